@@ -1,0 +1,3 @@
+from kulturbro_cli.main import app
+
+app()

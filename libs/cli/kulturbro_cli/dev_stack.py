@@ -1,0 +1,154 @@
+"""`kulturbro dev`: every service as its own process on real servers, until Ctrl-C."""
+
+import asyncio
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+import httpx
+from rich.console import Console
+
+from kulturbro_cli.demo import DEMO_MUNICIPALITY, load_demo
+from kulturbro_cli.infrastructure import Infrastructure, provide
+from kulturbro_cli.services import SERVICE_NAMES, load_service
+from kulturbro_cli.topics import create_topics
+
+READY_TIMEOUT_SECONDS = 90
+console = Console(highlight=False)
+
+
+def service_ports(port_base: int) -> dict[str, int]:
+    """The gateway on the base port, the others after it in a fixed order."""
+    ordered = ("gateway",) + tuple(name for name in SERVICE_NAMES if name != "gateway")
+    return {name: port_base + offset for offset, name in enumerate(ordered)}
+
+
+def service_environment(infra: Infrastructure, secret: str, port: int) -> dict[str, str]:
+    return os.environ | {
+        "KULTURBRO_ENV": "development",
+        "KULTURBRO_SECRET_KEY": secret,
+        "DATABASE_URL": infra.database_url,
+        "REDIS_URL": infra.redis_url,
+        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
+        "SMTP_URL": infra.smtp_url,
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_PORT": str(port),
+    }
+
+
+def run_dev_stack(port_base: int, state_dir_name: str, exit_when_ready: bool) -> None:
+    state_dir = Path(state_dir_name).resolve()
+    (state_dir / "logs").mkdir(parents=True, exist_ok=True)
+    ports = service_ports(port_base)
+    secret = secrets.token_urlsafe(32)
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+    with ExitStack() as stack:
+        with console.status("starting Kulturbro") as status:
+
+            def progress(message: str) -> None:
+                status.update(message)
+                console.print(f"  · {message}")
+
+            infra = provide(state_dir, stack, progress)
+            stack.callback(_stop_all, processes)  # runs before the servers the services use stop
+            progress("creating topics")
+            asyncio.run(create_topics(infra.kafka_bootstrap_servers, "kulturbro"))
+            for name in SERVICE_NAMES:
+                progress(f"migrating {name}")
+                env = service_environment(infra, secret, ports[name])
+                service = load_service(name)
+                service.migrate(service.settings_class(**_settings_from(env)))
+            for name in SERVICE_NAMES:
+                progress(f"starting {name} on port {ports[name]}")
+                log = (state_dir / "logs" / f"{name}.log").open("ab")
+                processes[name] = subprocess.Popen(
+                    [sys.executable, "-m", "kulturbro_cli", "service", name],
+                    env=service_environment(infra, secret, ports[name]),
+                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                )
+            _wait_until_ready(ports, processes, state_dir, progress)
+            progress("loading the demo municipality")
+            added = load_demo(f"http://127.0.0.1:{ports['directory']}", secret)
+        _print_welcome(ports, infra, state_dir, added)
+        if exit_when_ready:
+            return
+        _wait_for_interrupt(processes)
+    console.print("Kulturbro stopped; no process left behind.")
+
+
+def _settings_from(env: dict[str, str]) -> dict[str, str]:
+    keys = ("KULTURBRO_ENV", "KULTURBRO_SECRET_KEY", "DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")
+    return {key.lower(): env[key] for key in keys}
+
+
+def _wait_until_ready(
+    ports: dict[str, int], processes: dict[str, subprocess.Popen[bytes]], state_dir: Path,
+    progress: object,
+) -> None:
+    waiting = set(ports)
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    with httpx.Client(timeout=2) as client:
+        while waiting:
+            for name in sorted(waiting):
+                if processes[name].poll() is not None:
+                    raise SystemExit(
+                        f"kulturbro dev: {name} stopped at start; see {state_dir / 'logs' / name}.log"
+                    )
+                try:
+                    if client.get(f"http://127.0.0.1:{ports[name]}/readyz").status_code == 200:
+                        waiting.discard(name)
+                        console.print(f"  ✓ {name} ready")
+                except httpx.HTTPError:
+                    pass
+            if time.monotonic() > deadline:
+                raise SystemExit(f"kulturbro dev: not ready in time: {', '.join(sorted(waiting))}")
+            time.sleep(0.3)
+
+
+def _print_welcome(ports: dict[str, int], infra: Infrastructure, state_dir: Path, added: int) -> None:
+    console.print("\n[bold green]Kulturbro is running.[/] Press Ctrl-C to stop everything.\n")
+    console.print(f"  Open the API:   http://127.0.0.1:{ports['gateway']}/docs")
+    for name in SERVICE_NAMES:
+        console.print(f"  {name:<11} http://127.0.0.1:{ports[name]}/docs")
+    console.print(f"\n  Demo municipality {DEMO_MUNICIPALITY!r}: {added} schools added this run")
+    if infra.maildir:
+        console.print(f"  Mails sent by Kulturbro are kept in {infra.maildir}")
+    console.print(f"  Service logs: {state_dir / 'logs'}\n")
+
+
+def _wait_for_interrupt(processes: dict[str, subprocess.Popen[bytes]]) -> None:
+    stop = False
+
+    def request_stop(signum: int, frame: object) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGTERM, request_stop)
+    try:
+        while not stop:
+            for name, process in processes.items():
+                if process.poll() is not None:
+                    console.print(f"[red]{name} stopped unexpectedly (exit {process.returncode})[/]")
+                    return
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    console.print("\nstopping…")
+
+
+def _stop_all(processes: dict[str, subprocess.Popen[bytes]]) -> None:
+    for process in processes.values():
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    for process in processes.values():
+        try:
+            process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()

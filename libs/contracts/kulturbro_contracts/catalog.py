@@ -1,0 +1,111 @@
+"""Catalog events: organizers publish events (offerings) with occurrences for target groups.
+
+Keyed by the catalog event, so an event's occurrences change in the order they were made.
+"""
+
+from datetime import datetime
+from typing import ClassVar, Literal, Self
+from uuid import UUID
+
+from pydantic import BaseModel, Field, model_validator
+
+from kulturbro_contracts.envelope import Event
+from kulturbro_contracts.vocabulary import BookingPolicy, Language, LocalizedText, TargetGroup
+
+
+class Venue(BaseModel):
+    name: str = Field(min_length=1)
+    address: str | None = None
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    step_free: bool = False
+    hearing_loop: bool = False
+    toilets: bool = False
+    cloakroom: bool = False
+    lunch_room: bool = False
+
+
+class Occurrence(BaseModel):
+    occurrence_id: UUID
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int = Field(ge=1, description="seats, pupils and adults together")
+    language: Language
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> Self:
+        if self.ends_at <= self.starts_at:
+            raise ValueError("an occurrence must end after it starts")
+        return self
+
+
+class CatalogEvent(Event):
+    stream: ClassVar[str] = "catalog"
+
+    def key(self) -> str:
+        return str(self.payload.event_id)  # type: ignore[attr-defined]
+
+
+class PublishedEvent(BaseModel):
+    event_id: UUID
+    organizer_id: UUID
+    title: LocalizedText
+    description: LocalizedText
+    category: str
+    target_groups: list[TargetGroup] = Field(min_length=1)
+    duration_minutes: int = Field(ge=1)
+    venue: Venue
+    max_group_size: int = Field(ge=1)
+    adults_per_group: int = Field(ge=0)
+    needed_occurrences: int = Field(default=1, ge=1)
+    booking_policy: BookingPolicy
+    booking_opens_at: datetime | None = None
+    booking_closes_at: datetime | None = None
+    cancellation_deadline_days: int = Field(default=7, ge=0)
+    occurrences: list[Occurrence]
+
+
+class OccurrenceOfEvent(BaseModel):
+    event_id: UUID
+    occurrence: Occurrence
+
+
+class OccurrenceCancellation(BaseModel):
+    event_id: UUID
+    occurrence_id: UUID
+    reason: str = ""
+
+
+class EventCancellation(BaseModel):
+    event_id: UUID
+    reason: str = ""
+
+
+class EventPublished(CatalogEvent):
+    event_type: Literal["EventPublished"] = "EventPublished"
+    schema_version: Literal[1] = 1
+    payload: PublishedEvent
+
+
+class OccurrenceScheduled(CatalogEvent):
+    event_type: Literal["OccurrenceScheduled"] = "OccurrenceScheduled"
+    schema_version: Literal[1] = 1
+    payload: OccurrenceOfEvent
+
+
+class OccurrenceChanged(CatalogEvent):
+    event_type: Literal["OccurrenceChanged"] = "OccurrenceChanged"
+    schema_version: Literal[1] = 1
+    payload: OccurrenceOfEvent
+
+
+class OccurrenceCancelled(CatalogEvent):
+    event_type: Literal["OccurrenceCancelled"] = "OccurrenceCancelled"
+    schema_version: Literal[1] = 1
+    payload: OccurrenceCancellation
+
+
+class EventCancelled(CatalogEvent):
+    event_type: Literal["EventCancelled"] = "EventCancelled"
+    schema_version: Literal[1] = 1
+    payload: EventCancellation

@@ -1,0 +1,106 @@
+"""Directory events: the municipality's units, groups and teachers, imported from SS 12000 or CSV.
+
+Only pupil counts travel, never pupils' personal data. Keyed by municipality, so one import's
+facts arrive in the order they were made.
+"""
+
+from typing import ClassVar, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, EmailStr, Field
+
+from kulturbro_contracts.envelope import Event
+from kulturbro_contracts.vocabulary import InvitationPreference, Language, TargetGroup, UnitKind
+
+
+class DirectoryEvent(Event):
+    stream: ClassVar[str] = "directory"
+
+    def key(self) -> str:
+        return self.municipality_id
+
+
+class School(BaseModel):
+    unit_id: UUID
+    name: str = Field(min_length=1)
+    kind: UnitKind
+    school_forms: list[str] = []
+    district: str | None = None
+    address: str | None = None
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+
+
+class Group(BaseModel):
+    group_id: UUID
+    unit_id: UUID
+    name: str = Field(min_length=1)
+    target_group: TargetGroup
+    size: int = Field(ge=0, description="pupils or residents; a count, never a list of people")
+
+
+class Teacher(BaseModel):
+    teacher_id: UUID
+    name: str = Field(min_length=1)
+    email: EmailStr
+    language: Language
+    invitations: InvitationPreference = InvitationPreference.IMMEDIATE
+
+
+class TeacherAssignment(BaseModel):
+    teacher_id: UUID
+    group_id: UUID
+
+
+class SchoolRegistered(DirectoryEvent):
+    event_type: Literal["SchoolRegistered"] = "SchoolRegistered"
+    schema_version: Literal[1] = 1
+    payload: School
+
+
+class SchoolUpdated(DirectoryEvent):
+    event_type: Literal["SchoolUpdated"] = "SchoolUpdated"
+    schema_version: Literal[1] = 1
+    payload: School
+
+
+class GroupRegistered(DirectoryEvent):
+    event_type: Literal["GroupRegistered"] = "GroupRegistered"
+    schema_version: Literal[1] = 1
+    payload: Group
+
+
+class GroupUpdated(DirectoryEvent):
+    event_type: Literal["GroupUpdated"] = "GroupUpdated"
+    schema_version: Literal[1] = 1
+    payload: Group
+
+
+class GroupRemoved(DirectoryEvent):
+    event_type: Literal["GroupRemoved"] = "GroupRemoved"
+    schema_version: Literal[1] = 1
+    payload: Group
+
+
+class TeacherRegistered(DirectoryEvent):
+    event_type: Literal["TeacherRegistered"] = "TeacherRegistered"
+    schema_version: Literal[1] = 1
+    payload: Teacher
+
+
+class TeacherUpdated(DirectoryEvent):
+    event_type: Literal["TeacherUpdated"] = "TeacherUpdated"
+    schema_version: Literal[1] = 1
+    payload: Teacher
+
+
+class TeacherAssigned(DirectoryEvent):
+    event_type: Literal["TeacherAssigned"] = "TeacherAssigned"
+    schema_version: Literal[1] = 1
+    payload: TeacherAssignment
+
+
+class TeacherUnassigned(DirectoryEvent):
+    event_type: Literal["TeacherUnassigned"] = "TeacherUnassigned"
+    schema_version: Literal[1] = 1
+    payload: TeacherAssignment

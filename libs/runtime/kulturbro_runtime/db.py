@@ -1,0 +1,47 @@
+"""One PostgreSQL schema per service: the engine that sees only that schema."""
+
+import re
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def driver_url(url: str) -> str:
+    """Any postgres URL, spelled for the psycopg 3 driver (sync and async alike)."""
+    return re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql+psycopg://", url)
+
+
+def checked_schema(schema: str) -> str:
+    if not _SCHEMA_NAME.match(schema):
+        raise ValueError(f"schema name {schema!r} must be lowercase letters, digits and _")
+    return schema
+
+
+def _search_path(schema: str) -> dict[str, str]:
+    # Unqualified table names resolve to the service's own schema and nowhere else.
+    return {"options": f"-csearch_path={checked_schema(schema)}"}
+
+
+def sync_engine(url: str, schema: str) -> Engine:
+    return create_engine(driver_url(url), connect_args=_search_path(schema))
+
+
+class Database:
+    def __init__(self, url: str, schema: str, pool_size: int = 10) -> None:
+        self.schema = checked_schema(schema)
+        self.engine: AsyncEngine = create_async_engine(
+            driver_url(url), connect_args=_search_path(schema), pool_size=pool_size,
+            max_overflow=pool_size, pool_pre_ping=True,
+        )
+        self.sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as connection:
+            await connection.execute(text("select 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,75 @@
+"""A running service's machinery: database, outbox relay and event consumer, started and stopped together."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from kulturbro_runtime.consumer import EventConsumer, HandlerTable
+from kulturbro_runtime.db import Database
+from kulturbro_runtime.outbox_relay import OutboxRelay
+from kulturbro_runtime.settings import ServiceSettings
+from kulturbro_runtime.unit_of_work import UnitOfWork, unit_of_work
+
+log = logging.getLogger(__name__)
+LAG_INTERVAL_SECONDS = 5.0
+
+
+class Runtime:
+    def __init__(self, service: str, settings: ServiceSettings, handlers: HandlerTable) -> None:
+        self.service = service
+        self.settings = settings
+        self.secret = settings.kulturbro_secret_key.get_secret_value()
+        self.database = Database(settings.database_url, settings.db_schema or service)
+        self.relay = OutboxRelay(
+            service, self.database, settings.kafka_bootstrap_servers, settings.outbox_poll_seconds
+        )
+        self.consumer = (
+            EventConsumer(
+                service, handlers, self.unit_of_work, settings.kafka_bootstrap_servers,
+                settings.topic_prefix, settings.consumer_max_retries,
+                settings.consumer_retry_backoff_seconds,
+            )
+            if handlers
+            else None
+        )
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
+        async with unit_of_work(self.database, self.settings.topic_prefix, self.relay.wake) as uow:
+            yield uow
+
+    async def start(self) -> None:
+        self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
+        if self.consumer is not None:
+            self._tasks.append(asyncio.create_task(self.consumer.start(), name="consumer-start"))
+            self._tasks.append(asyncio.create_task(self._record_lag(), name="consumer-lag"))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self.consumer is not None:
+            await self.consumer.stop()
+        await self.relay.stop()
+        await self.database.dispose()
+
+    async def readiness(self) -> dict[str, bool]:
+        checks = {"database": True, "consumer": self.consumer is None or self.consumer.started}
+        try:
+            await asyncio.wait_for(self.database.ping(), timeout=2.0)
+        except Exception as error:
+            log.warning("database not reachable: %s", error)
+            checks["database"] = False
+        return checks
+
+    async def _record_lag(self) -> None:
+        assert self.consumer is not None
+        while True:
+            await asyncio.sleep(LAG_INTERVAL_SECONDS)
+            with contextlib.suppress(Exception):
+                await self.consumer.record_lag()

@@ -1,0 +1,132 @@
+"""A Kulturbro service: its name, settings, subscriptions and HTTP API, wired the same way for all."""
+
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from kulturbro_runtime import context, metrics
+from kulturbro_runtime.consumer import HandlerTable
+from kulturbro_runtime.errors import install_error_handlers
+from kulturbro_runtime.logs import configure_logging
+from kulturbro_runtime.migrations import migrate
+from kulturbro_runtime.runtime import Runtime
+from kulturbro_runtime.settings import ServiceSettings, load_settings
+from kulturbro_runtime.telemetry import configure_tracing
+
+
+@dataclass
+class Service:
+    name: str
+    description: str
+    migrations: Path
+    settings_class: type[ServiceSettings] = ServiceSettings
+    handlers: HandlerTable = field(default_factory=dict)
+    routers: Sequence[APIRouter] = ()
+
+    def settings(self) -> ServiceSettings:
+        return load_settings(self.settings_class, self.name)
+
+    def migrate(self, settings: ServiceSettings | None = None) -> None:
+        settings = settings or self.settings()
+        migrate(settings.database_url, settings.db_schema or self.name, self.migrations)
+
+    def create_app(self, settings: ServiceSettings | None = None) -> FastAPI:
+        settings = settings or self.settings()
+        configure_tracing(self.name, settings.otel_exporter_otlp_endpoint)
+        runtime = Runtime(self.name, settings, self.handlers)
+
+        @asynccontextmanager
+        async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+            await runtime.start()
+            try:
+                yield
+            finally:
+                await runtime.stop()
+
+        app = FastAPI(
+            title=f"Kulturbro {self.name}", description=self.description, lifespan=lifespan
+        )
+        app.state.runtime = runtime
+        install_error_handlers(app)
+        app.middleware("http")(_observed(self.name))
+        app.include_router(_health_router(self.name))
+        for router in self.routers:
+            app.include_router(router)
+        return app
+
+    def run(self) -> None:
+        """The production entry point: `kulturbro service NAME`."""
+        import uvicorn
+
+        settings = self.settings()
+        configure_logging(self.name, settings.log_level)
+        uvicorn.run(
+            self.create_app(settings), host=settings.http_host, port=settings.http_port,
+            log_config=None, access_log=False,
+        )
+
+
+def _observed(
+    service: str,
+) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
+    async def middleware(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        header = request.headers.get("X-Correlation-ID", "")
+        try:
+            correlation = uuid.UUID(header)
+        except ValueError:
+            correlation = uuid.uuid4()
+        token = context.correlation_id.set(correlation)
+        started = time.perf_counter()
+        try:
+            response = await call_next(request)
+        finally:
+            context.correlation_id.reset(token)
+        route = getattr(request.scope.get("route"), "path", "unmatched")
+        metrics.http_request_seconds.labels(
+            service, request.method, route, str(response.status_code)
+        ).observe(time.perf_counter() - started)
+        response.headers["X-Correlation-ID"] = str(correlation)
+        return response
+
+    return middleware
+
+
+def _runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(_runtime)]
+
+
+def _health_router(service: str) -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": service}
+
+    @router.get("/readyz")
+    async def readyz(runtime: RuntimeDep) -> JSONResponse:
+        checks = await runtime.readiness()
+        ready = all(checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "not ready", "service": service, "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    @router.get("/metrics", include_in_schema=False)
+    async def prometheus_metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router

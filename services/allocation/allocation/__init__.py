@@ -1,0 +1,1 @@
+"""Decides every booking request and shares scarce seats out fairly."""

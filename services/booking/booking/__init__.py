@@ -1,0 +1,1 @@
+"""Teachers request seats for their groups."""

@@ -1,0 +1,13 @@
+"""The booking service: teachers request seats for their groups."""
+
+from pathlib import Path
+
+from kulturbro_runtime import Service
+
+service = Service(
+    name="booking",
+    description="Teachers request seats for their groups.",
+    migrations=Path(__file__).with_name("migrations") / "versions",
+    handlers={},
+    routers=[],
+)

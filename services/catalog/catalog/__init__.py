@@ -1,0 +1,1 @@
+"""Organizers publish events with occurrences for target groups."""

@@ -1,0 +1,13 @@
+"""The catalog service: organizers publish events with occurrences for target groups."""
+
+from pathlib import Path
+
+from kulturbro_runtime import Service
+
+service = Service(
+    name="catalog",
+    description="Organizers publish events with occurrences for target groups.",
+    migrations=Path(__file__).with_name("migrations") / "versions",
+    handlers={},
+    routers=[],
+)

@@ -1,0 +1,1 @@
+"""The municipality's units, groups and teachers, imported from SS 12000 or CSV."""

@@ -1,0 +1,14 @@
+"""The directory service: the municipality's units, groups and teachers, imported from SS 12000 or CSV."""
+
+from pathlib import Path
+
+from directory import api
+from kulturbro_runtime import Service
+
+service = Service(
+    name="directory",
+    description="The municipality's units, groups and teachers, imported from SS 12000 or CSV.",
+    migrations=Path(__file__).with_name("migrations") / "versions",
+    handlers={},
+    routers=[api.router],
+)

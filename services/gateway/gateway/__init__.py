@@ -1,0 +1,1 @@
+"""The single HTTP entry for web and mobile clients."""

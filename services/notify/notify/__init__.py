@@ -1,0 +1,1 @@
+"""Tells exactly the right teachers, in their own language, by e-mail."""

@@ -1,0 +1,13 @@
+"""The notify service: tells exactly the right teachers, in their own language, by e-mail."""
+
+from pathlib import Path
+
+from kulturbro_runtime import Service
+
+service = Service(
+    name="notify",
+    description="Tells exactly the right teachers, in their own language, by e-mail.",
+    migrations=Path(__file__).with_name("migrations") / "versions",
+    handlers={},
+    routers=[],
+)

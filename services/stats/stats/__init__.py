@@ -1,0 +1,1 @@
+"""Participation, reach and equity per school, district and grade."""

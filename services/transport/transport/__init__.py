@@ -1,0 +1,1 @@
+"""Schedules the culture bus and shares it between schools."""

@@ -1,0 +1,10 @@
+"""The transport schema's first version: its outbox and inbox."""
+
+from kulturbro_runtime.messaging_tables import create_messaging_tables
+
+revision = "0001"
+down_revision = None
+
+
+def upgrade() -> None:
+    create_messaging_tables()
