@@ -21,6 +21,7 @@ def migrate(database_url: str, schema: str, versions_dir: Path) -> None:
             connection.execute(text(f'create schema if not exists "{schema}"'))
             config = Config()
             config.set_main_option("script_location", str(_ENV_DIR))
+            config.set_main_option("path_separator", "os")
             config.set_main_option("version_locations", str(versions_dir))
             config.attributes.update(connection=connection, schema=schema)
             command.upgrade(config, "head")

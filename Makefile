@@ -1,0 +1,46 @@
+# One obvious way to run things. `make dev` and `make test` are the README's two commands.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PACKAGES := libs/contracts libs/runtime libs/devstack libs/cli $(wildcard services/*)
+INSTALLED := $(VENV)/.installed
+
+.PHONY: dev test unit lint format deploy-check contracts bench clean
+
+$(INSTALLED): constraints.txt requirements-dev.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
+	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11 or run make PYTHON=python3"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt \
+		$(foreach p,$(PACKAGES),-e $(p)) -r requirements-dev.txt
+	touch $@
+
+dev: $(INSTALLED)  ## set up and run all of Kulturbro with demo data
+	$(BIN)/kulturbro dev
+
+test: $(INSTALLED)  ## every test: unit, integration against real servers, end to end, lint
+	$(BIN)/python -m pytest
+	$(MAKE) --no-print-directory lint deploy-check
+
+unit: $(INSTALLED)
+	$(BIN)/python -m pytest -m "not integration and not e2e"
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy libs services
+
+format: $(INSTALLED)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+deploy-check: $(INSTALLED)  ## validate docker-compose.yml and the k8s manifests against their schemas
+	PATH=$(abspath $(BIN)):$$PATH bash deploy/validate.sh
+
+contracts: $(INSTALLED)  ## refresh the committed AsyncAPI document after changing a contract
+	$(BIN)/python -m kulturbro_contracts.asyncapi --write
+
+bench: $(INSTALLED)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .kulturbro

@@ -1,0 +1,3 @@
+"""Fixtures every test directory shares."""
+
+pytest_plugins = ["kulturbro_devstack.testing"]

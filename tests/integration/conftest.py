@@ -1,0 +1,44 @@
+"""Fixtures for the runtime's guarantees, proven on the probe service."""
+
+import importlib.util
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from kulturbro_contracts import SchoolRegistered
+from kulturbro_contracts.directory import School
+from kulturbro_contracts.vocabulary import UnitKind
+from kulturbro_runtime import Service
+from kulturbro_runtime.db import driver_url
+
+PROBE_FILE = Path(__file__).with_name("probe") / "service.py"
+
+
+def load_probe() -> Service:
+    spec = importlib.util.spec_from_file_location("probe_service", PROBE_FILE)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    service: Service = module.service
+    return service
+
+
+@pytest.fixture
+def probe() -> Service:
+    return load_probe()
+
+
+def a_school(name: str, municipality: str = "malmo") -> SchoolRegistered:
+    from uuid import uuid4
+
+    return SchoolRegistered(
+        municipality_id=municipality,
+        payload=School(unit_id=uuid4(), name=name, kind=UnitKind.SCHOOL, district="Öster"),
+    )
+
+
+def query(database_url: str, sql: str, *params: object) -> list[tuple[object, ...]]:
+    url = driver_url(database_url).replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url, autocommit=True) as connection:
+        return connection.execute(sql, params).fetchall()  # type: ignore[arg-type]
