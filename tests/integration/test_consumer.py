@@ -43,7 +43,8 @@ async def test_the_same_event_delivered_twice_has_one_effect(
     topic = twice.topic(topic_prefix)
     async with running(probe, settings):
         await produce(
-            servers, topic,
+            servers,
+            topic,
             [(b"malmo", serialize_event(twice))] * 2 + [(b"malmo", serialize_event(once))],
         )
         effects = await wait_for_rows(servers, f'select count(*) from "{schema}".effect', 2)
@@ -63,14 +64,17 @@ async def test_a_poison_message_is_dead_lettered_after_the_retries_and_the_rest_
     topic = poison.topic(topic_prefix)
     async with running(probe, settings):
         await produce(
-            servers, topic,
+            servers,
+            topic,
             [
                 (b"malmo", b"{not json"),
                 (b"malmo", serialize_event(poison)),
                 (b"malmo", serialize_event(after)),
             ],
         )
-        dead = await read_topic(servers.kafka_bootstrap_servers, f"{topic}.dlt", expect=2, timeout=40)
+        dead = await read_topic(
+            servers.kafka_bootstrap_servers, f"{topic}.dlt", expect=2, timeout=40
+        )
         effects = await wait_for_rows(servers, f'select count(*) from "{schema}".effect', 1)
     reasons = [dict(record.headers)["x-dead-letter-reason"].decode() for record in dead]
     assert len(dead) == 2

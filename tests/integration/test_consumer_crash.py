@@ -21,8 +21,11 @@ EVENTS = 300
 
 def start_probe(env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, str(PROBE_FILE)], env=os.environ | env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [sys.executable, str(PROBE_FILE)],
+        env=os.environ | env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
 
 
@@ -69,6 +72,8 @@ async def test_a_consumer_killed_mid_stream_loses_nothing_and_applies_nothing_tw
             os.killpg(consumer.pid, signal.SIGTERM)
             consumer.wait(timeout=20)
         await publisher.stop()
-    names = query(servers.database_url, f'select name, count(*) from "{schema}".effect group by name')
+    names = query(
+        servers.database_url, f'select name, count(*) from "{schema}".effect group by name'
+    )
     assert len(names) == EVENTS, "nothing lost"
     assert {count for _, count in names} == {1}, "nothing applied twice"

@@ -6,16 +6,16 @@ import pytest
 from sqlalchemy import text
 
 from kulturbro_contracts import parse_event
-from kulturbro_devstack.kafka import create_topics, start_kafka
+from kulturbro_devstack.kafka import start_kafka
 from kulturbro_devstack.testing import (
     Servers,
     read_topic,
     service_env,
     service_settings,
-    stream_topics,
 )
 from kulturbro_runtime.runtime import Runtime
 from kulturbro_runtime.service import Service
+from kulturbro_runtime.topics import all_topics, create_topics
 
 from .conftest import a_school, query
 
@@ -38,7 +38,9 @@ async def test_a_rolled_back_change_publishes_nothing_and_a_committed_one_exactl
         with pytest.raises(Rollback):
             async with runtime.unit_of_work() as uow:
                 await uow.publish(a_school("Rolled back"))
-                await uow.session.execute(text("insert into effect (event_id, name) values (gen_random_uuid(), 'x')"))
+                await uow.session.execute(
+                    text("insert into effect (event_id, name) values (gen_random_uuid(), 'x')")
+                )
                 raise Rollback
         async with runtime.unit_of_work() as uow:
             committed = await uow.publish(a_school("Committed"))
@@ -62,7 +64,7 @@ async def test_writes_succeed_while_the_broker_is_down_and_every_event_arrives_a
     with start_kafka() as kafka:
         own = Servers(servers.database_url, servers.redis_url, kafka.bootstrap_servers)
         prefix = "outage"
-        await create_topics(kafka.bootstrap_servers, stream_topics(prefix))
+        await create_topics(kafka.bootstrap_servers, all_topics(prefix))
         schema = new_schema("probe")
         settings = service_settings(probe, service_env(own, prefix, schema))
         probe.migrate(settings)
@@ -81,7 +83,7 @@ async def test_writes_succeed_while_the_broker_is_down_and_every_event_arrives_a
             )
             assert pending == [(20,)], "with the broker away, the events wait in the outbox"
             kafka.restart()
-            await create_topics(kafka.bootstrap_servers, stream_topics(prefix))
+            await create_topics(kafka.bootstrap_servers, all_topics(prefix))
             records = await read_topic(
                 kafka.bootstrap_servers, f"{prefix}.directory.v1", expect=20, timeout=60
             )

@@ -13,6 +13,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from kulturbro_cli.services import load_service
 from kulturbro_devstack.ports import free_port
 from kulturbro_devstack.testing import (
     Servers,
@@ -21,7 +22,6 @@ from kulturbro_devstack.testing import (
     service_env,
     service_settings,
 )
-from kulturbro_cli.services import load_service
 
 pytestmark = pytest.mark.integration
 
@@ -57,12 +57,16 @@ async def test_one_trace_id_is_seen_by_the_publishing_and_the_consuming_service(
     directory_settings = service_settings(
         directory, service_env(servers, topic_prefix, new_schema("directory"))
     )
-    stats_settings = service_settings(stats, service_env(servers, topic_prefix, new_schema("stats")))
-    async with running(directory, directory_settings) as directory_api:
-        async with running(stats, stats_settings) as stats_api:
-            created = await directory_api.post("/schools", json=SCHOOL, headers=admin)
-            assert created.status_code == 201, created.text
-            summary = await until_summary(stats_api, admin, units=1)
+    stats_settings = service_settings(
+        stats, service_env(servers, topic_prefix, new_schema("stats"))
+    )
+    async with (
+        running(directory, directory_settings) as directory_api,
+        running(stats, stats_settings) as stats_api,
+    ):
+        created = await directory_api.post("/schools", json=SCHOOL, headers=admin)
+        assert created.status_code == 201, created.text
+        summary = await until_summary(stats_api, admin, units=1)
     assert summary == {"units": 1, "by_district": {"Öster": 1}}
     published = [s for s in spans.get_finished_spans() if s.name == "SchoolRegistered publish"]
     consumed = [s for s in spans.get_finished_spans() if s.name == "SchoolRegistered process"]
@@ -73,8 +77,11 @@ async def test_one_trace_id_is_seen_by_the_publishing_and_the_consuming_service(
 
 def start_service(name: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "kulturbro_cli", "service", name], env=os.environ | env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [sys.executable, "-m", "kulturbro_cli", "service", name],
+        env=os.environ | env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
 
 

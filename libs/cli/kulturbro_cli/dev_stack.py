@@ -16,7 +16,8 @@ from rich.console import Console
 from kulturbro_cli.demo import DEMO_MUNICIPALITY, load_demo
 from kulturbro_cli.infrastructure import Infrastructure, provide
 from kulturbro_cli.services import SERVICE_NAMES, load_service
-from kulturbro_cli.topics import create_topics
+from kulturbro_runtime.settings import settings_from
+from kulturbro_runtime.topics import all_topics, create_topics
 
 READY_TIMEOUT_SECONDS = 90
 console = Console(highlight=False)
@@ -24,7 +25,7 @@ console = Console(highlight=False)
 
 def service_ports(port_base: int) -> dict[str, int]:
     """The gateway on the base port, the others after it in a fixed order."""
-    ordered = ("gateway",) + tuple(name for name in SERVICE_NAMES if name != "gateway")
+    ordered = ("gateway", *(name for name in SERVICE_NAMES if name != "gateway"))
     return {name: port_base + offset for offset, name in enumerate(ordered)}
 
 
@@ -57,19 +58,21 @@ def run_dev_stack(port_base: int, state_dir_name: str, exit_when_ready: bool) ->
             infra = provide(state_dir, stack, progress)
             stack.callback(_stop_all, processes)  # runs before the servers the services use stop
             progress("creating topics")
-            asyncio.run(create_topics(infra.kafka_bootstrap_servers, "kulturbro"))
+            asyncio.run(create_topics(infra.kafka_bootstrap_servers, all_topics("kulturbro")))
             for name in SERVICE_NAMES:
                 progress(f"migrating {name}")
                 env = service_environment(infra, secret, ports[name])
                 service = load_service(name)
-                service.migrate(service.settings_class(**_settings_from(env)))
+                service.migrate(settings_from(service.settings_class, env))
             for name in SERVICE_NAMES:
                 progress(f"starting {name} on port {ports[name]}")
                 log = (state_dir / "logs" / f"{name}.log").open("ab")
                 processes[name] = subprocess.Popen(
                     [sys.executable, "-m", "kulturbro_cli", "service", name],
                     env=service_environment(infra, secret, ports[name]),
-                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
                 )
             _wait_until_ready(ports, processes, state_dir, progress)
             progress("loading the demo municipality")
@@ -81,13 +84,10 @@ def run_dev_stack(port_base: int, state_dir_name: str, exit_when_ready: bool) ->
     console.print("Kulturbro stopped; no process left behind.")
 
 
-def _settings_from(env: dict[str, str]) -> dict[str, str]:
-    keys = ("KULTURBRO_ENV", "KULTURBRO_SECRET_KEY", "DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")
-    return {key.lower(): env[key] for key in keys}
-
-
 def _wait_until_ready(
-    ports: dict[str, int], processes: dict[str, subprocess.Popen[bytes]], state_dir: Path,
+    ports: dict[str, int],
+    processes: dict[str, subprocess.Popen[bytes]],
+    state_dir: Path,
     progress: object,
 ) -> None:
     waiting = set(ports)
@@ -96,9 +96,8 @@ def _wait_until_ready(
         while waiting:
             for name in sorted(waiting):
                 if processes[name].poll() is not None:
-                    raise SystemExit(
-                        f"kulturbro dev: {name} stopped at start; see {state_dir / 'logs' / name}.log"
-                    )
+                    log = state_dir / "logs" / f"{name}.log"
+                    raise SystemExit(f"kulturbro dev: {name} stopped at start; see {log}")
                 try:
                     if client.get(f"http://127.0.0.1:{ports[name]}/readyz").status_code == 200:
                         waiting.discard(name)
@@ -110,7 +109,9 @@ def _wait_until_ready(
             time.sleep(0.3)
 
 
-def _print_welcome(ports: dict[str, int], infra: Infrastructure, state_dir: Path, added: int) -> None:
+def _print_welcome(
+    ports: dict[str, int], infra: Infrastructure, state_dir: Path, added: int
+) -> None:
     console.print("\n[bold green]Kulturbro is running.[/] Press Ctrl-C to stop everything.\n")
     console.print(f"  Open the API:   http://127.0.0.1:{ports['gateway']}/docs")
     for name in SERVICE_NAMES:
@@ -133,7 +134,9 @@ def _wait_for_interrupt(processes: dict[str, subprocess.Popen[bytes]]) -> None:
         while not stop:
             for name, process in processes.items():
                 if process.poll() is not None:
-                    console.print(f"[red]{name} stopped unexpectedly (exit {process.returncode})[/]")
+                    console.print(
+                        f"[red]{name} stopped unexpectedly (exit {process.returncode})[/]"
+                    )
                     return
             time.sleep(0.5)
     except KeyboardInterrupt:

@@ -6,9 +6,11 @@ import os
 import typer
 
 from kulturbro_cli.services import load_service
-from kulturbro_cli.topics import create_topics
+from kulturbro_runtime.topics import all_topics, create_topics
 
-app = typer.Typer(help="Kulturbro: culture for children, young people and the elderly.", no_args_is_help=True)
+app = typer.Typer(
+    help="Kulturbro: culture for children, young people and the elderly.", no_args_is_help=True
+)
 topics_app = typer.Typer(help="Kafka topics.", no_args_is_help=True)
 app.add_typer(topics_app, name="topics")
 
@@ -34,7 +36,7 @@ def topics_create(
     prefix: str = typer.Option(os.environ.get("TOPIC_PREFIX", "kulturbro")),
 ) -> None:
     """Create every topic and its dead-letter topic (existing ones are left alone)."""
-    asyncio.run(create_topics(bootstrap_servers, prefix))
+    asyncio.run(create_topics(bootstrap_servers, all_topics(prefix)))
     typer.echo("topics ready")
 
 
@@ -42,9 +44,11 @@ def topics_create(
 def dev(
     port_base: int = typer.Option(8000, help="the gateway's port; the services take the next ones"),
     state_dir: str = typer.Option(".kulturbro", help="where the embedded servers keep their data"),
-    exit_when_ready: bool = typer.Option(False, help="stop again once everything is ready (a check)"),
+    exit_when_ready: bool = typer.Option(
+        False, help="stop again once everything is ready (a check)"
+    ),
 ) -> None:
-    """Run all of Kulturbro locally with demo data; servers not given by URL are started embedded."""
+    """Run all of Kulturbro locally with demo data; servers not named by URL run embedded."""
     from kulturbro_cli.dev_stack import run_dev_stack
 
     run_dev_stack(port_base, state_dir, exit_when_ready)

@@ -1,4 +1,4 @@
-"""The installed services, found by their `kulturbro.services` entry points, never imported by name."""
+"""The installed services, found by their `kulturbro.services` entry points."""
 
 from importlib.metadata import entry_points
 

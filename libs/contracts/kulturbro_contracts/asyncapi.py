@@ -39,7 +39,9 @@ def build_document() -> dict[str, Any]:
     for stream in STREAMS:
         topic = topic_name(stream)
         names = [
-            _message_name(t, v) for (t, v), cls in sorted(EVENT_TYPES.items()) if cls.stream == stream
+            _message_name(t, v)
+            for (t, v), cls in sorted(EVENT_TYPES.items())
+            if cls.stream == stream
         ]
         channels[stream] = {
             "address": topic,

@@ -21,7 +21,9 @@ class BookingEvent(Event):
 class BookingRequest(BaseModel):
     booking_id: UUID
     event_id: UUID
-    occurrence_ids: list[UUID] = Field(min_length=1, description="acceptable occurrences, best first")
+    occurrence_ids: list[UUID] = Field(
+        min_length=1, description="acceptable occurrences, best first"
+    )
     group_id: UUID
     unit_id: UUID
     teacher_id: UUID

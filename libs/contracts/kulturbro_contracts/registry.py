@@ -13,7 +13,9 @@ EVENT_TYPES: dict[tuple[str, int], type[Event]] = {
     (cls.model_fields["event_type"].default, cls.model_fields["schema_version"].default): cls
     for module in _MODULES
     for cls in vars(module).values()
-    if isinstance(cls, type) and issubclass(cls, Event) and "payload" in cls.model_fields
+    if isinstance(cls, type)
+    and issubclass(cls, Event)
+    and "payload" in cls.model_fields
     and cls.model_fields["event_type"].default is not None
 }
 

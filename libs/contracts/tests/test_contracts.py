@@ -20,7 +20,9 @@ from kulturbro_contracts.vocabulary import Language, LocalizedText, UnitKind
 
 
 def a_school_registered() -> SchoolRegistered:
-    school = School(unit_id=uuid4(), name="Rosengårdsskolan", kind=UnitKind.SCHOOL, district="Öster")
+    school = School(
+        unit_id=uuid4(), name="Rosengårdsskolan", kind=UnitKind.SCHOOL, district="Öster"
+    )
     return SchoolRegistered(municipality_id="malmo", payload=school)
 
 
@@ -59,8 +61,11 @@ def test_an_occurrence_must_end_after_it_starts() -> None:
     start = datetime(2027, 3, 1, 9, tzinfo=UTC)
     with pytest.raises(ValidationError, match="end after it starts"):
         Occurrence(
-            occurrence_id=uuid4(), starts_at=start, ends_at=start - timedelta(minutes=1),
-            capacity=30, language=Language.SV,
+            occurrence_id=uuid4(),
+            starts_at=start,
+            ends_at=start - timedelta(minutes=1),
+            capacity=30,
+            language=Language.SV,
         )
 
 

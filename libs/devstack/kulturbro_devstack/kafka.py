@@ -4,8 +4,8 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError, TopicAlreadyExistsError, for_code
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 
 from kulturbro_devstack._process import (
     ServerProcess,
@@ -46,20 +46,6 @@ def start_kafka(port: int | None = None) -> EmbeddedKafka:
     process = ServerProcess("kafka", argv, ready=partial(_answers_metadata, port), ready_timeout=30)
     process.start()
     return EmbeddedKafka(process, port)
-
-
-async def create_topics(bootstrap_servers: str, names: list[str], partitions: int = 3) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
-    try:
-        await admin.start()
-        response = await admin.create_topics(
-            [NewTopic(name, num_partitions=partitions, replication_factor=1) for name in names]
-        )
-    finally:
-        await admin.close()
-    for topic, error_code, *_ in response.topic_errors:
-        if error_code not in (_NO_ERROR, TopicAlreadyExistsError.errno):
-            raise for_code(error_code)(f"creating topic {topic!r}")
 
 
 def _answers_metadata(port: int) -> bool:

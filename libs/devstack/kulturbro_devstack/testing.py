@@ -17,10 +17,10 @@ import httpx
 import psycopg
 import pytest
 
-from kulturbro_contracts import STREAMS, dead_letter_topic, topic_name
-from kulturbro_devstack.kafka import create_topics
 from kulturbro_runtime import Service, ServiceSettings
 from kulturbro_runtime.db import driver_url
+from kulturbro_runtime.settings import settings_from
+from kulturbro_runtime.topics import all_topics, create_topics
 
 
 @dataclass(frozen=True)
@@ -76,16 +76,11 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
         yield _start_servers(stack, tmp_path_factory.mktemp("servers"))
 
 
-def stream_topics(prefix: str) -> list[str]:
-    topics = [topic_name(stream, prefix) for stream in STREAMS]
-    return topics + [dead_letter_topic(topic) for topic in topics]
-
-
 @pytest.fixture
 async def topic_prefix(servers: Servers) -> str:
     """Topics of this test's own, so tests never see each other's messages."""
     prefix = f"test-{uuid.uuid4().hex[:10]}"
-    await create_topics(servers.kafka_bootstrap_servers, stream_topics(prefix))
+    await create_topics(servers.kafka_bootstrap_servers, all_topics(prefix))
     return prefix
 
 
@@ -124,7 +119,7 @@ TEST_SECRET = "a-test-secret-that-is-long-enough-to-use"
 
 
 def service_settings(service: Service, env: dict[str, str]) -> ServiceSettings:
-    return service.settings_class(**{key.lower(): value for key, value in env.items()})
+    return settings_from(service.settings_class, env)
 
 
 @asynccontextmanager
@@ -138,7 +133,9 @@ async def running(service: Service, settings: ServiceSettings) -> AsyncIterator[
             yield client
 
 
-def identity_headers(role: str, municipality_id: str | None, subject: str = "tester") -> dict[str, str]:
+def identity_headers(
+    role: str, municipality_id: str | None, subject: str = "tester"
+) -> dict[str, str]:
     """The header the gateway would add for a signed-in caller."""
     from kulturbro_runtime.identity import IDENTITY_HEADER, Caller, Role, sign_identity
 
@@ -146,15 +143,20 @@ def identity_headers(role: str, municipality_id: str | None, subject: str = "tes
     return {IDENTITY_HEADER: sign_identity(caller, TEST_SECRET)}
 
 
-async def read_topic(bootstrap_servers: str, topic: str, expect: int, timeout: float = 20.0) -> list[Any]:
+async def read_topic(
+    bootstrap_servers: str, topic: str, expect: int, timeout: float = 20.0
+) -> list[Any]:
     """Every record on the topic, from the beginning, once at least `expect` have arrived."""
     import asyncio
 
     from aiokafka import AIOKafkaConsumer
 
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap_servers, auto_offset_reset="earliest",
-        enable_auto_commit=False, group_id=None,
+        topic,
+        bootstrap_servers=bootstrap_servers,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=None,
     )
     await consumer.start()
     records: list[Any] = []

@@ -14,11 +14,13 @@ import psycopg
 import pytest
 import redis
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from kulturbro_devstack.kafka import create_topics, start_kafka
+
+from kulturbro_devstack.kafka import start_kafka
 from kulturbro_devstack.ports import free_port
 from kulturbro_devstack.postgres import start_postgres
 from kulturbro_devstack.redis import start_redis
 from kulturbro_devstack.smtp import start_smtp
+from kulturbro_runtime.topics import create_topics
 
 TOPIC = "devstack.test"
 

@@ -6,6 +6,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
+from aiokafka import ConsumerRecord
 from aiokafka.errors import KafkaError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
@@ -30,6 +31,12 @@ UnitOfWorkFactory = Callable[[], Any]  # an async context manager yielding a Uni
 _TRANSIENT = (OperationalError, InterfaceError, KafkaError, ConnectionError, TimeoutError)
 
 
+def _record(message: KafkaMessage) -> ConsumerRecord:
+    record = message.raw_message
+    assert isinstance(record, ConsumerRecord), "subscribers here take one record at a time"
+    return record
+
+
 def _transient(error: BaseException) -> bool:
     if isinstance(error, DBAPIError) and error.connection_invalidated:
         return True
@@ -38,8 +45,14 @@ def _transient(error: BaseException) -> bool:
 
 class EventConsumer:
     def __init__(
-        self, service: str, handlers: HandlerTable, unit_of_work: UnitOfWorkFactory,
-        bootstrap_servers: str, topic_prefix: str, max_retries: int, retry_backoff: float,
+        self,
+        service: str,
+        handlers: HandlerTable,
+        unit_of_work: UnitOfWorkFactory,
+        bootstrap_servers: str,
+        topic_prefix: str,
+        max_retries: int,
+        retry_backoff: float,
     ) -> None:
         self.service = service
         self.handlers = handlers
@@ -55,8 +68,11 @@ class EventConsumer:
 
         for topic in self.topics:
             self.broker.subscriber(
-                topic, group_id=service, ack_policy=AckPolicy.MANUAL,
-                auto_offset_reset="earliest", max_poll_records=100,
+                topic,
+                group_id=service,
+                ack_policy=AckPolicy.MANUAL,
+                auto_offset_reset="earliest",
+                max_poll_records=100,
             )(on_message)
 
     async def start(self) -> None:
@@ -83,7 +99,7 @@ class EventConsumer:
         except Exception as error:
             if not _transient(error):
                 raise
-            log.warning("will redeliver %s: %s", message.raw_message.topic, error)  # type: ignore[union-attr]
+            log.warning("will redeliver from %s: %s", _record(message).topic, error)
             await message.nack()
             await asyncio.sleep(1.0)
             return
@@ -100,8 +116,13 @@ class EventConsumer:
             return
         parent = extract_context(message.headers)
         with tracer().start_as_current_span(
-            f"{event.event_type} process", context=parent, kind=SpanKind.CONSUMER,
-            attributes={"messaging.destination.name": event.topic(), "kulturbro.service": self.service},
+            f"{event.event_type} process",
+            context=parent,
+            kind=SpanKind.CONSUMER,
+            attributes={
+                "messaging.destination.name": event.topic(),
+                "kulturbro.service": self.service,
+            },
         ):
             correlation = context.correlation_id.set(event.correlation_id)
             causation = context.causation_id.set(event.event_id)
@@ -126,7 +147,10 @@ class EventConsumer:
                     raise
                 metrics.handler_errors.labels(self.service, event.event_type).inc()
                 log.warning(
-                    "handler failed (attempt %d of %d): %r", attempt, self.max_retries, error,
+                    "handler failed (attempt %d of %d): %r",
+                    attempt,
+                    self.max_retries,
+                    error,
                     extra={"event_id": str(event.event_id), "event_type": event.event_type},
                 )
                 if attempt == self.max_retries:
@@ -153,17 +177,17 @@ class EventConsumer:
                 await handler(event, uow)
 
     async def _dead_letter(self, message: KafkaMessage, reason: str) -> None:
-        raw = message.raw_message
-        topic = raw.topic  # type: ignore[union-attr]
+        raw = _record(message)
+        topic = raw.topic
         headers = dict(message.headers) | {
             "x-dead-letter-reason": reason[:2000],
             "x-dead-letter-consumer": self.service,
             "x-original-topic": topic,
-            "x-original-partition": str(raw.partition),  # type: ignore[union-attr]
-            "x-original-offset": str(raw.offset),  # type: ignore[union-attr]
+            "x-original-partition": str(raw.partition),
+            "x-original-offset": str(raw.offset),
         }
         await self.broker.publish(
-            message.body, dead_letter_topic(topic), key=raw.key, headers=headers,  # type: ignore[union-attr]
+            message.body, dead_letter_topic(topic), key=raw.key, headers=headers
         )
         metrics.dead_letters.labels(self.service, topic).inc()
         log.error("dead-lettered a message from %s: %s", topic, reason)

@@ -34,8 +34,11 @@ class Database:
     def __init__(self, url: str, schema: str, pool_size: int = 10) -> None:
         self.schema = checked_schema(schema)
         self.engine: AsyncEngine = create_async_engine(
-            driver_url(url), connect_args=_search_path(schema), pool_size=pool_size,
-            max_overflow=pool_size, pool_pre_ping=True,
+            driver_url(url),
+            connect_args=_search_path(schema),
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=True,
         )
         self.sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
 

@@ -80,4 +80,6 @@ MunicipalCallerDep = Annotated[Caller, Depends(_municipal_caller)]
 def require_role(caller: Caller, *roles: Role) -> None:
     if caller.role not in roles:
         allowed = ", ".join(role.value for role in roles)
-        raise HTTPException(403, f"your role {caller.role.value} may not do this; it needs {allowed}")
+        raise HTTPException(
+            403, f"your role {caller.role.value} may not do this; it needs {allowed}"
+        )

@@ -3,13 +3,16 @@
 from prometheus_client import Counter, Gauge, Histogram
 
 http_request_seconds = Histogram(
-    "kulturbro_http_request_seconds", "HTTP request latency", ["service", "method", "route", "status"]
+    "kulturbro_http_request_seconds",
+    "HTTP request latency",
+    ["service", "method", "route", "status"],
 )
 handler_seconds = Histogram(
     "kulturbro_handler_seconds", "event handler latency", ["service", "event_type", "outcome"]
 )
 handler_errors = Counter(
-    "kulturbro_handler_errors_total", "event handler failures, retries included",
+    "kulturbro_handler_errors_total",
+    "event handler failures, retries included",
     ["service", "event_type"],
 )
 dead_letters = Counter(
@@ -18,5 +21,7 @@ dead_letters = Counter(
 consumer_lag = Gauge(
     "kulturbro_consumer_lag", "messages not yet consumed", ["service", "topic", "partition"]
 )
-outbox_backlog = Gauge("kulturbro_outbox_backlog", "events written but not yet published", ["service"])
+outbox_backlog = Gauge(
+    "kulturbro_outbox_backlog", "events written but not yet published", ["service"]
+)
 outbox_published = Counter("kulturbro_outbox_published_total", "events published", ["service"])

@@ -12,7 +12,7 @@ _ENV_DIR = Path(__file__).with_name("alembic")
 
 
 def migrate(database_url: str, schema: str, versions_dir: Path) -> None:
-    """Create the schema if needed and upgrade it to the newest version; safe to run concurrently."""
+    """Create the schema if needed and upgrade it to the newest version; replicas may race."""
     engine = sync_engine(database_url, checked_schema(schema))
     try:
         with engine.begin() as connection:

@@ -1,6 +1,7 @@
-"""Moves committed outbox rows to Kafka, in order, and marks them only once the broker has them."""
+"""Moves committed outbox rows to Kafka in order, marking them once the broker has them."""
 
 import asyncio
+import contextlib
 import logging
 
 from aiokafka import AIOKafkaProducer
@@ -15,7 +16,11 @@ log = logging.getLogger(__name__)
 
 class OutboxRelay:
     def __init__(
-        self, service: str, database: Database, bootstrap_servers: str, poll_seconds: float,
+        self,
+        service: str,
+        database: Database,
+        bootstrap_servers: str,
+        poll_seconds: float,
         batch_size: int = 500,
     ) -> None:
         self.service = service
@@ -27,7 +32,7 @@ class OutboxRelay:
         self._producer: AIOKafkaProducer | None = None
 
     def wake(self) -> None:
-        """Called after a commit in this process, so its events leave at once, not at the next poll."""
+        """Called after a commit in this process, so its events leave now, not at the next poll."""
         self._wake.set()
 
     async def run(self) -> None:
@@ -45,10 +50,8 @@ class OutboxRelay:
             if published == self.batch_size:
                 continue
             self._wake.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
-            except TimeoutError:
-                pass
 
     async def publish_pending(self) -> int:
         producer = await self._connected_producer()
@@ -62,7 +65,9 @@ class OutboxRelay:
                 return 0
             rows = (
                 await connection.execute(
-                    select(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.body, outbox.c.headers)
+                    select(
+                        outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.body, outbox.c.headers
+                    )
                     .where(outbox.c.published_at.is_(None))
                     .order_by(outbox.c.id)
                     .limit(self.batch_size)
@@ -94,7 +99,9 @@ class OutboxRelay:
     async def _connected_producer(self) -> AIOKafkaProducer:
         if self._producer is None:
             producer = AIOKafkaProducer(
-                bootstrap_servers=self.bootstrap_servers, acks="all", linger_ms=2,
+                bootstrap_servers=self.bootstrap_servers,
+                acks="all",
+                linger_ms=2,
                 request_timeout_ms=10_000,
             )
             try:

@@ -1,4 +1,4 @@
-"""A running service's machinery: database, outbox relay and event consumer, started and stopped together."""
+"""A running service's machinery: database, outbox relay and consumer, started together."""
 
 import asyncio
 import contextlib
@@ -27,8 +27,12 @@ class Runtime:
         )
         self.consumer = (
             EventConsumer(
-                service, handlers, self.unit_of_work, settings.kafka_bootstrap_servers,
-                settings.topic_prefix, settings.consumer_max_retries,
+                service,
+                handlers,
+                self.unit_of_work,
+                settings.kafka_bootstrap_servers,
+                settings.topic_prefix,
+                settings.consumer_max_retries,
                 settings.consumer_retry_backoff_seconds,
             )
             if handlers

@@ -1,4 +1,4 @@
-"""A Kulturbro service: its name, settings, subscriptions and HTTP API, wired the same way for all."""
+"""A Kulturbro service: name, settings, subscriptions and HTTP API, wired alike for all."""
 
 import time
 import uuid
@@ -69,8 +69,11 @@ class Service:
         settings = self.settings()
         configure_logging(self.name, settings.log_level)
         uvicorn.run(
-            self.create_app(settings), host=settings.http_host, port=settings.http_port,
-            log_config=None, access_log=False,
+            self.create_app(settings),
+            host=settings.http_host,
+            port=settings.http_port,
+            log_config=None,
+            access_log=False,
         )
 
 

@@ -1,6 +1,7 @@
 """Settings every service reads from its environment, refused at start when wrong."""
 
 import sys
+from collections.abc import Mapping
 from typing import Literal, TypeVar
 
 from pydantic import SecretStr, ValidationError, field_validator, model_validator
@@ -31,7 +32,9 @@ class ServiceSettings(BaseSettings):
     @classmethod
     def _postgres(cls, url: str) -> str:
         if not url.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
-            raise ValueError("must be a postgresql:// URL, e.g. postgresql://user@host:5432/kulturbro")
+            raise ValueError(
+                "must be a postgresql:// URL, e.g. postgresql://user@host:5432/kulturbro"
+            )
         return url
 
     @field_validator("kafka_bootstrap_servers")
@@ -44,7 +47,9 @@ class ServiceSettings(BaseSettings):
     @model_validator(mode="after")
     def _real_secret_outside_development(self) -> "ServiceSettings":
         secret = self.kulturbro_secret_key.get_secret_value()
-        if self.kulturbro_env == "production" and (secret == PLACEHOLDER_SECRET or len(secret) < 32):
+        if self.kulturbro_env == "production" and (
+            secret == PLACEHOLDER_SECRET or len(secret) < 32
+        ):
             raise ValueError(
                 "KULTURBRO_SECRET_KEY: set a random secret of at least 32 characters in production"
             )
@@ -65,3 +70,8 @@ def load_settings(cls: type[S], service: str) -> S:
             message = problem["msg"].removeprefix("Value error, ")
             sys.stderr.write(f"kulturbro {service}: setting {where}{message}\n")
         raise SystemExit(2) from None
+
+
+def settings_from(cls: type[S], env: Mapping[str, str]) -> S:
+    """Settings from an explicit environment (the dev stack, tests) instead of the process's own."""
+    return cls.model_validate({key.lower(): value for key, value in env.items()})

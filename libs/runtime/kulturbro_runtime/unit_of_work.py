@@ -45,7 +45,6 @@ class UnitOfWork:
 async def unit_of_work(
     database: Database, topic_prefix: str, after_commit: Callable[[], None]
 ) -> AsyncIterator[UnitOfWork]:
-    async with database.sessions() as session:
-        async with session.begin():
-            yield UnitOfWork(session, topic_prefix)
+    async with database.sessions() as session, session.begin():
+        yield UnitOfWork(session, topic_prefix)
     after_commit()

@@ -12,7 +12,9 @@ router = APIRouter(tags=["units"])
 
 
 @router.post("/schools", status_code=201, response_model=UnitPublic)
-async def register_school(body: UnitCreate, caller: MunicipalCallerDep, runtime: RuntimeDep) -> Unit:
+async def register_school(
+    body: UnitCreate, caller: MunicipalCallerDep, runtime: RuntimeDep
+) -> Unit:
     require_role(caller, Role.ADMINISTRATOR, Role.OPERATOR)
     unit = Unit.model_validate(body, update={"municipality_id": caller.municipality_id})
     async with runtime.unit_of_work() as uow:
@@ -30,6 +32,8 @@ async def register_school(body: UnitCreate, caller: MunicipalCallerDep, runtime:
 async def list_schools(caller: MunicipalCallerDep, runtime: RuntimeDep) -> list[Unit]:
     async with runtime.database.sessions() as session:
         found = await session.exec(
-            select(Unit).where(Unit.municipality_id == caller.municipality_id).order_by(col(Unit.name))
+            select(Unit)
+            .where(Unit.municipality_id == caller.municipality_id)
+            .order_by(col(Unit.name))
         )
         return list(found)

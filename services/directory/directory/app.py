@@ -1,4 +1,4 @@
-"""The directory service: the municipality's units, groups and teachers, imported from SS 12000 or CSV."""
+"""The directory service: units, groups and teachers from SS 12000 or CSV."""
 
 from pathlib import Path
 

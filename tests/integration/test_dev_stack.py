@@ -1,0 +1,74 @@
+"""`kulturbro dev` starts everything from nothing, every service is ready, Ctrl-C leaves nothing."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+import psutil
+import pytest
+
+from kulturbro_cli.dev_stack import service_ports
+from kulturbro_devstack.ports import free_port
+from kulturbro_devstack.testing import Servers
+
+pytestmark = [pytest.mark.integration, pytest.mark.e2e]
+
+
+def free_port_block(size: int) -> int:
+    for _ in range(50):
+        base = free_port()
+        if base + size < 65535 and all(_is_free(base + offset) for offset in range(size)):
+            return base
+    raise RuntimeError("no block of free ports")
+
+
+def _is_free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_kulturbro_dev_runs_everything_and_ctrl_c_leaves_no_process(
+    servers: Servers, tmp_path
+) -> None:
+    base = free_port_block(8)
+    # The database comes from the test servers; the broker, Redis and SMTP server are embedded.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("REDIS_URL", "KAFKA_BOOTSTRAP_SERVERS", "SMTP_URL")
+    }
+    env["DATABASE_URL"] = servers.database_url
+    dev = subprocess.Popen(
+        [sys.executable, "-m", "kulturbro_cli", "dev", "--port-base", str(base),
+         "--state-dir", str(tmp_path / "state")],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    output = []
+    try:
+        deadline = time.monotonic() + 180
+        assert dev.stdout is not None
+        for line in dev.stdout:
+            output.append(line)
+            if "Kulturbro is running" in line or time.monotonic() > deadline:
+                break
+        assert any("Kulturbro is running" in line for line in output), "".join(output)
+        for name, port in service_ports(base).items():
+            ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5)
+            assert ready.status_code == 200, f"{name}: {ready.text}"
+        children = psutil.Process(dev.pid).children(recursive=True)
+        assert len(children) >= 8 + 2, "eight services, the broker and Redis"
+        dev.send_signal(signal.SIGINT)
+        rest, _ = dev.communicate(timeout=60)
+        output.append(rest)
+    finally:
+        if dev.poll() is None:
+            dev.kill()
+    assert dev.returncode == 0, "".join(output)
+    assert "no process left behind" in "".join(output)
+    alive = [child for child in children if child.is_running() and child.status() != "zombie"]
+    assert alive == [], f"left behind: {alive}"
