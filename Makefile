@@ -1,5 +1,5 @@
 # One obvious way to run things. `make dev` and `make test` are the README's two commands.
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PACKAGES := libs/contracts libs/runtime libs/devstack libs/cli $(wildcard services/*)
@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 .PHONY: dev test unit lint format deploy-check contracts bench clean
 
 $(INSTALLED): constraints.txt requirements-dev.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
-	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11 or run make PYTHON=python3"; exit 1; }
+	@$(PYTHON) -c "import sys; assert sys.version_info >= (3, 11)" 2>/dev/null || { echo "make: Kulturbro needs Python 3.11 or newer (found: $(PYTHON)); run make PYTHON=/path/to/python3.11"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt \
 		$(foreach p,$(PACKAGES),-e $(p)) -r requirements-dev.txt

@@ -4,6 +4,7 @@ import asyncio
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -29,6 +30,15 @@ def service_ports(port_base: int) -> dict[str, int]:
     return {name: port_base + offset for offset, name in enumerate(ordered)}
 
 
+def port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
 def service_environment(infra: Infrastructure, secret: str, port: int) -> dict[str, str]:
     return os.environ | {
         "KULTURBRO_ENV": "development",
@@ -46,6 +56,12 @@ def run_dev_stack(port_base: int, state_dir_name: str, exit_when_ready: bool) ->
     state_dir = Path(state_dir_name).resolve()
     (state_dir / "logs").mkdir(parents=True, exist_ok=True)
     ports = service_ports(port_base)
+    taken = [str(port) for port in ports.values() if not port_is_free(port)]
+    if taken:
+        raise SystemExit(
+            f"kulturbro dev: port {', '.join(taken)} is in use; stop what uses it "
+            f"or choose other ports with --port-base"
+        )
     secret = secrets.token_urlsafe(32)
     processes: dict[str, subprocess.Popen[bytes]] = {}
     with ExitStack() as stack:

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import ExitStack, asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -39,7 +40,8 @@ def _docker_answers() -> bool:
         return False
 
 
-def _start_servers(stack: ExitStack, workdir: Any) -> Servers:
+def start_servers(stack: ExitStack, workdir: Path) -> Servers:
+    """Find or start the servers; `stack` stops what was started."""
     env = os.environ
     database_url, redis_url = env.get("DATABASE_URL"), env.get("REDIS_URL")
     bootstrap = env.get("KAFKA_BOOTSTRAP_SERVERS")
@@ -73,7 +75,7 @@ def _start_servers(stack: ExitStack, workdir: Any) -> Servers:
 @pytest.fixture(scope="session")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     with ExitStack() as stack:
-        yield _start_servers(stack, tmp_path_factory.mktemp("servers"))
+        yield start_servers(stack, tmp_path_factory.mktemp("servers"))
 
 
 @pytest.fixture

@@ -1,4 +1,9 @@
-"""At-least-once consumption made exactly-once in effect: inbox, bounded retries, dead letters."""
+"""At-least-once consumption made exactly-once in effect: inbox, bounded retries, dead letters.
+
+Records arrive in batches. A batch is applied in one transaction, each event in a savepoint of
+its own with its inbox row, and the offsets are committed once the transaction has: a crash
+anywhere redelivers the batch, and the inbox skips what had already committed.
+"""
 
 import asyncio
 import logging
@@ -26,21 +31,20 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Any, UnitOfWork], Awaitable[None]]
 HandlerTable = Mapping[type[Event], Sequence[Handler]]
 UnitOfWorkFactory = Callable[[], Any]  # an async context manager yielding a UnitOfWork
+BATCH_SIZE = 200
 
 # Failures of the machinery rather than of the message: redeliver later instead of dead-lettering.
 _TRANSIENT = (OperationalError, InterfaceError, KafkaError, ConnectionError, TimeoutError)
-
-
-def _record(message: KafkaMessage) -> ConsumerRecord:
-    record = message.raw_message
-    assert isinstance(record, ConsumerRecord), "subscribers here take one record at a time"
-    return record
 
 
 def _transient(error: BaseException) -> bool:
     if isinstance(error, DBAPIError) and error.connection_invalidated:
         return True
     return isinstance(error, _TRANSIENT)
+
+
+def _headers(record: ConsumerRecord) -> dict[str, str]:
+    return {key: value.decode(errors="replace") for key, value in record.headers or ()}
 
 
 class EventConsumer:
@@ -63,17 +67,18 @@ class EventConsumer:
         self.broker = KafkaBroker(bootstrap_servers, logger=None)
         self.started = False
 
-        async def on_message(message: KafkaMessage) -> None:
-            await self.on_message(message)
+        async def on_batch(message: KafkaMessage) -> None:
+            await self.on_batch(message)
 
         for topic in self.topics:
             self.broker.subscriber(
                 topic,
                 group_id=service,
+                batch=True,
+                max_records=BATCH_SIZE,
                 ack_policy=AckPolicy.MANUAL,
                 auto_offset_reset="earliest",
-                max_poll_records=100,
-            )(on_message)
+            )(on_batch)
 
     async def start(self) -> None:
         """Connect, retrying while the broker is away, so the service itself comes up regardless."""
@@ -93,52 +98,55 @@ class EventConsumer:
         self.started = False
         await self.broker.stop()
 
-    async def on_message(self, message: KafkaMessage) -> None:
+    async def on_batch(self, message: KafkaMessage) -> None:
+        records: tuple[ConsumerRecord, ...] = message.raw_message  # type: ignore[assignment]
         try:
-            await self._consume(message)
+            async with self.unit_of_work() as uow:
+                for record in records:
+                    await self._consume(record, uow)
         except Exception as error:
             if not _transient(error):
                 raise
-            log.warning("will redeliver from %s: %s", _record(message).topic, error)
+            log.warning("will redeliver %d records: %s", len(records), error)
             await message.nack()
             await asyncio.sleep(1.0)
             return
         await message.ack()
 
-    async def _consume(self, message: KafkaMessage) -> None:
+    async def _consume(self, record: ConsumerRecord, uow: UnitOfWork) -> None:
         try:
-            event = parse_event(message.body)
+            event = parse_event(record.value)
         except MalformedEvent as error:
-            await self._dead_letter(message, f"malformed: {error}")
+            await self._dead_letter(record, f"malformed: {error}")
             return
         handlers = self.handlers.get(type(event))
         if not handlers:
             return
-        parent = extract_context(message.headers)
         with tracer().start_as_current_span(
             f"{event.event_type} process",
-            context=parent,
+            context=extract_context(_headers(record)),
             kind=SpanKind.CONSUMER,
             attributes={
-                "messaging.destination.name": event.topic(),
+                "messaging.destination.name": record.topic,
                 "kulturbro.service": self.service,
             },
         ):
             correlation = context.correlation_id.set(event.correlation_id)
             causation = context.causation_id.set(event.event_id)
             try:
-                await self._apply_with_retries(event, handlers, message)
+                await self._apply_with_retries(event, handlers, record, uow)
             finally:
                 context.correlation_id.reset(correlation)
                 context.causation_id.reset(causation)
 
     async def _apply_with_retries(
-        self, event: Event, handlers: Sequence[Handler], message: KafkaMessage
+        self, event: Event, handlers: Sequence[Handler], record: ConsumerRecord, uow: UnitOfWork
     ) -> None:
         for attempt in range(1, self.max_retries + 1):
             started = time.perf_counter()
             try:
-                await self._apply(event, handlers)
+                async with uow.session.begin_nested():
+                    await self._apply(event, handlers, uow)
             except Exception as error:
                 metrics.handler_seconds.labels(self.service, event.event_type, "error").observe(
                     time.perf_counter() - started
@@ -154,7 +162,7 @@ class EventConsumer:
                     extra={"event_id": str(event.event_id), "event_type": event.event_type},
                 )
                 if attempt == self.max_retries:
-                    await self._dead_letter(message, f"failed {attempt} times: {error!r}")
+                    await self._dead_letter(record, f"failed {attempt} times: {error!r}")
                     return
                 await asyncio.sleep(self.retry_backoff * 2 ** (attempt - 1))
             else:
@@ -163,34 +171,31 @@ class EventConsumer:
                 )
                 return
 
-    async def _apply(self, event: Event, handlers: Sequence[Handler]) -> None:
-        async with self.unit_of_work() as uow:
-            first_time = await uow.session.execute(
-                insert(inbox)
-                .values(consumer=self.service, event_id=event.event_id, event_type=event.event_type)
-                .on_conflict_do_nothing()
-                .returning(inbox.c.event_id)
-            )
-            if first_time.first() is None:
-                return  # a redelivery: its effects are already committed
-            for handler in handlers:
-                await handler(event, uow)
+    async def _apply(self, event: Event, handlers: Sequence[Handler], uow: UnitOfWork) -> None:
+        first_time = await uow.session.execute(
+            insert(inbox)
+            .values(consumer=self.service, event_id=event.event_id, event_type=event.event_type)
+            .on_conflict_do_nothing()
+            .returning(inbox.c.event_id)
+        )
+        if first_time.first() is None:
+            return  # a redelivery: its effects are already committed
+        for handler in handlers:
+            await handler(event, uow)
 
-    async def _dead_letter(self, message: KafkaMessage, reason: str) -> None:
-        raw = _record(message)
-        topic = raw.topic
-        headers = dict(message.headers) | {
+    async def _dead_letter(self, record: ConsumerRecord, reason: str) -> None:
+        headers = _headers(record) | {
             "x-dead-letter-reason": reason[:2000],
             "x-dead-letter-consumer": self.service,
-            "x-original-topic": topic,
-            "x-original-partition": str(raw.partition),
-            "x-original-offset": str(raw.offset),
+            "x-original-topic": record.topic,
+            "x-original-partition": str(record.partition),
+            "x-original-offset": str(record.offset),
         }
         await self.broker.publish(
-            message.body, dead_letter_topic(topic), key=raw.key, headers=headers
+            record.value, dead_letter_topic(record.topic), key=record.key, headers=headers
         )
-        metrics.dead_letters.labels(self.service, topic).inc()
-        log.error("dead-lettered a message from %s: %s", topic, reason)
+        metrics.dead_letters.labels(self.service, record.topic).inc()
+        log.error("dead-lettered a message from %s: %s", record.topic, reason)
 
     async def record_lag(self) -> None:
         for subscriber in self.broker.subscribers:

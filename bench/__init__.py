@@ -1,0 +1,1 @@
+"""Kulturbro's benchmarks: `make bench` runs them all and prints a table each."""

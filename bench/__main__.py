@@ -1,0 +1,20 @@
+"""Runs every benchmark against real servers (from the environment, else embedded)."""
+
+import asyncio
+import sys
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+
+from bench import event_bus
+from kulturbro_devstack.testing import start_servers
+
+
+def main() -> None:
+    events = int(sys.argv[1]) if len(sys.argv) > 1 else 5_000
+    with ExitStack() as stack, tempfile.TemporaryDirectory() as workdir:
+        servers = start_servers(stack, Path(workdir))
+        asyncio.run(event_bus.run(servers, events))
+
+
+main()
