@@ -5,7 +5,7 @@ import os
 
 import typer
 
-from kulturbro_cli.services import load_service
+from kulturbro_cli.services import add_service_commands, load_service
 from kulturbro_runtime.topics import all_topics, create_topics
 
 app = typer.Typer(
@@ -13,6 +13,7 @@ app = typer.Typer(
 )
 topics_app = typer.Typer(help="Kafka topics.", no_args_is_help=True)
 app.add_typer(topics_app, name="topics")
+add_service_commands(app)
 
 
 @app.command()

@@ -12,6 +12,13 @@ SERVICE_NAMES = (
 )  # fmt: skip
 
 
+def add_service_commands(app: typer.Typer) -> None:
+    """Commands a service offers (e.g. the directory's `import`), found by entry point
+    `kulturbro.commands`; each names a typer app run in that service's own environment."""
+    for point in entry_points(group="kulturbro.commands"):
+        app.add_typer(point.load(), name=point.name)
+
+
 def load_service(name: str) -> Service:
     found = {point.name: point for point in entry_points(group="kulturbro.services")}
     if name not in found:

@@ -28,9 +28,13 @@ class Role(StrEnum):
 
 
 class Caller(BaseModel):
+    """A signed-in person. For a teacher the subject is the directory's teacher id; an organizer
+    acts for the organizer organization named by organizer_id."""
+
     subject: str
     role: Role
     municipality_id: str | None = None
+    organizer_id: str | None = None
     expires_at: int = 0
 
 
