@@ -17,9 +17,9 @@ $(INSTALLED): constraints.txt requirements-dev.txt $(foreach p,$(PACKAGES),$(p)/
 dev: $(INSTALLED)  ## set up and run all of Kulturbro with demo data
 	$(BIN)/kulturbro dev
 
-test: $(INSTALLED)  ## every test: unit, integration against real servers, end to end, lint
-	$(BIN)/python -m pytest
+test: $(INSTALLED)  ## lint, deployment checks, then every test against real servers
 	$(MAKE) --no-print-directory lint deploy-check
+	$(BIN)/python -m pytest
 
 unit: $(INSTALLED)
 	$(BIN)/python -m pytest -m "not integration and not e2e"
