@@ -1,6 +1,7 @@
 """`kulturbro dev`: every service as its own process on real servers, until Ctrl-C."""
 
 import asyncio
+import json
 import os
 import secrets
 import signal
@@ -39,7 +40,10 @@ def port_is_free(port: int) -> bool:
         return True
 
 
-def service_environment(infra: Infrastructure, secret: str, port: int) -> dict[str, str]:
+def service_environment(
+    infra: Infrastructure, secret: str, ports: dict[str, int], name: str
+) -> dict[str, str]:
+    others = {other: f"http://127.0.0.1:{port}" for other, port in ports.items() if other != name}
     return os.environ | {
         "KULTURBRO_ENV": "development",
         "KULTURBRO_SECRET_KEY": secret,
@@ -48,7 +52,9 @@ def service_environment(infra: Infrastructure, secret: str, port: int) -> dict[s
         "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
         "SMTP_URL": infra.smtp_url,
         "HTTP_HOST": "127.0.0.1",
-        "HTTP_PORT": str(port),
+        "HTTP_PORT": str(ports[name]),
+        "GATEWAY_ROUTES": json.dumps(others),
+        "PUBLIC_URL": f"http://127.0.0.1:{ports['gateway']}",
     }
 
 
@@ -77,7 +83,7 @@ def run_dev_stack(port_base: int, state_dir_name: str, exit_when_ready: bool) ->
             asyncio.run(create_topics(infra.kafka_bootstrap_servers, all_topics("kulturbro")))
             for name in SERVICE_NAMES:
                 progress(f"migrating {name}")
-                env = service_environment(infra, secret, ports[name])
+                env = service_environment(infra, secret, ports, name)
                 service = load_service(name)
                 service.migrate(settings_from(service.settings_class, env))
             for name in SERVICE_NAMES:
@@ -85,7 +91,7 @@ def run_dev_stack(port_base: int, state_dir_name: str, exit_when_ready: bool) ->
                 log = (state_dir / "logs" / f"{name}.log").open("ab")
                 processes[name] = subprocess.Popen(
                     [sys.executable, "-m", "kulturbro_cli", "service", name],
-                    env=service_environment(infra, secret, ports[name]),
+                    env=service_environment(infra, secret, ports, name),
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     start_new_session=True,

@@ -1,5 +1,6 @@
 """Kulturbro's integration events: the envelope, every event type, and how to read them."""
 
+from kulturbro_contracts.access import SignInLinkRequested
 from kulturbro_contracts.allocation import (
     BookingRejected,
     BookingWaitlisted,
@@ -58,6 +59,7 @@ __all__ = [
     "SchoolUpdated",
     "SeatsAllocated",
     "SeatsReleased",
+    "SignInLinkRequested",
     "TeacherAssigned",
     "TeacherRegistered",
     "TeacherUnassigned",

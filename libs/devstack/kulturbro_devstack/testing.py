@@ -125,23 +125,30 @@ def service_settings(service: Service, env: dict[str, str]) -> ServiceSettings:
 
 
 @asynccontextmanager
-async def running(service: Service, settings: ServiceSettings) -> AsyncIterator[httpx.AsyncClient]:
+async def running(
+    service: Service, settings: ServiceSettings, client_address: str = "127.0.0.1"
+) -> AsyncIterator[httpx.AsyncClient]:
     """The service migrated and running in this process, with an HTTP client for its API."""
     service.migrate(settings)
     app = service.create_app(settings)
     async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
+        transport = httpx.ASGITransport(app=app, client=(client_address, 40000))
         async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
             yield client
 
 
 def identity_headers(
-    role: str, municipality_id: str | None, subject: str = "tester"
+    role: str,
+    municipality_id: str | None,
+    subject: str = "tester",
+    organizer_id: str | None = None,
 ) -> dict[str, str]:
     """The header the gateway would add for a signed-in caller."""
     from kulturbro_runtime.identity import IDENTITY_HEADER, Caller, Role, sign_identity
 
-    caller = Caller(subject=subject, role=Role(role), municipality_id=municipality_id)
+    caller = Caller(
+        subject=subject, role=Role(role), municipality_id=municipality_id, organizer_id=organizer_id
+    )
     return {IDENTITY_HEADER: sign_identity(caller, TEST_SECRET)}
 
 
@@ -178,3 +185,30 @@ async def read_topic(
     finally:
         await consumer.stop()
     return records
+
+
+@asynccontextmanager
+async def serving(service: Service, settings: ServiceSettings) -> AsyncIterator[str]:
+    """The service migrated and served over real HTTP on a free port; yields its base URL."""
+    import asyncio
+
+    import uvicorn
+
+    from kulturbro_devstack.ports import free_port
+
+    service.migrate(settings)
+    port = free_port()
+    config = uvicorn.Config(
+        service.create_app(settings), host="127.0.0.1", port=port, log_config=None, lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task

@@ -1,7 +1,15 @@
 """The shared runtime every Kulturbro service stands on (the role of eShop's ServiceDefaults)."""
 
 from kulturbro_runtime.consumer import Handler, HandlerTable
-from kulturbro_runtime.identity import Caller, CallerDep, MunicipalCallerDep, Role, require_role
+from kulturbro_runtime.identity import (
+    Caller,
+    CallerDep,
+    MunicipalCallerDep,
+    Role,
+    allow,
+    public,
+    require_role,
+)
 from kulturbro_runtime.service import RuntimeDep, Service
 from kulturbro_runtime.settings import ServiceSettings
 from kulturbro_runtime.unit_of_work import UnitOfWork
@@ -17,5 +25,7 @@ __all__ = [
     "Service",
     "ServiceSettings",
     "UnitOfWork",
+    "allow",
+    "public",
     "require_role",
 ]

@@ -10,7 +10,7 @@ import hmac
 import json
 import time
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from pydantic import BaseModel, ValidationError
@@ -79,6 +79,29 @@ def _municipal_caller(caller: Annotated[Caller, Depends(_caller)]) -> Caller:
 
 CallerDep = Annotated[Caller, Depends(_caller)]
 MunicipalCallerDep = Annotated[Caller, Depends(_municipal_caller)]
+
+
+ROLES_EXTENSION = "x-kulturbro-roles"
+PUBLIC = "public"
+
+
+def allow(*roles: Role, municipal: bool = True) -> dict[str, Any]:
+    """Route options that let only these roles in (from one municipality, unless municipal is
+    False) and state it in the API document, where the gateway's access matrix test reads it."""
+    who = _municipal_caller if municipal else _caller
+
+    def check(caller: Annotated[Caller, Depends(who)]) -> None:
+        require_role(caller, *roles)
+
+    return {
+        "dependencies": [Depends(check)],
+        "openapi_extra": {ROLES_EXTENSION: [role.value for role in roles]},
+    }
+
+
+def public() -> dict[str, Any]:
+    """Route options for an endpoint anyone may call, signed in or not."""
+    return {"openapi_extra": {ROLES_EXTENSION: [PUBLIC]}}
 
 
 def require_role(caller: Caller, *roles: Role) -> None:

@@ -42,7 +42,7 @@ class Runtime:
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
-        async with unit_of_work(self.database, self.settings.topic_prefix, self.relay.wake) as uow:
+        async with unit_of_work(self.database, self.settings, self.relay.wake) as uow:
             yield uow
 
     async def start(self) -> None:

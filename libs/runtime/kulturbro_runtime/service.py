@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -30,6 +30,8 @@ class Service:
     settings_class: type[ServiceSettings] = ServiceSettings
     handlers: HandlerTable = field(default_factory=dict)
     routers: Sequence[APIRouter] = ()
+    # Service-specific wiring of the app (middleware, state), given the loaded settings.
+    configure: Callable[[FastAPI, Any], None] | None = None
 
     def settings(self) -> ServiceSettings:
         return load_settings(self.settings_class, self.name)
@@ -60,6 +62,8 @@ class Service:
         app.include_router(_health_router(self.name))
         for router in self.routers:
             app.include_router(router)
+        if self.configure is not None:
+            self.configure(app, settings)
         return app
 
     def run(self) -> None:

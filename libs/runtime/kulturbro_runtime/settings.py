@@ -1,5 +1,6 @@
 """Settings every service reads from its environment, refused at start when wrong."""
 
+import json
 import sys
 from collections.abc import Mapping
 from typing import Literal, TypeVar
@@ -73,5 +74,12 @@ def load_settings(cls: type[S], service: str) -> S:
 
 
 def settings_from(cls: type[S], env: Mapping[str, str]) -> S:
-    """Settings from an explicit environment (the dev stack, tests) instead of the process's own."""
-    return cls.model_validate({key.lower(): value for key, value in env.items()})
+    """Settings from an explicit environment (the dev stack, tests) instead of the process's own.
+
+    Like environment variables, lists and mappings are given as JSON."""
+    values: dict[str, object] = {}
+    for key, value in env.items():
+        field = cls.model_fields.get(key.lower())
+        complex_value = field is not None and field.annotation is not str and value[:1] in "[{"
+        values[key.lower()] = json.loads(value) if complex_value else value
+    return cls.model_validate(values)

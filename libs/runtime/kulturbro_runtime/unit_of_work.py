@@ -10,13 +10,14 @@ from kulturbro_contracts import Event, serialize_event
 from kulturbro_runtime import context
 from kulturbro_runtime.db import Database
 from kulturbro_runtime.messaging_tables import outbox
+from kulturbro_runtime.settings import ServiceSettings
 from kulturbro_runtime.telemetry import inject_headers, tracer
 
 
 class UnitOfWork:
-    def __init__(self, session: AsyncSession, topic_prefix: str) -> None:
+    def __init__(self, session: AsyncSession, settings: ServiceSettings) -> None:
         self.session = session
-        self.topic_prefix = topic_prefix
+        self.settings = settings  # the service's own, for handlers that need configuration
 
     async def publish(self, event: Event) -> Event:
         """Write the event to the outbox; it leaves only if the surrounding transaction commits."""
@@ -32,7 +33,7 @@ class UnitOfWork:
             outbox.insert().values(
                 event_id=event.event_id,
                 event_type=event.event_type,
-                topic=event.topic(self.topic_prefix),
+                topic=event.topic(self.settings.topic_prefix),
                 key=event.key(),
                 body=serialize_event(event).decode(),
                 headers=headers,
@@ -43,8 +44,8 @@ class UnitOfWork:
 
 @asynccontextmanager
 async def unit_of_work(
-    database: Database, topic_prefix: str, after_commit: Callable[[], None]
+    database: Database, settings: ServiceSettings, after_commit: Callable[[], None]
 ) -> AsyncIterator[UnitOfWork]:
     async with database.sessions() as session, session.begin():
-        yield UnitOfWork(session, topic_prefix)
+        yield UnitOfWork(session, settings)
     after_commit()

@@ -2,12 +2,17 @@
 
 from pathlib import Path
 
+from gateway import accounts_api, auth_api, handlers, proxy
+from gateway.edge import configure_edge
+from gateway.settings import GatewaySettings
 from kulturbro_runtime import Service
 
 service = Service(
     name="gateway",
-    description="The single HTTP entry for web and mobile clients.",
+    description="The single HTTP entry for web and mobile clients: sign-in, roles, routing.",
     migrations=Path(__file__).with_name("migrations") / "versions",
-    handlers={},
-    routers=[],
+    settings_class=GatewaySettings,
+    handlers=handlers.HANDLERS,
+    routers=[auth_api.router, accounts_api.router, proxy.router],
+    configure=configure_edge,
 )

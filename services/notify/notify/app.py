@@ -3,11 +3,14 @@
 from pathlib import Path
 
 from kulturbro_runtime import Service
+from notify import handlers
+from notify.settings import NotifySettings
 
 service = Service(
     name="notify",
     description="Tells exactly the right teachers, in their own language, by e-mail.",
     migrations=Path(__file__).with_name("migrations") / "versions",
-    handlers={},
+    settings_class=NotifySettings,
+    handlers=handlers.HANDLERS,
     routers=[],
 )

@@ -1,0 +1,52 @@
+"""The gateway's tables: accounts, refresh tokens, sign-in links and the audit log."""
+
+from datetime import datetime
+from uuid import UUID, uuid4
+
+from sqlmodel import Field, SQLModel
+
+from kulturbro_runtime import Role
+
+
+class Account(SQLModel, table=True):
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    email: str = Field(unique=True, index=True, max_length=320)
+    role: Role
+    municipality_id: str | None = Field(default=None, max_length=64)
+    organizer_id: str | None = Field(default=None, max_length=64)
+    # The domain id this account acts as, e.g. the directory's teacher id for a teacher.
+    subject: str | None = Field(default=None, max_length=64)
+    language: str = Field(default="sv", max_length=2)
+    password_hash: str | None = None
+    active: bool = True
+
+
+class RefreshToken(SQLModel, table=True):
+    __tablename__ = "refresh_token"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    account_id: UUID = Field(foreign_key="account.id", index=True)
+    expires_at: datetime
+    revoked_at: datetime | None = None
+
+
+class MagicLink(SQLModel, table=True):
+    __tablename__ = "magic_link"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    account_id: UUID = Field(foreign_key="account.id")
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class AuditEntry(SQLModel, table=True):
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime
+    account_id: UUID | None = None
+    role: str | None = None
+    municipality_id: str | None = Field(default=None, index=True, max_length=64)
+    method: str
+    path: str
+    status: int

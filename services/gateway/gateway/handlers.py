@@ -1,0 +1,36 @@
+"""Teachers get accounts from the directory: they sign in with an e-mailed link."""
+
+import logging
+
+from sqlmodel import select
+
+from gateway.db import Account
+from kulturbro_contracts import TeacherRegistered, TeacherUpdated
+from kulturbro_runtime import HandlerTable, Role, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+async def keep_teacher_account(event: TeacherRegistered | TeacherUpdated, uow: UnitOfWork) -> None:
+    teacher = event.payload
+    email = str(teacher.email).lower()
+    subject = str(teacher.teacher_id)
+    found = await uow.session.exec(select(Account).where(Account.subject == subject))
+    account = found.first()
+    if account is None:
+        taken = await uow.session.exec(select(Account).where(Account.email == email))
+        if taken.first() is not None:
+            # Never hand an existing account (perhaps another municipality's) to this teacher.
+            log.warning("teacher %s not given an account: e-mail already has one", subject)
+            return
+        account = Account(email=email, role=Role.TEACHER, subject=subject)
+    account.email = email
+    account.municipality_id = event.municipality_id
+    account.language = teacher.language.value
+    uow.session.add(account)
+
+
+HANDLERS: HandlerTable = {
+    TeacherRegistered: [keep_teacher_account],
+    TeacherUpdated: [keep_teacher_account],
+}

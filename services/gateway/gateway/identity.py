@@ -1,0 +1,47 @@
+"""Who is calling the gateway: the bearer token, checked and turned into a caller."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import Depends, HTTPException, Request
+
+from gateway.db import Account
+from gateway.tokens import InvalidToken, caller_from_access_token
+from kulturbro_runtime import Caller
+
+
+def bearer_caller(request: Request) -> tuple[UUID, Caller] | None:
+    """The caller named by a valid bearer token; None without one; 401 for a bad one."""
+    header = request.headers.get("Authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise HTTPException(401, "send the access token as 'Authorization: Bearer <token>'")
+    try:
+        return caller_from_access_token(token, request.app.state.runtime.secret)
+    except InvalidToken as error:
+        raise HTTPException(401, str(error)) from error
+
+
+def _required(
+    found: Annotated[tuple[UUID, Caller] | None, Depends(bearer_caller)],
+) -> tuple[UUID, Caller]:
+    if found is None:
+        raise HTTPException(401, "sign in first: send 'Authorization: Bearer <access token>'")
+    return found
+
+
+async def _account(
+    found: Annotated[tuple[UUID, Caller], Depends(_required)], request: Request
+) -> Account:
+    async with request.app.state.runtime.database.sessions() as session:
+        account: Account | None = await session.get(Account, found[0])
+    if account is None or not account.active:
+        raise HTTPException(401, "this account is closed; ask your administrator")
+    return account
+
+
+OptionalCallerDep = Annotated[tuple[UUID, Caller] | None, Depends(bearer_caller)]
+SignedInDep = Annotated[tuple[UUID, Caller], Depends(_required)]
+AccountDep = Annotated[Account, Depends(_account)]

@@ -1,0 +1,81 @@
+"""Routes `/api/{service}/...` to the service, with the caller's signed identity attached."""
+
+from datetime import UTC, datetime
+from uuid import UUID
+
+import httpx
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+
+from gateway.db import AuditEntry
+from gateway.identity import OptionalCallerDep
+from gateway.protection import client_key, within_limit
+from kulturbro_runtime import Caller, RuntimeDep
+from kulturbro_runtime.identity import IDENTITY_HEADER, sign_identity
+
+router = APIRouter(tags=["services"])
+FORWARDED_REQUEST_HEADERS = ("content-type", "accept", "accept-language", "idempotency-key")
+FORWARDED_RESPONSE_HEADERS = ("content-type", "location", "x-correlation-id", "retry-after")
+AUDITED_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+@router.api_route(
+    "/api/{service}/{path:path}",
+    methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+    include_in_schema=False,
+)
+async def forward(
+    service: str, path: str, request: Request, found: OptionalCallerDep, runtime: RuntimeDep
+) -> Response:
+    routes = request.app.state.settings.gateway_routes
+    if service not in routes:
+        raise HTTPException(404, f"no service {service!r}; see /docs for what there is")
+    who = str(found[0]) if found else f"ip:{client_key(request)}"
+    if not await within_limit(request.app.state.redis, f"requests:{who}", _limit(request)):
+        raise HTTPException(429, "too many requests; wait a minute and try again")
+    headers = {k: v for k, v in request.headers.items() if k.lower() in FORWARDED_REQUEST_HEADERS}
+    headers["X-Correlation-ID"] = request.headers.get("X-Correlation-ID", "")
+    if found is not None:
+        headers[IDENTITY_HEADER] = sign_identity(found[1], runtime.secret)
+    url = f"{str(routes[service]).rstrip('/')}/{path}"
+    client: httpx.AsyncClient = request.app.state.upstream
+    try:
+        upstream = await client.request(
+            request.method, url, params=request.query_params, headers=headers,
+            content=await request.body(),
+        )  # fmt: skip
+    except httpx.TimeoutException as error:
+        raise HTTPException(
+            504, f"the {service} service did not answer in time; try again"
+        ) from error
+    except httpx.TransportError as error:
+        raise HTTPException(
+            503, f"the {service} service is not reachable; try again shortly"
+        ) from error
+    if request.method in AUDITED_METHODS and found is not None:
+        await _audit(runtime, found, request.method, f"/api/{service}/{path}", upstream.status_code)
+    return Response(
+        upstream.content,
+        status_code=upstream.status_code,
+        headers={
+            k: v for k, v in upstream.headers.items() if k.lower() in FORWARDED_RESPONSE_HEADERS
+        },
+    )
+
+
+def _limit(request: Request) -> int:
+    limit: int = request.app.state.settings.rate_limit_per_minute
+    return limit
+
+
+async def _audit(
+    runtime: RuntimeDep, found: tuple[UUID, Caller], method: str, path: str, status: int
+) -> None:
+    account_id, caller = found
+    async with runtime.unit_of_work() as uow:
+        uow.session.add(
+            AuditEntry(
+                at=datetime.now(UTC), account_id=account_id, role=caller.role.value,
+                municipality_id=caller.municipality_id, method=method, path=path, status=status,
+            )
+        )  # fmt: skip

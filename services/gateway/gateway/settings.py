@@ -1,0 +1,23 @@
+"""The gateway's settings: where the services are, token lifetimes, limits."""
+
+from pydantic import AnyHttpUrl, Field
+
+from kulturbro_runtime import ServiceSettings
+
+
+class GatewaySettings(ServiceSettings):
+    # Each service's base URL, e.g. {"directory": "http://directory:8001", ...} as JSON.
+    gateway_routes: dict[str, AnyHttpUrl] = Field(default_factory=dict)
+    public_url: str = "http://127.0.0.1:8000"
+    access_token_minutes: int = 15
+    refresh_token_days: int = 30
+    magic_link_minutes: int = 15
+    cors_origins: list[str] = Field(default_factory=list)
+    max_body_bytes: int = 1_048_576
+    upstream_timeout_seconds: float = 10.0
+    rate_limit_per_minute: int = 600
+    sign_in_attempts_per_minute: int = 5
+    # An external OpenID Connect identity provider that municipalities federate staff logins from.
+    oidc_issuer: str | None = None
+    oidc_audience: str | None = None
+    oidc_jwks_url: str | None = None

@@ -1,0 +1,218 @@
+"""The gateway: sign-in, tokens, routing with a signed identity, limits, and staying up."""
+
+import asyncio
+import random
+import re
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import jwt
+import pytest
+
+from gateway.db import Account
+from gateway.passwords import hash_password
+from kulturbro_cli.services import load_service
+from kulturbro_devstack.smtp import start_smtp
+from kulturbro_devstack.testing import (
+    TEST_SECRET,
+    Servers,
+    running,
+    service_env,
+    service_settings,
+    serving,
+)
+from kulturbro_runtime import Role
+
+pytestmark = pytest.mark.integration
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class Platform:
+    gateway: httpx.AsyncClient
+    runtime: object
+
+    async def add_account(self, role: Role, municipality: str | None, **extra: str) -> str:
+        email = f"{role.value}-{uuid.uuid4().hex[:8]}@example.org"
+        async with self.runtime.unit_of_work() as uow:  # type: ignore[attr-defined]
+            uow.session.add(
+                Account(
+                    email=email, role=role, municipality_id=municipality,
+                    password_hash=hash_password(PASSWORD), **extra,
+                )
+            )  # fmt: skip
+        return email
+
+    async def sign_in(self, email: str, password: str = PASSWORD) -> httpx.Response:
+        return await self.gateway.post(
+            "/auth/password", json={"email": email, "password": password}
+        )
+
+    async def bearer(self, role: Role, municipality: str | None) -> dict[str, str]:
+        answer = await self.sign_in(await self.add_account(role, municipality))
+        assert answer.status_code == 200, answer.text
+        tokens = answer.json()
+        return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+@asynccontextmanager
+async def platform(
+    servers: Servers, prefix: str, new_schema, routes: dict[str, str], **extra: str
+) -> AsyncIterator[Platform]:
+    gateway = load_service("gateway")
+    env = service_env(servers, prefix, new_schema("gateway"), **extra)
+    env["GATEWAY_ROUTES"] = __import__("json").dumps(routes)
+    settings = service_settings(gateway, env)
+    # Each test comes from an address of its own, so rate limits never cross tests.
+    address = f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
+    async with running(gateway, settings, client_address=address) as client:
+        yield Platform(client, client._transport.app.state.runtime)  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+async def directory_url(servers: Servers, topic_prefix: str, new_schema) -> AsyncIterator[str]:
+    directory = load_service("directory")
+    settings = service_settings(
+        directory, service_env(servers, topic_prefix, new_schema("directory"))
+    )
+    async with serving(directory, settings) as url:
+        yield url
+
+
+async def test_a_signed_in_administrator_reaches_the_directory_through_the_gateway_only_for_their_municipality(
+    servers: Servers, topic_prefix: str, new_schema, directory_url: str
+) -> None:
+    async with platform(servers, topic_prefix, new_schema, {"directory": directory_url}) as p:
+        malmo = await p.bearer(Role.ADMINISTRATOR, "malmo")
+        espoo = await p.bearer(Role.ADMINISTRATOR, "espoo")
+        school = {"name": "Rosengårdsskolan", "kind": "school"}
+        created = await p.gateway.post("/api/directory/schools", json=school, headers=malmo)
+        mine = await p.gateway.get("/api/directory/schools", headers=malmo)
+        theirs = await p.gateway.get("/api/directory/schools", headers=espoo)
+        anonymous = await p.gateway.get("/api/directory/schools")
+        smuggled = await p.gateway.get(
+            "/api/directory/schools", headers={"X-Kulturbro-Identity": "forged.identity"}
+        )
+        audit = await p.gateway.get("/audit", headers=malmo)
+        document = (await p.gateway.get("/openapi.json")).json()
+    assert created.status_code == 201, created.text
+    assert [s["name"] for s in mine.json()] == ["Rosengårdsskolan"]
+    assert theirs.json() == []
+    assert anonymous.status_code == 401
+    assert smuggled.status_code == 401, "a client cannot pass its own identity header through"
+    assert [(e["method"], e["path"], e["status"]) for e in audit.json()] == [
+        ("POST", "/api/directory/schools", 201)
+    ]
+    assert "/api/directory/schools" in document["paths"]
+    assert "/auth/password" in document["paths"]
+    assert created.headers["X-Content-Type-Options"] == "nosniff"
+
+
+async def test_tokens_refresh_once_sign_out_revokes_and_bad_tokens_are_refused(
+    servers: Servers, topic_prefix: str, new_schema
+) -> None:
+    async with platform(servers, topic_prefix, new_schema, {}) as p:
+        email = await p.add_account(Role.ANALYST, None)
+        tokens = (await p.sign_in(email)).json()
+        me = await p.gateway.get(
+            "/auth/me", headers={"Authorization": f"Bearer {tokens['access_token']}"}
+        )
+        refreshed = await p.gateway.post(
+            "/auth/refresh", json={"refresh_token": tokens["refresh_token"]}
+        )
+        reused = await p.gateway.post(
+            "/auth/refresh", json={"refresh_token": tokens["refresh_token"]}
+        )
+        newer = refreshed.json()["refresh_token"]
+        signed_out = await p.gateway.post("/auth/sign-out", json={"refresh_token": newer})
+        after_sign_out = await p.gateway.post("/auth/refresh", json={"refresh_token": newer})
+        claims = jwt.decode(tokens["access_token"], options={"verify_signature": False})
+        expired = jwt.encode(
+            claims | {"exp": datetime.now(UTC) - timedelta(minutes=1)},
+            TEST_SECRET,
+            algorithm="HS256",
+        )
+        tampered = jwt.encode(claims | {"role": "operator"}, "not the secret", algorithm="HS256")
+        refusals = [
+            await p.gateway.get("/auth/me", headers={"Authorization": f"Bearer {token}"})
+            for token in (expired, tampered, "garbage")
+        ]
+        wrong_scheme = await p.gateway.get("/auth/me", headers={"Authorization": "Basic abc"})
+    assert me.json()["email"] == email
+    assert refreshed.status_code == 200
+    assert reused.status_code == 401
+    assert signed_out.status_code == 204
+    assert after_sign_out.status_code == 401
+    assert [r.status_code for r in refusals] == [401, 401, 401]
+    assert "expired" in refusals[0].json()["detail"]
+    assert wrong_scheme.status_code == 401
+
+
+async def test_brute_force_sign_in_is_throttled(
+    servers: Servers, topic_prefix: str, new_schema
+) -> None:
+    async with platform(servers, topic_prefix, new_schema, {}) as p:
+        email = await p.add_account(Role.ADMINISTRATOR, "malmo")
+        attempts = [(await p.sign_in(email, "guess number %d" % n)).status_code for n in range(7)]
+        correct_but_throttled = await p.sign_in(email)
+    assert attempts[:5] == [401] * 5
+    assert attempts[5:] == [429, 429]
+    assert correct_but_throttled.status_code == 429
+    assert "wait a minute" in correct_but_throttled.json()["detail"]
+
+
+async def test_a_sign_in_link_is_mailed_through_notify_and_works_once(
+    servers: Servers, topic_prefix: str, new_schema
+) -> None:
+    notify = load_service("notify")
+    with start_smtp() as smtp:
+        notify_env = service_env(servers, topic_prefix, new_schema("notify"), SMTP_URL=smtp.url)
+        async with (
+            running(notify, service_settings(notify, notify_env)),
+            platform(servers, topic_prefix, new_schema, {}) as p,
+        ):
+            email = await p.add_account(Role.ORGANIZER, "espoo", language="fi")
+            asked = await p.gateway.post("/auth/magic-link", json={"email": email})
+            unknown = await p.gateway.post("/auth/magic-link", json={"email": "nobody@example.org"})
+            for _ in range(150):
+                if smtp.messages():
+                    break
+                await asyncio.sleep(0.2)
+            mails = smtp.messages()
+            token = re.search(r"token=([\w-]+)", mails[0].get_content()).group(1)  # type: ignore[union-attr]
+            first = await p.gateway.post("/auth/magic-link/redeem", json={"token": token})
+            second = await p.gateway.post("/auth/magic-link/redeem", json={"token": token})
+    assert asked.status_code == unknown.status_code == 202
+    assert asked.json() == unknown.json(), "the answer does not reveal who has an account"
+    assert len(mails) == 1 and mails[0]["To"] == email
+    assert mails[0]["Subject"] == "Kirjautumislinkkisi Kulturbrohon"
+    assert first.status_code == 200 and "access_token" in first.json()
+    assert second.status_code == 401
+
+
+async def test_the_gateway_stays_up_and_says_so_when_a_service_is_down_or_the_input_is_bad(
+    servers: Servers, topic_prefix: str, new_schema
+) -> None:
+    routes = {"booking": "http://127.0.0.1:9"}  # nothing listens there
+    async with platform(servers, topic_prefix, new_schema, routes, MAX_BODY_BYTES="1000") as p:
+        admin = await p.bearer(Role.ADMINISTRATOR, "malmo")
+        down = await p.gateway.get("/api/booking/bookings", headers=admin)
+        unknown_service = await p.gateway.get("/api/nothing/here", headers=admin)
+        unknown_route = await p.gateway.get("/no/such/route")
+        too_large = await p.gateway.post("/auth/password", content=b"x" * 5000)
+        wrong_type = await p.gateway.post(
+            "/auth/password", content=b"email=a", headers={"Content-Type": "text/plain"}
+        )
+        health = await p.gateway.get("/healthz")
+    assert down.status_code == 503
+    assert down.headers["content-type"] == "application/problem+json"
+    assert "booking service is not reachable" in down.json()["detail"]
+    assert unknown_service.status_code == 404
+    assert unknown_route.status_code == 404
+    assert too_large.status_code == 413
+    assert wrong_type.status_code == 422
+    assert health.status_code == 200
