@@ -83,7 +83,7 @@ async def directory_url(servers: Servers, topic_prefix: str, new_schema) -> Asyn
         yield url
 
 
-async def test_a_signed_in_administrator_reaches_the_directory_through_the_gateway_only_for_their_municipality(
+async def test_an_administrator_reaches_the_directory_through_the_gateway_for_their_own_only(
     servers: Servers, topic_prefix: str, new_schema, directory_url: str
 ) -> None:
     async with platform(servers, topic_prefix, new_schema, {"directory": directory_url}) as p:
@@ -157,7 +157,7 @@ async def test_brute_force_sign_in_is_throttled(
 ) -> None:
     async with platform(servers, topic_prefix, new_schema, {}) as p:
         email = await p.add_account(Role.ADMINISTRATOR, "malmo")
-        attempts = [(await p.sign_in(email, "guess number %d" % n)).status_code for n in range(7)]
+        attempts = [(await p.sign_in(email, f"guess number {n}")).status_code for n in range(7)]
         correct_but_throttled = await p.sign_in(email)
     assert attempts[:5] == [401] * 5
     assert attempts[5:] == [429, 429]

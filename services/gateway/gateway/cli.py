@@ -1,6 +1,7 @@
 """`kulturbro accounts add`: the first operator, or any account, straight into the gateway."""
 
 import asyncio
+from typing import Annotated
 
 import typer
 from sqlalchemy.exc import IntegrityError
@@ -16,12 +17,17 @@ app = typer.Typer(help="Sign-in accounts.", no_args_is_help=True)
 @app.command("add")
 def add(
     email: str,
-    role: Role = typer.Option(..., help="operator, administrator, organizer, teacher or analyst"),
-    municipality: str | None = typer.Option(None, help="the municipality a municipal role serves"),
-    organizer: str | None = typer.Option(None, help="the organizer an organizer account acts for"),
-    password: str = typer.Option(
-        ..., prompt=True, hide_input=True, confirmation_prompt=True, envvar="KULTURBRO_NEW_PASSWORD"
-    ),
+    role: Annotated[
+        Role, typer.Option(help="operator, administrator, organizer, teacher, analyst")
+    ],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True, hide_input=True, confirmation_prompt=True, envvar="KULTURBRO_NEW_PASSWORD"
+        ),
+    ],
+    municipality: Annotated[str | None, typer.Option(help="the municipality it serves")] = None,
+    organizer: Annotated[str | None, typer.Option(help="the organizer it acts for")] = None,
 ) -> None:
     """Add an account that signs in with a password."""
     from gateway.app import service
