@@ -18,10 +18,12 @@ from gateway.tokens import TokenPair, new_opaque_token, token_hash
 from kulturbro_contracts import SignInLinkRequested
 from kulturbro_contracts.access import SignInLink
 from kulturbro_contracts.vocabulary import Language
-from kulturbro_runtime import RuntimeDep
+from kulturbro_runtime import Role, RuntimeDep, public
+from kulturbro_runtime.identity import ROLES_EXTENSION
 
 router = APIRouter(prefix="/auth", tags=["sign-in"])
 INVALID_CREDENTIALS = "the e-mail or password is wrong"
+EVERY_ROLE = {ROLES_EXTENSION: [role.value for role in Role]}
 
 
 def _settings(request: Request) -> GatewaySettings:
@@ -61,7 +63,7 @@ class Me(BaseModel):
     organizer_id: str | None
 
 
-@router.post("/password", response_model=TokenPair)
+@router.post("/password", response_model=TokenPair, **public())
 async def sign_in_with_password(
     body: PasswordSignIn, request: Request, runtime: RuntimeDep, settings: SettingsDep
 ) -> TokenPair:
@@ -74,7 +76,7 @@ async def sign_in_with_password(
         return await issue_tokens(uow.session, account, settings)
 
 
-@router.post("/magic-link", status_code=202)
+@router.post("/magic-link", status_code=202, **public())
 async def send_sign_in_link(
     body: LinkRequest, request: Request, runtime: RuntimeDep, settings: SettingsDep
 ) -> dict[str, str]:
@@ -100,7 +102,7 @@ async def send_sign_in_link(
     return {"detail": "if the address has an account, a sign-in link is on its way"}
 
 
-@router.post("/magic-link/redeem", response_model=TokenPair)
+@router.post("/magic-link/redeem", response_model=TokenPair, **public())
 async def redeem_sign_in_link(
     body: OpaqueToken, runtime: RuntimeDep, settings: SettingsDep
 ) -> TokenPair:
@@ -116,7 +118,7 @@ async def redeem_sign_in_link(
         return await issue_tokens(uow.session, account, settings)
 
 
-@router.post("/refresh", response_model=TokenPair)
+@router.post("/refresh", response_model=TokenPair, **public())
 async def refresh(body: RefreshRequest, runtime: RuntimeDep, settings: SettingsDep) -> TokenPair:
     async with runtime.unit_of_work() as uow:
         account_id = await take_refresh_token(uow.session, body.refresh_token)
@@ -126,14 +128,14 @@ async def refresh(body: RefreshRequest, runtime: RuntimeDep, settings: SettingsD
         return await issue_tokens(uow.session, account, settings)
 
 
-@router.post("/sign-out", status_code=204)
+@router.post("/sign-out", status_code=204, **public())
 async def sign_out(body: RefreshRequest, runtime: RuntimeDep) -> Response:
     async with runtime.unit_of_work() as uow:
         await take_refresh_token(uow.session, body.refresh_token)
     return Response(status_code=204)
 
 
-@router.post("/oidc", response_model=TokenPair)
+@router.post("/oidc", response_model=TokenPair, **public())
 async def sign_in_with_identity_provider(
     body: OidcSignIn, request: Request, runtime: RuntimeDep, settings: SettingsDep
 ) -> TokenPair:
@@ -157,7 +159,7 @@ async def sign_in_with_identity_provider(
         return await issue_tokens(uow.session, account, settings)
 
 
-@router.get("/me", response_model=Me)
+@router.get("/me", response_model=Me, openapi_extra=EVERY_ROLE)
 async def me(account: AccountDep) -> Me:
     return Me(
         account_id=str(account.id), email=account.email, role=account.role.value,

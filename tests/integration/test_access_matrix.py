@@ -1,0 +1,98 @@
+"""Every endpoint × every role × own municipality / another / no token: no cell leaks.
+
+The matrix is generated from the gateway's combined API document. Each operation states who may
+call it (`x-kulturbro-roles`, written by the runtime's `allow()` and `public()`); the test calls
+each one as every role, from the municipality that owns the seeded data, from another one, and
+with no token, and checks the answer against that statement.
+"""
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+
+import pytest
+
+from kulturbro_cli.services import SERVICE_NAMES, load_service
+from kulturbro_devstack.testing import Servers, service_env, service_settings, serving
+from kulturbro_runtime import Role
+from kulturbro_runtime.identity import PUBLIC, ROLES_EXTENSION
+
+from .test_gateway import Platform, platform
+
+pytestmark = [pytest.mark.integration, pytest.mark.e2e]
+OWN, OTHER = "malmo", "espoo"
+MARKER = f"Seeded-{uuid.uuid4().hex[:8]}"
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+@pytest.fixture
+async def everything(servers: Servers, topic_prefix: str, new_schema) -> AsyncIterator[Platform]:
+    async with AsyncExitStack() as stack:
+        routes = {}
+        for name in SERVICE_NAMES:
+            if name == "gateway":
+                continue
+            service = load_service(name)
+            env = service_env(servers, topic_prefix, new_schema(name))
+            routes[name] = await stack.enter_async_context(
+                serving(service, service_settings(service, env))
+            )
+        yield await stack.enter_async_context(platform(servers, topic_prefix, new_schema, routes))
+
+
+def concrete(path: str) -> str:
+    """The path with every parameter filled: ids that exist nowhere, our municipality by name."""
+    parts = []
+    for part in path.split("/"):
+        if part.startswith("{"):
+            part = OWN if "municipality" in part else str(uuid.uuid4())
+        parts.append(part)
+    return "/".join(parts)
+
+
+async def test_no_cell_of_the_access_matrix_leaks(everything: Platform) -> None:
+    p = everything
+    callers: dict[tuple[Role, str], dict[str, str]] = {}
+    for role in Role:
+        for municipality in (OWN, OTHER):
+            national = role == Role.OPERATOR
+            callers[role, municipality] = await p.bearer(role, None if national else municipality)
+    seeded = await p.gateway.post(
+        "/api/directory/schools", json={"name": MARKER, "kind": "school"},
+        headers=callers[Role.ADMINISTRATOR, OWN],
+    )  # fmt: skip
+    assert seeded.status_code == 201, seeded.text
+    document = (await p.gateway.get("/openapi.json")).json()
+
+    undeclared, wrong, cells = [], [], 0
+    for path, operations in sorted(document["paths"].items()):
+        for method in METHODS:
+            operation = operations.get(method)
+            if operation is None:
+                continue
+            allowed = operation.get(ROLES_EXTENSION)
+            if allowed is None:
+                undeclared.append(f"{method.upper()} {path}")
+                continue
+            url = concrete(path)
+            body = {"json": {}} if method in ("post", "put", "patch") else {}
+            anonymous = await p.gateway.request(method, url, **body)
+            cells += 1
+            if anonymous.status_code >= 500 or (PUBLIC not in allowed) != (anonymous.status_code == 401):
+                wrong.append(f"{method.upper()} {path} without a token: {anonymous.status_code}")
+            for (role, municipality), headers in callers.items():
+                answer = await p.gateway.request(method, url, headers=headers, **body)
+                cells += 1
+                may = PUBLIC in allowed or role.value in allowed
+                cell = f"{method.upper()} {path} as {role.value} of {municipality}"
+                if answer.status_code >= 500:
+                    wrong.append(f"{cell}: {answer.status_code} {answer.text[:200]}")
+                elif may and answer.status_code in (401, 403):
+                    wrong.append(f"{cell}: refused ({answer.status_code}) though allowed")
+                elif not may and answer.status_code != 403:
+                    wrong.append(f"{cell}: {answer.status_code}, expected 403")
+                elif municipality == OTHER and MARKER in answer.text:
+                    wrong.append(f"{cell}: sees the other municipality's data")
+    assert undeclared == [], "every endpoint must state who may call it: " + ", ".join(undeclared)
+    assert wrong == [], f"{len(wrong)} of {cells} cells are wrong:\n" + "\n".join(wrong)
+    assert cells > 100
