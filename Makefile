@@ -2,7 +2,7 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-PACKAGES := libs/contracts libs/runtime libs/devstack libs/cli $(wildcard services/*)
+PACKAGES := libs/contracts libs/runtime libs/replicas libs/devstack libs/cli $(wildcard services/*)
 INSTALLED := $(VENV)/.installed
 
 .PHONY: dev test unit lint format deploy-check contracts bench clean

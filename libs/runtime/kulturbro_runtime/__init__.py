@@ -1,6 +1,6 @@
 """The shared runtime every Kulturbro service stands on (the role of eShop's ServiceDefaults)."""
 
-from kulturbro_runtime.consumer import Handler, HandlerTable
+from kulturbro_runtime.consumer import Handler, HandlerTable, merge_handlers
 from kulturbro_runtime.identity import (
     Caller,
     CallerDep,
@@ -26,6 +26,7 @@ __all__ = [
     "ServiceSettings",
     "UnitOfWork",
     "allow",
+    "merge_handlers",
     "public",
     "require_role",
 ]

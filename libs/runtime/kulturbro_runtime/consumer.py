@@ -210,3 +210,12 @@ class EventConsumer:
                 metrics.consumer_lag.labels(
                     self.service, partition.topic, str(partition.partition)
                 ).set(max(highwater - position, 0))
+
+
+def merge_handlers(*tables: HandlerTable) -> HandlerTable:
+    """One subscription table from several, e.g. a service's own and the replicas it keeps."""
+    merged: dict[type[Event], list[Handler]] = {}
+    for table in tables:
+        for event_type, handlers in table.items():
+            merged.setdefault(event_type, []).extend(handlers)
+    return merged

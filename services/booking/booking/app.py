@@ -2,12 +2,13 @@
 
 from pathlib import Path
 
+from booking import api, handlers
 from kulturbro_runtime import Service
 
 service = Service(
     name="booking",
     description="Teachers request seats for their groups.",
     migrations=Path(__file__).with_name("migrations") / "versions",
-    handlers={},
-    routers=[],
+    handlers=handlers.HANDLERS,
+    routers=[api.router],
 )

@@ -1,0 +1,283 @@
+"""The booking service's HTTP API: teachers request and cancel; everyone sees what concerns them."""
+
+from datetime import UTC, datetime
+from typing import Annotated
+from uuid import UUID, uuid4
+
+from fastapi import APIRouter, Header, HTTPException
+from pydantic import BaseModel, Field
+from sqlalchemy import func
+from sqlalchemy import select as core_select
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from booking.db import ACTIVE, Booking, Status
+from booking.domain import BookingRefused, Request, Rules, Slot, check_cancellation, check_request
+from kulturbro_contracts import BookingCancelled, BookingRequested
+from kulturbro_contracts.booking import BookingCancellation, BookingRequest
+from kulturbro_replicas import catalog, directory
+from kulturbro_runtime import Caller, MunicipalCallerDep, Role, RuntimeDep, allow
+
+router = APIRouter(tags=["bookings"])
+
+
+class BookingCreate(BaseModel):
+    group_id: UUID
+    event_id: UUID
+    occurrence_ids: list[UUID] = Field(min_length=1, max_length=20, description="best first")
+    pupils: int = Field(ge=1, le=1000)
+    adults: int = Field(ge=0, le=100)
+    wheelchair_places: int = Field(default=0, ge=0, le=100)
+    wants_bus: bool = False
+    note: str = Field(default="", max_length=2000)
+
+
+class BookingPublic(BaseModel):
+    id: UUID
+    event_id: UUID
+    group_id: UUID
+    occurrence_ids: list[str]
+    pupils: int
+    adults: int
+    wheelchair_places: int
+    wants_bus: bool
+    note: str
+    status: Status
+    occurrence_id: UUID | None
+    waitlist_position: int | None
+    explanation: dict[str, str]
+    requested_at: datetime
+
+
+class Participant(BaseModel):
+    booking_id: UUID
+    group_name: str
+    unit_name: str | None
+    pupils: int
+    adults: int
+    wheelchair_places: int
+    wants_bus: bool
+    note: str
+
+
+def _refused(refusal: BookingRefused) -> HTTPException:
+    return HTTPException(refusal.status, refusal.reason)
+
+
+async def _rules_and_slots(
+    session: AsyncSession, event_id: UUID, municipality_id: str
+) -> tuple[Rules, dict[UUID, Slot]]:
+    row = (
+        (
+            await session.execute(
+                core_select(catalog.event).where(
+                    catalog.event.c.event_id == event_id,
+                    catalog.event.c.municipality_id == municipality_id,
+                )
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        raise HTTPException(404, f"no published event {event_id} in your municipality")
+    rules = Rules(
+        target_groups=row["target_groups"],
+        max_group_size=row["max_group_size"],
+        adults_per_group=row["adults_per_group"],
+        needed_occurrences=row["needed_occurrences"],
+        booking_opens_at=row["booking_opens_at"],
+        booking_closes_at=row["booking_closes_at"],
+        cancellation_deadline_days=row["cancellation_deadline_days"],
+        cancelled=row["cancelled"],
+    )
+    found = await session.execute(
+        core_select(catalog.occurrence).where(catalog.occurrence.c.event_id == event_id)
+    )
+    slots = {
+        o["occurrence_id"]: Slot(o["occurrence_id"], o["starts_at"], o["cancelled"])
+        for o in found.mappings()
+    }
+    return rules, slots
+
+
+@router.post("/bookings", status_code=202, response_model=BookingPublic, **allow(Role.TEACHER))
+async def request_booking(
+    body: BookingCreate,
+    caller: MunicipalCallerDep,
+    runtime: RuntimeDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> Booking:
+    teacher_id = _teacher_id(caller)
+    municipality = str(caller.municipality_id)
+    async with runtime.unit_of_work() as uow:
+        if idempotency_key:
+            again = await uow.session.exec(
+                select(Booking).where(
+                    Booking.teacher_id == teacher_id, Booking.idempotency_key == idempotency_key
+                )
+            )
+            if (earlier := again.first()) is not None:
+                return earlier  # a client retry: the same answer, nothing new
+        group = await directory.group_of_teacher(
+            uow.session, teacher_id, body.group_id, municipality
+        )
+        if group is None:
+            raise HTTPException(403, f"group {body.group_id} is not one of your groups")
+        rules, slots = await _rules_and_slots(uow.session, body.event_id, municipality)
+        active = await uow.session.scalar(
+            core_select(func.count())
+            .select_from(Booking)
+            .where(
+                col(Booking.group_id) == body.group_id,
+                col(Booking.event_id) == body.event_id,
+                col(Booking.status).in_(ACTIVE),
+            )
+        )
+        request = Request(
+            group.target_group, group.size, body.pupils, body.adults, body.occurrence_ids
+        )
+        try:
+            check_request(request, rules, slots, int(active or 0), datetime.now(UTC))
+        except BookingRefused as refusal:
+            raise _refused(refusal) from refusal
+        booking = Booking(
+            municipality_id=municipality,
+            event_id=body.event_id,
+            group_id=body.group_id,
+            unit_id=group.unit_id,
+            teacher_id=teacher_id,
+            occurrence_ids=[str(o) for o in body.occurrence_ids],
+            pupils=body.pupils,
+            adults=body.adults,
+            wheelchair_places=body.wheelchair_places,
+            wants_bus=body.wants_bus,
+            note=body.note,
+            idempotency_key=idempotency_key,
+            requested_at=datetime.now(UTC),
+            id=uuid4(),
+        )
+        uow.session.add(booking)
+        await uow.publish(
+            BookingRequested(
+                municipality_id=municipality,
+                payload=BookingRequest(
+                    booking_id=booking.id,
+                    event_id=booking.event_id,
+                    occurrence_ids=body.occurrence_ids,
+                    group_id=booking.group_id,
+                    unit_id=booking.unit_id,
+                    teacher_id=teacher_id,
+                    pupils=body.pupils,
+                    adults=body.adults,
+                    wheelchair_places=body.wheelchair_places,
+                    wants_bus=body.wants_bus,
+                    note=body.note,
+                ),
+            )
+        )
+    return booking
+
+
+@router.delete("/bookings/{booking_id}", response_model=BookingPublic, **allow(Role.TEACHER))
+async def cancel_booking(
+    booking_id: UUID, caller: MunicipalCallerDep, runtime: RuntimeDep
+) -> Booking:
+    teacher_id = _teacher_id(caller)
+    async with runtime.unit_of_work() as uow:
+        booking = await uow.session.get(Booking, booking_id, with_for_update=True)
+        if booking is None or booking.teacher_id != teacher_id:
+            raise HTTPException(404, f"you have no booking {booking_id}")
+        if booking.status not in ACTIVE:
+            raise HTTPException(409, f"the booking is {booking.status.value} already")
+        rules, slots = await _rules_and_slots(
+            uow.session, booking.event_id, booking.municipality_id
+        )
+        slot = slots.get(booking.occurrence_id) if booking.occurrence_id else None
+        try:
+            check_cancellation(
+                slot.starts_at if slot else None,
+                rules.cancellation_deadline_days,
+                datetime.now(UTC),
+            )
+        except BookingRefused as refusal:
+            raise _refused(refusal) from refusal
+        booking.status = Status.CANCELLED
+        await uow.publish(
+            BookingCancelled(
+                municipality_id=booking.municipality_id,
+                payload=BookingCancellation(
+                    booking_id=booking.id, event_id=booking.event_id, cancelled_by=teacher_id
+                ),
+            )
+        )
+    return booking
+
+
+@router.get("/bookings/mine", response_model=list[BookingPublic], **allow(Role.TEACHER))
+async def my_bookings(caller: MunicipalCallerDep, runtime: RuntimeDep) -> list[Booking]:
+    async with runtime.database.sessions() as session:
+        found = await session.exec(
+            select(Booking)
+            .where(Booking.teacher_id == _teacher_id(caller))
+            .order_by(col(Booking.requested_at).desc())
+        )
+        return list(found)
+
+
+@router.get(
+    "/events/{event_id}/participants",
+    response_model=dict[str, list[Participant]],
+    **allow(Role.ORGANIZER, Role.ADMINISTRATOR),
+)
+async def participants(
+    event_id: UUID, caller: MunicipalCallerDep, runtime: RuntimeDep
+) -> dict[str, list[Participant]]:
+    """The confirmed groups of each occurrence, for the organizer of the event."""
+    async with runtime.database.sessions() as session:
+        event = (
+            (
+                await session.execute(
+                    core_select(catalog.event).where(
+                        catalog.event.c.event_id == event_id,
+                        catalog.event.c.municipality_id == caller.municipality_id,
+                    )
+                )
+            )
+            .mappings()
+            .first()
+        )
+        if event is None or (
+            caller.role == Role.ORGANIZER and str(event["organizer_id"]) != caller.organizer_id
+        ):
+            raise HTTPException(404, f"you have no event {event_id}")
+        rows = await session.execute(
+            core_select(Booking, directory.group.c.name, directory.unit.c.name.label("unit_name"))
+            .outerjoin(directory.group, directory.group.c.group_id == Booking.group_id)
+            .outerjoin(directory.unit, directory.unit.c.unit_id == Booking.unit_id)
+            .where(col(Booking.event_id) == event_id, col(Booking.status) == Status.CONFIRMED)
+        )
+        lists: dict[str, list[Participant]] = {}
+        for booking, group_name, unit_name in rows:
+            lists.setdefault(str(booking.occurrence_id), []).append(
+                Participant(
+                    booking_id=booking.id,
+                    group_name=group_name or "?",
+                    unit_name=unit_name,
+                    pupils=booking.pupils,
+                    adults=booking.adults,
+                    wheelchair_places=booking.wheelchair_places,
+                    wants_bus=booking.wants_bus,
+                    note=booking.note,
+                )
+            )
+        return lists
+
+
+def _teacher_id(caller: Caller) -> UUID:
+    try:
+        return UUID(caller.subject)
+    except ValueError as error:
+        raise HTTPException(
+            403, "your sign-in is not linked to a teacher in the directory"
+        ) from error

@@ -1,0 +1,44 @@
+"""The booking service's own table; groups, teachers and events are kept as replicas."""
+
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID, uuid4
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Status(StrEnum):
+    REQUESTED = "requested"
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+
+ACTIVE = (Status.REQUESTED, Status.CONFIRMED, Status.WAITLISTED)
+
+
+class Booking(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("teacher_id", "idempotency_key"),)
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    municipality_id: str = Field(index=True, max_length=64)
+    event_id: UUID = Field(index=True)
+    group_id: UUID = Field(index=True)
+    unit_id: UUID
+    teacher_id: UUID = Field(index=True)
+    occurrence_ids: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    pupils: int
+    adults: int
+    wheelchair_places: int = 0
+    wants_bus: bool = False
+    note: str = ""
+    status: Status = Status.REQUESTED
+    occurrence_id: UUID | None = None
+    waitlist_position: int | None = None
+    explanation: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    idempotency_key: str | None = Field(default=None, max_length=200)
+    requested_at: datetime
