@@ -16,6 +16,7 @@ from kulturbro_contracts.vocabulary import BookingPolicy, Language, LocalizedTex
 class Venue(BaseModel):
     name: str = Field(min_length=1)
     address: str | None = None
+    district: str | None = None
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
     step_free: bool = False
@@ -62,7 +63,9 @@ class PublishedEvent(BaseModel):
     booking_opens_at: datetime | None = None
     booking_closes_at: datetime | None = None
     cancellation_deadline_days: int = Field(default=7, ge=0)
-    occurrences: list[Occurrence]
+    occurrences: list[Occurrence] = Field(
+        description="the occurrences that take place; cancelled ones are left out"
+    )
 
 
 class OccurrenceOfEvent(BaseModel):
@@ -83,6 +86,14 @@ class EventCancellation(BaseModel):
 
 class EventPublished(CatalogEvent):
     event_type: Literal["EventPublished"] = "EventPublished"
+    schema_version: Literal[1] = 1
+    payload: PublishedEvent
+
+
+class EventChanged(CatalogEvent):
+    """A published event's details changed; the payload is the event as it now stands."""
+
+    event_type: Literal["EventChanged"] = "EventChanged"
     schema_version: Literal[1] = 1
     payload: PublishedEvent
 

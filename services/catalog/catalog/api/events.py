@@ -1,0 +1,200 @@
+"""An organizer's own events: drafting, changing, publishing and cancelling them."""
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from datetime import UTC, datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catalog import repository
+from catalog.api.callers import ActingOrganizer, ActingOrganizerDep
+from catalog.domain import (
+    Event,
+    EventDetails,
+    InvalidEvent,
+    NotAllowed,
+    OccurrencePlan,
+    UnknownOccurrence,
+)
+from kulturbro_runtime import Role, RuntimeDep, allow
+from kulturbro_runtime.runtime import Runtime
+
+router = APIRouter(tags=["events"])
+
+NOT_YOURS = "no such event among your organizer's events in this municipality"
+
+
+class EventDraft(EventDetails):
+    occurrences: list[OccurrencePlan] = Field(default_factory=list)
+
+
+class Cancellation(BaseModel):
+    reason: str = Field(default="", max_length=500)
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """The domain's refusals as answers a person can act on."""
+    try:
+        yield
+    except InvalidEvent as error:
+        raise RequestValidationError(
+            [
+                {"loc": ("body", *p.field.split(".")), "msg": p.message, "type": "value_error"}
+                for p in error.problems
+            ]
+        ) from error
+    except NotAllowed as error:
+        raise HTTPException(409, str(error)) from error
+    except UnknownOccurrence as error:
+        raise HTTPException(404, str(error)) from error
+
+
+async def _own(
+    session: AsyncSession, acting: ActingOrganizer, event_id: UUID, *, for_change: bool
+) -> Event:
+    found = await repository.load(
+        session, event_id, acting.municipality_id, acting.organizer_id, for_change=for_change
+    )
+    if found is None:
+        raise HTTPException(404, NOT_YOURS)
+    return found
+
+
+@asynccontextmanager
+async def _changing(
+    runtime: Runtime, acting: ActingOrganizer, event_id: UUID
+) -> AsyncIterator[Event]:
+    """The organizer's event to change; saved, with what it tells others, only if all went well."""
+    async with runtime.unit_of_work() as uow:
+        event = await _own(uow.session, acting, event_id, for_change=True)
+        with _refusals():
+            yield event
+        await repository.save(uow.session, event)
+        for fact in event.facts:
+            await uow.publish(fact)
+
+
+@router.post("/events", status_code=201, response_model=Event, **allow(Role.ORGANIZER))
+async def draft_event(body: EventDraft, acting: ActingOrganizerDep, runtime: RuntimeDep) -> Event:
+    """Draft an event, with occurrences or without; no one else sees it until it is published."""
+    with _refusals():
+        event = Event.draft(
+            acting.municipality_id,
+            acting.organizer_id,
+            body,
+            body.occurrences,
+            datetime.now(UTC),
+        )
+    async with runtime.unit_of_work() as uow:
+        await repository.save(uow.session, event)
+    return event
+
+
+@router.get("/events/mine", response_model=list[Event], **allow(Role.ORGANIZER))
+async def my_events(acting: ActingOrganizerDep, runtime: RuntimeDep) -> list[Event]:
+    """Your organizer's events in this municipality, in every status, newest first."""
+    async with runtime.database.sessions() as session:
+        return await repository.owned_by(session, acting.municipality_id, acting.organizer_id)
+
+
+@router.get("/events/{event_id:uuid}", response_model=Event, **allow(Role.ORGANIZER))
+async def my_event(event_id: UUID, acting: ActingOrganizerDep, runtime: RuntimeDep) -> Event:
+    """One of your organizer's events, in any status."""
+    async with runtime.database.sessions() as session:
+        return await _own(session, acting, event_id, for_change=False)
+
+
+@router.put("/events/{event_id:uuid}", response_model=Event, **allow(Role.ORGANIZER))
+async def revise_event(
+    event_id: UUID, body: EventDetails, acting: ActingOrganizerDep, runtime: RuntimeDep
+) -> Event:
+    """Change the event's details; a published event tells others with EventChanged."""
+    async with _changing(runtime, acting, event_id) as event:
+        event.revise(body, datetime.now(UTC))
+    return event
+
+
+@router.delete("/events/{event_id:uuid}", status_code=204, **allow(Role.ORGANIZER))
+async def delete_draft(event_id: UUID, acting: ActingOrganizerDep, runtime: RuntimeDep) -> Response:
+    """Delete a draft; a published event is cancelled instead."""
+    async with runtime.unit_of_work() as uow:
+        event = await _own(uow.session, acting, event_id, for_change=True)
+        with _refusals():
+            await repository.delete_draft(uow.session, event)
+    return Response(status_code=204)
+
+
+@router.post("/events/{event_id:uuid}/publish", response_model=Event, **allow(Role.ORGANIZER))
+async def publish_event(event_id: UUID, acting: ActingOrganizerDep, runtime: RuntimeDep) -> Event:
+    """Publish a draft: teachers can find it, and EventPublished tells the other services."""
+    async with _changing(runtime, acting, event_id) as event:
+        event.publish(datetime.now(UTC))
+    return event
+
+
+@router.post("/events/{event_id:uuid}/cancel", response_model=Event, **allow(Role.ORGANIZER))
+async def cancel_event(
+    event_id: UUID, body: Cancellation, acting: ActingOrganizerDep, runtime: RuntimeDep
+) -> Event:
+    """Cancel a published event; EventCancelled tells those who booked it."""
+    async with _changing(runtime, acting, event_id) as event:
+        event.cancel(body.reason)
+    return event
+
+
+@router.post(
+    "/events/{event_id:uuid}/occurrences",
+    status_code=201,
+    response_model=Event,
+    **allow(Role.ORGANIZER),
+)
+async def add_occurrence(
+    event_id: UUID, body: OccurrencePlan, acting: ActingOrganizerDep, runtime: RuntimeDep
+) -> Event:
+    """Add an occurrence; on a published event, OccurrenceScheduled tells others."""
+    async with _changing(runtime, acting, event_id) as event:
+        event.add_occurrence(body, datetime.now(UTC))
+    return event
+
+
+@router.put(
+    "/events/{event_id:uuid}/occurrences/{occurrence_id:uuid}",
+    response_model=Event,
+    **allow(Role.ORGANIZER),
+)
+async def change_occurrence(
+    event_id: UUID,
+    occurrence_id: UUID,
+    body: OccurrencePlan,
+    acting: ActingOrganizerDep,
+    runtime: RuntimeDep,
+) -> Event:
+    """Move or resize an occurrence; on a published event, OccurrenceChanged tells others."""
+    async with _changing(runtime, acting, event_id) as event:
+        event.change_occurrence(occurrence_id, body, datetime.now(UTC))
+    return event
+
+
+@router.delete(
+    "/events/{event_id:uuid}/occurrences/{occurrence_id:uuid}",
+    response_model=Event,
+    **allow(Role.ORGANIZER),
+)
+async def remove_occurrence(
+    event_id: UUID,
+    occurrence_id: UUID,
+    acting: ActingOrganizerDep,
+    runtime: RuntimeDep,
+    reason: Annotated[str, Query(max_length=500)] = "",
+) -> Event:
+    """Remove a draft's occurrence; a published event's is cancelled instead, never deleted,
+    and OccurrenceCancelled tells those who booked it."""
+    async with _changing(runtime, acting, event_id) as event:
+        event.remove_occurrence(occurrence_id, reason)
+    return event

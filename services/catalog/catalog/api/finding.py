@@ -1,0 +1,76 @@
+"""Finding events: a teacher's events for their groups, and a municipality's public listing."""
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from fastapi.exceptions import RequestValidationError
+from pydantic import AwareDatetime
+
+from catalog import queries
+from catalog.api.callers import id_or_refuse, municipality_of
+from catalog.domain import Category
+from kulturbro_contracts.vocabulary import Language
+from kulturbro_runtime import MunicipalCallerDep, Role, RuntimeDep, allow, public
+
+router = APIRouter(tags=["finding events"])
+
+
+@router.get(
+    "/events/for-my-groups", response_model=list[queries.EventForGroups], **allow(Role.TEACHER)
+)
+async def events_for_my_groups(
+    caller: MunicipalCallerDep,
+    runtime: RuntimeDep,
+    starts_from: Annotated[
+        AwareDatetime | None,
+        Query(alias="from", description="occurrences starting then or later; default: now"),
+    ] = None,
+    starts_before: Annotated[
+        AwareDatetime | None, Query(alias="to", description="occurrences starting before this")
+    ] = None,
+    category: Category | None = None,
+    language: Annotated[Language | None, Query(description="the occurrence's language")] = None,
+    district: Annotated[str | None, Query(max_length=100, description="the venue's")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="words in a title or description")
+    ] = None,
+    free_seats_only: Annotated[
+        bool, Query(description="only occurrences with room for a whole group and its adults")
+    ] = False,
+) -> list[queries.EventForGroups]:
+    """Published events for the target groups of your groups, soonest first."""
+    teacher_id = id_or_refuse(caller.subject, "your sign-in is not a teacher of the directory")
+    starts_from = starts_from or datetime.now(UTC)
+    if starts_before is not None and starts_before <= starts_from:
+        raise RequestValidationError(
+            [{"loc": ("query", "to"), "msg": "must come after from", "type": "value_error"}]
+        )
+    search = queries.TeacherSearch(
+        starts_from=starts_from,
+        starts_before=starts_before,
+        category=category,
+        language=language,
+        district=district,
+        text=q,
+        free_seats_only=free_seats_only,
+    )
+    async with runtime.database.sessions() as session:
+        return await queries.events_for_teacher(
+            session, municipality_of(caller), teacher_id, search
+        )
+
+
+@router.get("/public/{municipality_id}/events", response_model=queries.EventPage, **public())
+async def public_events(
+    municipality_id: Annotated[str, Path(min_length=1, max_length=64)],
+    runtime: RuntimeDep,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> queries.EventPage:
+    """A municipality's published events with occurrences to come, for anyone: no sign-in, no
+    personal data."""
+    async with runtime.database.sessions() as session:
+        return await queries.public_listing(
+            session, municipality_id, page, page_size, datetime.now(UTC)
+        )

@@ -1,0 +1,79 @@
+"""Administrators register organizers and add them to their municipality's offering."""
+
+from uuid import UUID, uuid4
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel, EmailStr, Field
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+
+from catalog.api.callers import municipality_of
+from catalog.db import organizer, organizer_municipality
+from catalog.domain import OrganizerKind
+from kulturbro_runtime import MunicipalCallerDep, Role, RuntimeDep, allow
+
+router = APIRouter(tags=["organizers"])
+
+
+class OrganizerRegistration(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    kind: OrganizerKind
+    contact_email: EmailStr
+
+
+class Organizer(OrganizerRegistration):
+    id: UUID
+
+
+@router.post("/organizers", status_code=201, response_model=Organizer, **allow(Role.ADMINISTRATOR))
+async def register_organizer(
+    body: OrganizerRegistration, caller: MunicipalCallerDep, runtime: RuntimeDep
+) -> Organizer:
+    """Register an organizer and add it to your municipality's offering."""
+    registered = Organizer(id=uuid4(), **body.model_dump())
+    async with runtime.unit_of_work() as uow:
+        await uow.session.execute(organizer.insert().values(registered.model_dump()))
+        await uow.session.execute(
+            organizer_municipality.insert().values(
+                organizer_id=registered.id, municipality_id=municipality_of(caller)
+            )
+        )
+    return registered
+
+
+@router.put(
+    "/organizers/{organizer_id}/municipality",
+    response_model=Organizer,
+    **allow(Role.ADMINISTRATOR),
+)
+async def add_organizer_to_offering(
+    organizer_id: UUID, caller: MunicipalCallerDep, runtime: RuntimeDep
+) -> Organizer:
+    """Add an organizer another municipality registered to your municipality's offering too."""
+    async with runtime.unit_of_work() as uow:
+        row = (
+            (await uow.session.execute(select(organizer).where(organizer.c.id == organizer_id)))
+            .mappings()
+            .first()
+        )
+        if row is None:
+            raise HTTPException(404, f"no organizer {organizer_id}; register it first")
+        await uow.session.execute(
+            insert(organizer_municipality)
+            .values(organizer_id=organizer_id, municipality_id=municipality_of(caller))
+            .on_conflict_do_nothing()
+        )
+    return Organizer.model_validate(dict(row))
+
+
+@router.get("/organizers", response_model=list[Organizer], **allow(Role.ADMINISTRATOR))
+async def list_organizers(caller: MunicipalCallerDep, runtime: RuntimeDep) -> list[Organizer]:
+    """The organizers in your municipality's offering, with their contact details."""
+    async with runtime.database.sessions() as session:
+        rows = await session.execute(
+            select(organizer)
+            .join(organizer_municipality)
+            .where(organizer_municipality.c.municipality_id == municipality_of(caller))
+            .order_by(organizer.c.name)
+        )
+        return [Organizer.model_validate(dict(row)) for row in rows.mappings()]

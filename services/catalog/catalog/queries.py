@@ -1,0 +1,206 @@
+"""Read models: the events a teacher's groups can go to, and a municipality's public listing.
+
+Plain SQL over the catalog's tables; the domain model is for changes, not for finding.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+from sqlalchemy import ColumnElement, and_, any_, distinct, exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catalog.db import event, occurrence, organizer
+from catalog.domain import Category, EventDetails, EventStatus
+from kulturbro_contracts.vocabulary import Language
+from kulturbro_replicas.directory import group as known_group
+from kulturbro_replicas.directory import teacher_group
+
+
+class OccurrenceListing(BaseModel):
+    id: UUID
+    starts_at: datetime
+    ends_at: datetime
+    language: Language
+    capacity: int
+    free_seats: int
+
+
+class EventListing(EventDetails):
+    """A published event as anyone may see it: no contact details, no one's bookings."""
+
+    id: UUID
+    organizer_name: str
+    occurrences: list[OccurrenceListing]
+
+
+class EventForGroups(EventListing):
+    for_groups: list[UUID] = Field(description="the teacher's groups the event is for")
+
+
+class EventPage(BaseModel):
+    items: list[EventListing]
+    page: int
+    page_size: int
+    total: int
+
+
+@dataclass(frozen=True)
+class TeacherSearch:
+    starts_from: datetime
+    starts_before: datetime | None = None
+    category: Category | None = None
+    language: Language | None = None
+    district: str | None = None
+    text: str | None = None
+    free_seats_only: bool = False
+
+
+_OCCURRENCE_LISTING = (
+    occurrence.c.id,
+    occurrence.c.event_id,
+    occurrence.c.starts_at,
+    occurrence.c.ends_at,
+    occurrence.c.language,
+    occurrence.c.capacity,
+    func.greatest(occurrence.c.capacity - occurrence.c.booked_seats, 0).label("free_seats"),
+)
+_PUBLISHED = event.c.status == EventStatus.PUBLISHED.value
+_SEARCHABLE = func.concat_ws(
+    " ",
+    *(
+        event.c[field][language.value].astext
+        for field in ("title", "description")
+        for language in Language
+    ),
+)
+
+
+def _containing(text: str) -> list[ColumnElement[bool]]:
+    """Every word must appear somewhere in a title or description, in any language."""
+    words = [
+        word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for word in text.split()
+    ]
+    return [_SEARCHABLE.ilike(f"%{word}%", escape="\\") for word in words]
+
+
+def _search_conditions(search: TeacherSearch) -> list[ColumnElement[bool]]:
+    conditions = [occurrence.c.starts_at >= search.starts_from]
+    if search.starts_before is not None:
+        conditions.append(occurrence.c.starts_at < search.starts_before)
+    if search.category is not None:
+        conditions.append(event.c.category == search.category.value)
+    if search.language is not None:
+        conditions.append(occurrence.c.language == search.language.value)
+    if search.district:
+        district = event.c.venue["district"].astext
+        conditions.append(func.lower(district) == search.district.lower())
+    if search.text:
+        conditions += _containing(search.text)
+    return conditions
+
+
+async def _listings(session: AsyncSession, event_ids: Sequence[UUID]) -> dict[UUID, dict[str, Any]]:
+    rows = await session.execute(
+        select(event, organizer.c.name.label("organizer_name"))
+        .join(organizer, organizer.c.id == event.c.organizer_id)
+        .where(event.c.id.in_(event_ids))
+    )
+    return {row["id"]: dict(row) for row in rows.mappings()}
+
+
+async def events_for_teacher(
+    session: AsyncSession, municipality_id: str, teacher_id: UUID, search: TeacherSearch
+) -> list[EventForGroups]:
+    """Published events for a target group of one of the teacher's groups, each with the
+    occurrences that match the search; with free seats only, an occurrence must have room for
+    a whole group and its adults, since a group is never split."""
+    mine = (
+        select(known_group.c.group_id, known_group.c.target_group, known_group.c.size)
+        .join(teacher_group, teacher_group.c.group_id == known_group.c.group_id)
+        .where(
+            teacher_group.c.teacher_id == teacher_id,
+            teacher_group.c.municipality_id == municipality_id,
+            known_group.c.municipality_id == municipality_id,
+        )
+        .subquery("mine")
+    )
+    suits = mine.c.target_group == any_(event.c.target_groups)
+    if search.free_seats_only:
+        seats_left = occurrence.c.capacity - occurrence.c.booked_seats
+        suits = and_(suits, seats_left >= mine.c.size + event.c.adults_per_group)
+    found = await session.execute(
+        select(*_OCCURRENCE_LISTING, func.array_agg(distinct(mine.c.group_id)).label("groups"))
+        .select_from(occurrence)
+        .join(event, event.c.id == occurrence.c.event_id)
+        .join(mine, suits)
+        .where(
+            event.c.municipality_id == municipality_id,
+            _PUBLISHED,
+            ~occurrence.c.cancelled,
+            *_search_conditions(search),
+        )
+        .group_by(occurrence.c.id)
+        .order_by(occurrence.c.starts_at, occurrence.c.id)
+    )
+    occurrences: dict[UUID, list[dict[str, Any]]] = {}
+    groups: dict[UUID, set[UUID]] = {}
+    for row in found.mappings():
+        occurrences.setdefault(row["event_id"], []).append(dict(row))
+        groups.setdefault(row["event_id"], set()).update(row["groups"])
+    listings = await _listings(session, list(occurrences))
+    return [
+        EventForGroups.model_validate(
+            listings[event_id]
+            | {"occurrences": matching, "for_groups": sorted(groups[event_id], key=str)}
+        )
+        for event_id, matching in occurrences.items()
+    ]
+
+
+async def public_listing(
+    session: AsyncSession, municipality_id: str, page: int, page_size: int, now: datetime
+) -> EventPage:
+    """A municipality's published events that still have an occurrence to come, soonest first."""
+    to_come = and_(
+        occurrence.c.event_id == event.c.id,
+        ~occurrence.c.cancelled,
+        occurrence.c.starts_at >= now,
+    )
+    listed = and_(event.c.municipality_id == municipality_id, _PUBLISHED, exists().where(to_come))
+    total = await session.scalar(select(func.count()).select_from(event).where(listed))
+    next_start = select(func.min(occurrence.c.starts_at)).where(to_come).scalar_subquery()
+    page_ids = list(
+        await session.scalars(
+            select(event.c.id)
+            .where(listed)
+            .order_by(next_start, event.c.id)
+            .limit(page_size)
+            .offset((page - 1) * page_size)
+        )
+    )
+    found = await session.execute(
+        select(*_OCCURRENCE_LISTING)
+        .where(
+            occurrence.c.event_id.in_(page_ids),
+            ~occurrence.c.cancelled,
+            occurrence.c.starts_at >= now,
+        )
+        .order_by(occurrence.c.starts_at, occurrence.c.id)
+    )
+    occurrences: dict[UUID, list[dict[str, Any]]] = {event_id: [] for event_id in page_ids}
+    for row in found.mappings():
+        occurrences[row["event_id"]].append(dict(row))
+    listings = await _listings(session, page_ids)
+    return EventPage(
+        items=[
+            EventListing.model_validate(listings[event_id] | {"occurrences": matching})
+            for event_id, matching in occurrences.items()
+        ],
+        page=page,
+        page_size=page_size,
+        total=total or 0,
+    )

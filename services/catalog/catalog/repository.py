@@ -1,0 +1,104 @@
+"""Events, whole with their occurrences, in and out of the catalog's tables."""
+
+from collections.abc import Iterable
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, RowMapping, delete, func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catalog.db import event, occurrence
+from catalog.domain import Event
+
+_EVENT_COLUMNS = {column.name for column in event.columns} - {"created_at", "updated_at"}
+# booked_seats is left out: only the allocation's events change it.
+_PLANNED = ("starts_at", "ends_at", "capacity", "language", "cancelled")
+
+
+def _owned(municipality_id: str, organizer_id: UUID) -> ColumnElement[bool]:
+    return (event.c.municipality_id == municipality_id) & (event.c.organizer_id == organizer_id)
+
+
+def _assemble(row: RowMapping, occurrences: Iterable[RowMapping]) -> Event:
+    return Event.model_validate({**row, "occurrences": [dict(o) for o in occurrences]})
+
+
+async def load(
+    session: AsyncSession,
+    event_id: UUID,
+    municipality_id: str,
+    organizer_id: UUID,
+    *,
+    for_change: bool,
+) -> Event | None:
+    """The organizer's event; for a change, locked until the transaction ends, so that changes
+    to one event take turns."""
+    find = select(event).where(event.c.id == event_id, _owned(municipality_id, organizer_id))
+    row = (await session.execute(find.with_for_update() if for_change else find)).mappings().first()
+    if row is None:
+        return None
+    its_occurrences = (
+        select(occurrence)
+        .where(occurrence.c.event_id == event_id)
+        .order_by(occurrence.c.starts_at, occurrence.c.id)
+    )
+    occurrences = await session.execute(
+        its_occurrences.with_for_update() if for_change else its_occurrences
+    )
+    return _assemble(row, occurrences.mappings())
+
+
+async def owned_by(session: AsyncSession, municipality_id: str, organizer_id: UUID) -> list[Event]:
+    rows = (
+        (
+            await session.execute(
+                select(event)
+                .where(_owned(municipality_id, organizer_id))
+                .order_by(event.c.created_at.desc(), event.c.id)
+            )
+        )
+        .mappings()
+        .all()
+    )
+    occurrences = await session.execute(
+        select(occurrence)
+        .where(occurrence.c.event_id.in_([row["id"] for row in rows]))
+        .order_by(occurrence.c.starts_at, occurrence.c.id)
+    )
+    by_event: dict[UUID, list[RowMapping]] = {}
+    for found in occurrences.mappings():
+        by_event.setdefault(found["event_id"], []).append(found)
+    return [_assemble(row, by_event.get(row["id"], [])) for row in rows]
+
+
+async def save(session: AsyncSession, changed: Event) -> None:
+    values = changed.model_dump(include=_EVENT_COLUMNS)
+    await session.execute(
+        insert(event)
+        .values(values)
+        .on_conflict_do_update(index_elements=["id"], set_=values | {"updated_at": func.now()})
+    )
+    await session.execute(
+        delete(occurrence).where(
+            occurrence.c.event_id == changed.id,
+            occurrence.c.id.not_in([o.id for o in changed.occurrences]),
+        )
+    )
+    if not changed.occurrences:
+        return
+    upsert = insert(occurrence).values(
+        [
+            o.model_dump(include={"id", *_PLANNED}) | {"event_id": changed.id}
+            for o in changed.occurrences
+        ]
+    )
+    await session.execute(
+        upsert.on_conflict_do_update(
+            index_elements=["id"], set_={name: upsert.excluded[name] for name in _PLANNED}
+        )
+    )
+
+
+async def delete_draft(session: AsyncSession, draft: Event) -> None:
+    draft.ensure_deletable()
+    await session.execute(delete(event).where(event.c.id == draft.id))
