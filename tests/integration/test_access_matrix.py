@@ -78,7 +78,9 @@ async def test_no_cell_of_the_access_matrix_leaks(everything: Platform) -> None:
             body = {"json": {}} if method in ("post", "put", "patch") else {}
             anonymous = await p.gateway.request(method, url, **body)
             cells += 1
-            if anonymous.status_code >= 500 or (PUBLIC not in allowed) != (anonymous.status_code == 401):
+            if anonymous.status_code >= 500 or (PUBLIC not in allowed) != (
+                anonymous.status_code == 401
+            ):
                 wrong.append(f"{method.upper()} {path} without a token: {anonymous.status_code}")
             for (role, municipality), headers in callers.items():
                 answer = await p.gateway.request(method, url, headers=headers, **body)

@@ -98,8 +98,8 @@ def run_dev_stack(port_base: int, state_dir_name: str, exit_when_ready: bool) ->
                 )
             _wait_until_ready(ports, processes, state_dir, progress)
             progress("loading the demo municipality")
-            added = load_demo(f"http://127.0.0.1:{ports['directory']}", secret)
-        _print_welcome(ports, infra, state_dir, added)
+            demo = load_demo(f"http://127.0.0.1:{ports['directory']}", secret)
+        _print_welcome(ports, infra, state_dir, demo)
         if exit_when_ready:
             return
         _wait_for_interrupt(processes)
@@ -132,13 +132,13 @@ def _wait_until_ready(
 
 
 def _print_welcome(
-    ports: dict[str, int], infra: Infrastructure, state_dir: Path, added: int
+    ports: dict[str, int], infra: Infrastructure, state_dir: Path, demo: str
 ) -> None:
     console.print("\n[bold green]Kulturbro is running.[/] Press Ctrl-C to stop everything.\n")
     console.print(f"  Open the API:   http://127.0.0.1:{ports['gateway']}/docs")
     for name in SERVICE_NAMES:
         console.print(f"  {name:<11} http://127.0.0.1:{ports[name]}/docs")
-    console.print(f"\n  Demo municipality {DEMO_MUNICIPALITY!r}: {added} schools added this run")
+    console.print(f"\n  Demo municipality {DEMO_MUNICIPALITY!r}: {demo}")
     if infra.maildir:
         console.print(f"  Mails sent by Kulturbro are kept in {infra.maildir}")
     console.print(f"  Service logs: {state_dir / 'logs'}\n")

@@ -1,4 +1,4 @@
-"""Directory events: the municipality's units, groups and teachers, imported from SS 12000 or CSV.
+"""Directory events: municipalities and their units, groups and teachers, from SS 12000 or CSV.
 
 Only pupil counts travel, never pupils' personal data. Keyed by municipality, so one import's
 facts arrive in the order they were made.
@@ -10,7 +10,13 @@ from uuid import UUID
 from pydantic import BaseModel, EmailStr, Field
 
 from kulturbro_contracts.envelope import Event
-from kulturbro_contracts.vocabulary import InvitationPreference, Language, TargetGroup, UnitKind
+from kulturbro_contracts.vocabulary import (
+    BookingPolicy,
+    InvitationPreference,
+    Language,
+    TargetGroup,
+    UnitKind,
+)
 
 
 class DirectoryEvent(Event):
@@ -18,6 +24,23 @@ class DirectoryEvent(Event):
 
     def key(self) -> str:
         return self.municipality_id
+
+
+class Bus(BaseModel):
+    name: str = Field(min_length=1)
+    seats: int = Field(ge=1)
+    wheelchair_places: int = Field(default=0, ge=0)
+
+
+class Municipality(BaseModel):
+    """A tenant: everything else in Kulturbro belongs to exactly one municipality."""
+
+    name: str = Field(min_length=1)
+    languages: list[Language] = Field(min_length=1, description="the first is the default")
+    time_zone: str = Field(description="an IANA time zone, e.g. Europe/Stockholm")
+    districts: list[str] = []
+    default_booking_policy: BookingPolicy
+    bus_fleet: list[Bus] = []
 
 
 class School(BaseModel):
@@ -52,6 +75,18 @@ class TeacherAssignment(BaseModel):
     group_id: UUID
 
 
+class MunicipalityRegistered(DirectoryEvent):
+    event_type: Literal["MunicipalityRegistered"] = "MunicipalityRegistered"
+    schema_version: Literal[1] = 1
+    payload: Municipality
+
+
+class MunicipalityUpdated(DirectoryEvent):
+    event_type: Literal["MunicipalityUpdated"] = "MunicipalityUpdated"
+    schema_version: Literal[1] = 1
+    payload: Municipality
+
+
 class SchoolRegistered(DirectoryEvent):
     event_type: Literal["SchoolRegistered"] = "SchoolRegistered"
     schema_version: Literal[1] = 1
@@ -60,6 +95,12 @@ class SchoolRegistered(DirectoryEvent):
 
 class SchoolUpdated(DirectoryEvent):
     event_type: Literal["SchoolUpdated"] = "SchoolUpdated"
+    schema_version: Literal[1] = 1
+    payload: School
+
+
+class SchoolRemoved(DirectoryEvent):
+    event_type: Literal["SchoolRemoved"] = "SchoolRemoved"
     schema_version: Literal[1] = 1
     payload: School
 
@@ -90,6 +131,12 @@ class TeacherRegistered(DirectoryEvent):
 
 class TeacherUpdated(DirectoryEvent):
     event_type: Literal["TeacherUpdated"] = "TeacherUpdated"
+    schema_version: Literal[1] = 1
+    payload: Teacher
+
+
+class TeacherRemoved(DirectoryEvent):
+    event_type: Literal["TeacherRemoved"] = "TeacherRemoved"
     schema_version: Literal[1] = 1
     payload: Teacher
 

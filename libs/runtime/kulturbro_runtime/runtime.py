@@ -3,8 +3,9 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from kulturbro_runtime.consumer import EventConsumer, HandlerTable
 from kulturbro_runtime.db import Database
@@ -17,7 +18,14 @@ LAG_INTERVAL_SECONDS = 5.0
 
 
 class Runtime:
-    def __init__(self, service: str, settings: ServiceSettings, handlers: HandlerTable) -> None:
+    def __init__(
+        self,
+        service: str,
+        settings: ServiceSettings,
+        handlers: HandlerTable,
+        background: Sequence[Callable[["Runtime"], Coroutine[Any, Any, None]]] = (),
+    ) -> None:
+        self.background = background
         self.service = service
         self.settings = settings
         self.secret = settings.kulturbro_secret_key.get_secret_value()
@@ -50,6 +58,8 @@ class Runtime:
         if self.consumer is not None:
             self._tasks.append(asyncio.create_task(self.consumer.start(), name="consumer-start"))
             self._tasks.append(asyncio.create_task(self._record_lag(), name="consumer-lag"))
+        for job in self.background:
+            self._tasks.append(asyncio.create_task(job(self), name=job.__name__))
 
     async def stop(self) -> None:
         for task in self._tasks:

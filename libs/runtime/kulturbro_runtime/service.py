@@ -2,7 +2,7 @@
 
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +30,8 @@ class Service:
     settings_class: type[ServiceSettings] = ServiceSettings
     handlers: HandlerTable = field(default_factory=dict)
     routers: Sequence[APIRouter] = ()
+    # Long-running jobs of the service's own (e.g. the allocation's draws when windows close).
+    background: Sequence[Callable[[Runtime], Coroutine[Any, Any, None]]] = ()
     # Service-specific wiring of the app (middleware, state), given the loaded settings.
     configure: Callable[[FastAPI, Any], None] | None = None
 
@@ -43,7 +45,7 @@ class Service:
     def create_app(self, settings: ServiceSettings | None = None) -> FastAPI:
         settings = settings or self.settings()
         configure_tracing(self.name, settings.otel_exporter_otlp_endpoint)
-        runtime = Runtime(self.name, settings, self.handlers)
+        runtime = Runtime(self.name, settings, self.handlers, self.background)
 
         @asynccontextmanager
         async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from directory import api
+from directory.api import ROUTERS
 from kulturbro_runtime import Service
 
 service = Service(
@@ -10,5 +10,5 @@ service = Service(
     description="The municipality's units, groups and teachers, imported from SS 12000 or CSV.",
     migrations=Path(__file__).with_name("migrations") / "versions",
     handlers={},
-    routers=[api.router],
+    routers=ROUTERS,
 )

@@ -1,16 +1,46 @@
 """The directory's tables, in its own schema."""
 
+from enum import Enum
+from typing import Any
 from uuid import UUID, uuid4
 
+import sqlalchemy as sa
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from kulturbro_contracts.vocabulary import UnitKind
+from kulturbro_contracts.vocabulary import (
+    BookingPolicy,
+    InvitationPreference,
+    Language,
+    TargetGroup,
+    UnitKind,
+)
+
+
+def stored_as_value(enum: type[Enum]) -> sa.Enum:
+    """An enum column holding the values people read ('school'), not the Python names."""
+    return sa.Enum(
+        enum,
+        values_callable=lambda members: [member.value for member in members],
+        native_enum=False,
+        create_constraint=False,
+        length=40,
+    )
+
+
+class Municipality(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=200)
+    languages: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    time_zone: str = Field(max_length=64)
+    districts: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    default_booking_policy: BookingPolicy = Field(sa_type=stored_as_value(BookingPolicy))
+    bus_fleet: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
 
 
 class UnitBase(SQLModel):
     name: str = Field(min_length=1, max_length=200)
-    kind: UnitKind
+    kind: UnitKind = Field(sa_type=stored_as_value(UnitKind))
     school_forms: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     district: str | None = Field(default=None, max_length=100)
     address: str | None = Field(default=None, max_length=300)
@@ -22,10 +52,62 @@ class UnitCreate(UnitBase):
     pass
 
 
-class Unit(UnitBase, table=True):
+class Imported(SQLModel):
+    """Where an imported row came from: None for rows registered by hand."""
+
+    source: str | None = Field(default=None, max_length=20)
+    external_id: str | None = Field(default=None, max_length=200)
+
+
+class Unit(UnitBase, Imported, table=True):
     id: UUID = Field(default_factory=uuid4, primary_key=True)
     municipality_id: str = Field(index=True, max_length=64)
 
 
 class UnitPublic(UnitBase):
     id: UUID
+    external_id: str | None
+
+
+class GroupBase(SQLModel):
+    unit_id: UUID = Field(foreign_key="unit.id", index=True)
+    name: str = Field(max_length=200)
+    target_group: TargetGroup = Field(sa_type=stored_as_value(TargetGroup))
+    size: int
+
+
+class Group(GroupBase, Imported, table=True):
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    municipality_id: str = Field(index=True, max_length=64)
+
+
+class GroupPublic(GroupBase):
+    id: UUID
+    external_id: str | None
+
+
+class TeacherBase(SQLModel):
+    name: str = Field(max_length=200)
+    email: str = Field(max_length=320)
+    language: Language = Field(sa_type=stored_as_value(Language))
+    invitations: InvitationPreference = Field(sa_type=stored_as_value(InvitationPreference))
+
+
+class Teacher(TeacherBase, Imported, table=True):
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    municipality_id: str = Field(index=True, max_length=64)
+
+
+class TeacherPublic(TeacherBase):
+    id: UUID
+    external_id: str | None
+    group_ids: list[UUID]
+
+
+class TeacherGroup(SQLModel, table=True):
+    """Who teaches (or is the contact for) which group."""
+
+    __tablename__ = "teacher_group"
+
+    teacher_id: UUID = Field(foreign_key="teacher.id", primary_key=True)
+    group_id: UUID = Field(foreign_key="group.id", primary_key=True, index=True)
