@@ -52,8 +52,8 @@ class Platform:
             "/auth/password", json={"email": email, "password": password}
         )
 
-    async def bearer(self, role: Role, municipality: str | None) -> dict[str, str]:
-        answer = await self.sign_in(await self.add_account(role, municipality))
+    async def bearer(self, role: Role, municipality: str | None, **extra: str) -> dict[str, str]:
+        answer = await self.sign_in(await self.add_account(role, municipality, **extra))
         assert answer.status_code == 200, answer.text
         tokens = answer.json()
         return {"Authorization": f"Bearer {tokens['access_token']}"}

@@ -15,6 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from kulturbro_runtime import context, metrics
 from kulturbro_runtime.consumer import HandlerTable
 from kulturbro_runtime.errors import install_error_handlers
+from kulturbro_runtime.identity import public
 from kulturbro_runtime.logs import configure_logging
 from kulturbro_runtime.migrations import migrate
 from kulturbro_runtime.runtime import Runtime
@@ -121,11 +122,11 @@ RuntimeDep = Annotated[Runtime, Depends(_runtime)]
 def _health_router(service: str) -> APIRouter:
     router = APIRouter(tags=["health"])
 
-    @router.get("/healthz")
+    @router.get("/healthz", **public())
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "service": service}
 
-    @router.get("/readyz")
+    @router.get("/readyz", **public())
     async def readyz(runtime: RuntimeDep) -> JSONResponse:
         checks = await runtime.readiness()
         ready = all(checks.values())

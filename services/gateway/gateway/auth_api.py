@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, EmailStr, Field
 
 from gateway.db import Account, MagicLink
-from gateway.identity import AccountDep
+from gateway.identity import AccountDep, allow
 from gateway.passwords import password_matches
 from gateway.protection import limit_sign_in
 from gateway.sessions import active_account_by_email, issue_tokens, take_refresh_token
@@ -19,11 +19,9 @@ from kulturbro_contracts import SignInLinkRequested
 from kulturbro_contracts.access import SignInLink
 from kulturbro_contracts.vocabulary import Language
 from kulturbro_runtime import Role, RuntimeDep, public
-from kulturbro_runtime.identity import ROLES_EXTENSION
 
 router = APIRouter(prefix="/auth", tags=["sign-in"])
 INVALID_CREDENTIALS = "the e-mail or password is wrong"
-EVERY_ROLE = {ROLES_EXTENSION: [role.value for role in Role]}
 
 
 def _settings(request: Request) -> GatewaySettings:
@@ -159,7 +157,7 @@ async def sign_in_with_identity_provider(
         return await issue_tokens(uow.session, account, settings)
 
 
-@router.get("/me", response_model=Me, openapi_extra=EVERY_ROLE)
+@router.get("/me", response_model=Me, **allow(*Role))
 async def me(account: AccountDep) -> Me:
     return Me(
         account_id=str(account.id), email=account.email, role=account.role.value,

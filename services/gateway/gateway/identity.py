@@ -1,13 +1,14 @@
 """Who is calling the gateway: the bearer token, checked and turned into a caller."""
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import Depends, HTTPException, Request
 
 from gateway.db import Account
 from gateway.tokens import InvalidToken, caller_from_access_token
-from kulturbro_runtime import Caller
+from kulturbro_runtime import Caller, Role, require_role
+from kulturbro_runtime.identity import ROLES_EXTENSION
 
 
 def bearer_caller(request: Request) -> tuple[UUID, Caller] | None:
@@ -45,3 +46,16 @@ async def _account(
 OptionalCallerDep = Annotated[tuple[UUID, Caller] | None, Depends(bearer_caller)]
 SignedInDep = Annotated[tuple[UUID, Caller], Depends(_required)]
 AccountDep = Annotated[Account, Depends(_account)]
+
+
+def allow(*roles: Role) -> dict[str, Any]:
+    """Route options that let only these roles in, checked before the body is read, and state
+    it in the API document like the services' own `allow()`."""
+
+    def check(signed_in: SignedInDep) -> None:
+        require_role(signed_in[1], *roles)
+
+    return {
+        "dependencies": [Depends(check)],
+        "openapi_extra": {ROLES_EXTENSION: [role.value for role in roles]},
+    }
