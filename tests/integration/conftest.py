@@ -39,6 +39,8 @@ def a_school(name: str, municipality: str = "malmo") -> SchoolRegistered:
 
 
 def query(database_url: str, sql: str, *params: object) -> list[tuple[object, ...]]:
+    """The rows of one statement; none for a statement that returns none."""
     url = driver_url(database_url).replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(url, autocommit=True) as connection:
-        return connection.execute(sql, params).fetchall()  # type: ignore[arg-type]
+        cursor = connection.execute(sql, params)  # type: ignore[arg-type]
+        return cursor.fetchall() if cursor.description else []

@@ -58,3 +58,22 @@ async def test_refusals_are_problem_documents_that_say_what_to_do(
     fields = {error["field"] for error in invalid.json()["errors"]}
     assert fields == {"name", "kind", "latitude"}
     assert listed.json() == [], "nothing half-written"
+
+
+async def test_nul_characters_are_refused_before_they_reach_the_database(
+    servers: Servers, topic_prefix: str, new_schema
+) -> None:
+    service = load_service("directory")
+    settings = service_settings(
+        service, service_env(servers, topic_prefix, new_schema("directory"))
+    )
+    admin = identity_headers("administrator", "malmo")
+    async with running(service, settings) as client:
+        in_query = await client.get("/schools?name=%00x", headers=admin)
+        in_body = await client.post(
+            "/schools", json={"name": "A\x00B", "kind": "school"}, headers=admin
+        )
+        listed = await client.get("/schools", headers=admin)
+    assert in_query.status_code == in_body.status_code == 422
+    assert "NUL" in in_body.json()["detail"]
+    assert listed.json() == []

@@ -21,6 +21,7 @@ from kulturbro_runtime.migrations import migrate
 from kulturbro_runtime.runtime import Runtime
 from kulturbro_runtime.settings import ServiceSettings, load_settings
 from kulturbro_runtime.telemetry import configure_tracing
+from kulturbro_runtime.text_guard import RefuseNulCharacters
 
 
 @dataclass
@@ -62,6 +63,7 @@ class Service:
         app.state.runtime = runtime
         install_error_handlers(app)
         app.middleware("http")(_observed(self.name))
+        app.add_middleware(RefuseNulCharacters)
         app.include_router(_health_router(self.name))
         for router in self.routers:
             app.include_router(router)

@@ -81,7 +81,7 @@ async def create_account(
 @router.get("/accounts", response_model=list[AccountPublic], **allow(*STAFF))
 async def list_accounts(
     signed_in: SignedInDep, runtime: RuntimeDep, limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=10_000_000),
 ) -> list[Account]:  # fmt: skip
     caller = signed_in[1]
     query = select(Account).order_by(col(Account.email)).limit(limit).offset(offset)
@@ -94,7 +94,7 @@ async def list_accounts(
 @router.get("/audit", response_model=list[AuditPublic], **allow(*STAFF))
 async def audit_log(
     signed_in: SignedInDep, runtime: RuntimeDep, limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=10_000_000),
 ) -> list[AuditPublic]:  # fmt: skip
     caller = signed_in[1]
     query = select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(limit).offset(offset)

@@ -3,6 +3,8 @@
 from datetime import UTC, datetime
 from uuid import UUID
 
+from urllib.parse import quote
+
 import httpx
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
@@ -37,7 +39,8 @@ async def forward(
     headers["X-Correlation-ID"] = request.headers.get("X-Correlation-ID", "")
     if found is not None:
         headers[IDENTITY_HEADER] = sign_identity(found[1], runtime.secret)
-    url = f"{str(routes[service]).rstrip('/')}/{path}"
+    # The path arrives decoded; send it on encoded, whatever characters a client put in it.
+    url = f"{str(routes[service]).rstrip('/')}/{quote(path, safe='/')}"
     client: httpx.AsyncClient = request.app.state.upstream
     try:
         upstream = await client.request(

@@ -65,7 +65,7 @@ async def events_for_my_groups(
 async def public_events(
     municipality_id: Annotated[str, Path(min_length=1, max_length=64)],
     runtime: RuntimeDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> queries.EventPage:
     """A municipality's published events with occurrences to come, for anyone: no sign-in, no

@@ -32,7 +32,7 @@ class Page:
 
 def _page(
     limit: Annotated[int, Query(ge=1, le=500, description="at most this many")] = 100,
-    offset: Annotated[int, Query(ge=0, description="after skipping this many")] = 0,
+    offset: Annotated[int, Query(ge=0, le=10_000_000, description="after skipping this many")] = 0,
 ) -> Page:
     return Page(limit, offset)
 
