@@ -23,7 +23,9 @@ EXAMPLES_PER_OPERATION = 8
 
 
 @pytest.fixture
-async def gateway_url(servers: Servers, topic_prefix: str, new_schema) -> AsyncIterator[tuple[str, str]]:
+async def gateway_url(
+    servers: Servers, topic_prefix: str, new_schema
+) -> AsyncIterator[tuple[str, str]]:
     async with AsyncExitStack() as stack:
         routes = {}
         for name in SERVICE_NAMES:
@@ -39,7 +41,10 @@ async def gateway_url(servers: Servers, topic_prefix: str, new_schema) -> AsyncI
             servers, topic_prefix, schema, GATEWAY_ROUTES=json.dumps(routes),
             RATE_LIMIT_PER_MINUTE="1000000", SIGN_IN_ATTEMPTS_PER_MINUTE="1000000",
         )  # fmt: skip
-        yield await stack.enter_async_context(serving(gateway, service_settings(gateway, env))), schema
+        yield (
+            await stack.enter_async_context(serving(gateway, service_settings(gateway, env))),
+            schema,
+        )
 
 
 async def bearer(servers: Servers, url: str, schema: str, role: str, municipality: str) -> str:

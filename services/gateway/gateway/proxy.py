@@ -1,9 +1,8 @@
 """Routes `/api/{service}/...` to the service, with the caller's signed identity attached."""
 
 from datetime import UTC, datetime
-from uuid import UUID
-
 from urllib.parse import quote
+from uuid import UUID
 
 import httpx
 from fastapi import APIRouter, HTTPException, Request
