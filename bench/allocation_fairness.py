@@ -1,0 +1,382 @@
+"""How fairly and how fast the fair draw shares seats out, beside first come and a plain lottery.
+
+Two generated scenarios, both seeded: a municipality's term (about 100 schools, 1,500 groups,
+40 events with 200 occurrences, one draw per event as its window closes, each draw seeing the
+seats handed out before it) and a national draw (20,000 group requests over 2,000 occurrences,
+decided at once). Each rule decides the same requests. Beside them, the max-min bound: the
+largest t such that every school that asked could get t seats per pupil, if groups could be
+split.
+
+Requests arrive the way they do in real life: a school's culture contact is more or less
+organised; the well organised ask early, for many events and for many of their groups; some
+schools never ask at all. Those are reported apart, since no allocation rule reaches them.
+
+Run with `.venv/bin/python -m bench.allocation_fairness`.
+"""
+
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from itertools import count
+from uuid import UUID
+
+from allocation.domain import (
+    Allocation,
+    FairnessFigures,
+    Occurrence,
+    Received,
+    Seating,
+    SeatRequest,
+    Share,
+    TermHistory,
+    allocate_fairly,
+    fairness_figures,
+    levelled_bound,
+    max_min_bound,
+)
+from kulturbro_contracts.vocabulary import BookingPolicy
+
+SEED = 20270115
+TERM_STARTS = datetime(2027, 1, 11, 7, tzinfo=UTC)
+DISTRICTS = ("Centrum", "Hyllie", "Norr", "Rosengård", "Söder", "Väster")
+GRADES = range(10)  # preschool class, then grades 1 to 9
+
+
+@dataclass(frozen=True)
+class School:
+    unit_id: UUID
+    district: str
+    organised: float
+    """0 for a school that never asks; near 1 for a culture contact who asks early and often."""
+
+
+@dataclass(frozen=True)
+class Group:
+    group_id: UUID
+    school: School
+    grade: int
+    pupils: int
+    adults: int
+
+
+@dataclass(frozen=True)
+class Event:
+    event_id: UUID
+    grades: frozenset[int]
+    occurrences: tuple[Occurrence, ...]
+    window_opens: datetime
+    window_closes: datetime
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    schools: list[School]
+    groups: list[Group]
+    events: list[Event]
+    requests: list[SeatRequest]
+
+    @property
+    def occurrences(self) -> list[Occurrence]:
+        return [occurrence for event in self.events for occurrence in event.occurrences]
+
+    def school_pupils(self) -> dict[UUID, int]:
+        pupils: dict[UUID, int] = {school.unit_id: 0 for school in self.schools}
+        for group in self.groups:
+            pupils[group.school.unit_id] += group.pupils
+        return pupils
+
+    def start_of_term(self) -> TermHistory:
+        return TermHistory(
+            schools={unit: Received(0, pupils) for unit, pupils in self.school_pupils().items()},
+            groups={group.group_id: Received(0, group.pupils) for group in self.groups},
+        )
+
+
+def generate(
+    name: str, rng: random.Random, schools: int, groups: int, events: int, requests: int | None
+) -> Scenario:
+    """`requests` None lets the schools ask as they would; a number samples exactly that many."""
+    ids = (UUID(int=n) for n in count(1))
+    all_schools = [
+        School(next(ids), rng.choice(DISTRICTS), _organisation(rng)) for _ in range(schools)
+    ]
+    # School sizes vary from a few classes to a large school.
+    weights = [rng.uniform(0.3, 2.0) for _ in all_schools]
+    all_groups = []
+    for school in rng.choices(all_schools, weights=weights, k=groups):
+        grade = rng.choice(GRADES)
+        pupils = rng.randint(14, 30)
+        all_groups.append(Group(next(ids), school, grade, pupils, 2 if grade < 4 else 1))
+    all_events = []
+    for _ in range(events):
+        first = rng.randint(0, 8)
+        grades = frozenset(range(first, min(first + rng.randint(2, 3), 10)))
+        opens = TERM_STARTS + timedelta(days=rng.uniform(0, 100))
+        closes = opens + timedelta(days=14)
+        event_id = next(ids)
+        occurrences = tuple(
+            Occurrence(
+                next(ids),
+                event_id,
+                rng.choice((60, 90, 120, 150, 200)),
+                closes + timedelta(days=rng.uniform(14, 40)),
+            )
+            for _ in range(5)
+        )
+        all_events.append(Event(event_id, grades, occurrences, opens, closes))
+    asked = list(_requests(rng, ids, all_groups, all_events))
+    if requests is not None:
+        asked = sorted(rng.sample(asked, requests), key=lambda request: request.requested_at)
+    return Scenario(name, all_schools, all_groups, all_events, asked)
+
+
+def _organisation(rng: random.Random) -> float:
+    if rng.random() < 0.12:
+        return 0.0
+    return rng.betavariate(1.2, 1.8)
+
+
+def _requests(
+    rng: random.Random, ids: Iterator[UUID], groups: Sequence[Group], events: Sequence[Event]
+) -> Iterable[SeatRequest]:
+    by_grade: dict[int, list[Group]] = {grade: [] for grade in GRADES}
+    for group in groups:
+        by_grade[group.grade].append(group)
+    for event in events:
+        # Some occurrences suit more schools than others; a teacher lists one to three.
+        popularity = [rng.uniform(0.5, 3.0) for _ in event.occurrences]
+        for grade in sorted(event.grades):
+            for group in by_grade[grade]:
+                organised = group.school.organised
+                if organised == 0 or rng.random() > 0.05 + 0.6 * organised:
+                    continue
+                delay_days = rng.expovariate(1 / (0.3 + 8 * (1 - organised)))
+                requested_at = event.window_opens + timedelta(days=min(delay_days, 13.9))
+                yield SeatRequest(
+                    booking_id=next(ids),
+                    event_id=event.event_id,
+                    group_id=group.group_id,
+                    unit_id=group.school.unit_id,
+                    district=group.school.district,
+                    pupils=group.pupils,
+                    adults=group.adults,
+                    occurrence_ids=_preferences(rng, event.occurrences, popularity),
+                    requested_at=requested_at,
+                )
+
+
+def _preferences(
+    rng: random.Random, occurrences: Sequence[Occurrence], popularity: Sequence[float]
+) -> tuple[UUID, ...]:
+    wanted = rng.choice((1, 1, 2, 2, 3))
+    left, weights, chosen = list(occurrences), list(popularity), []
+    for _ in range(wanted):
+        pick = rng.choices(range(len(left)), weights=weights)[0]
+        chosen.append(left.pop(pick).id)
+        weights.pop(pick)
+    return tuple(chosen)
+
+
+Rule = Callable[[Scenario], list[Allocation]]
+
+
+def fair_draw(scenario: Scenario) -> list[Allocation]:
+    """One draw per event as its window closes, each seeing the seats handed out before it."""
+    history = scenario.start_of_term()
+    requests_for: dict[UUID, list[SeatRequest]] = {event.event_id: [] for event in scenario.events}
+    for request in scenario.requests:
+        requests_for[request.event_id].append(request)
+    allocations: list[Allocation] = []
+    for event in sorted(scenario.events, key=lambda event: event.window_closes):
+        draw = allocate_fairly(event.occurrences, requests_for[event.event_id], history, seed=SEED)
+        decided = draw.seating.allocations()
+        history = history.adding(decided)
+        allocations += decided
+    return allocations
+
+
+def national_fair_draw(scenario: Scenario) -> list[Allocation]:
+    draw = allocate_fairly(
+        scenario.occurrences, scenario.requests, scenario.start_of_term(), seed=SEED
+    )
+    return draw.seating.allocations()
+
+
+def first_come_first_served(scenario: Scenario) -> list[Allocation]:
+    return _in_order(scenario, sorted(scenario.requests, key=lambda r: r.requested_at))
+
+
+def plain_lottery(scenario: Scenario) -> list[Allocation]:
+    shuffled = list(scenario.requests)
+    random.Random(SEED).shuffle(shuffled)
+    return _in_order(scenario, shuffled)
+
+
+def _in_order(scenario: Scenario, requests: Iterable[SeatRequest]) -> list[Allocation]:
+    seating = Seating(scenario.occurrences, BookingPolicy.INSTANT)
+    for request in requests:
+        seating.request(request)
+    return seating.allocations()
+
+
+@dataclass(frozen=True)
+class Bound:
+    name: str
+    seconds: float
+    level: float
+
+
+@dataclass(frozen=True)
+class Outcome:
+    rule: str
+    seconds: float
+    figures: FairnessFigures
+    levelled_shares: list[float]
+    """Per school that asked: its seats per pupil over what the levelled share-out gives it."""
+
+
+def measure(scenario: Scenario, rules: dict[str, Rule]) -> tuple[list[Outcome], Bound, Bound]:
+    pupils = scenario.school_pupils()
+    max_min, levelled = (
+        _bound(name, find, scenario, pupils)
+        for name, find in (("max-min bound", max_min_bound), ("levelled bound", levelled_bound))
+    )
+    asked = Counter[UUID]()
+    for request in scenario.requests:
+        asked[request.unit_id] += request.seats
+    asking_pupils = {unit: pupils[unit] for unit in asked}
+    # What the levelled share-out gives a school: the level, or all it asked for if less.
+    entitled = {unit: min(levelled.level, asked[unit] / pupils[unit]) for unit in asked}
+    asking_groups = {r.group_id for r in scenario.requests}
+    outcomes = []
+    for name, rule in rules.items():
+        started = time.perf_counter()
+        allocations = rule(scenario)
+        seconds = time.perf_counter() - started
+        figures = fairness_figures(allocations, scenario.occurrences, asking_pupils, asking_groups)
+        shares = [figures.seats_per_pupil[unit] / entitled[unit] for unit in asked]
+        outcomes.append(Outcome(name, seconds, figures, sorted(shares)))
+    return outcomes, max_min, levelled
+
+
+def _bound(
+    name: str, find: Callable[..., float], scenario: Scenario, pupils: dict[UUID, int]
+) -> Bound:
+    started = time.perf_counter()
+    level = find(scenario.occurrences, scenario.requests, pupils)
+    return Bound(name, time.perf_counter() - started, level)
+
+
+def never_asked(scenario: Scenario) -> str:
+    pupils = scenario.school_pupils()
+    askers = {r.unit_id for r in scenario.requests}
+    silent = [school.unit_id for school in scenario.schools if school.unit_id not in askers]
+    return (
+        f"{len(silent)} of {len(scenario.schools)} schools ({sum(pupils[u] for u in silent):,} "
+        f"of {sum(pupils.values()):,} pupils) never asked"
+    )
+
+
+COLUMNS = (
+    ("rule", 24),
+    ("decided in", 10),
+    ("Gini", 5),
+    ("lowest", 6),
+    ("of max-min", 10),
+    ("of levelled: lowest", 19),
+    ("10th pct", 8),
+    ("schools reached", 15),
+    ("groups reached", 15),
+    ("capacity used", 13),
+)
+
+
+def print_table(
+    scenario: Scenario, outcomes: list[Outcome], max_min: Bound, levelled: Bound
+) -> None:
+    requests, occurrences = len(scenario.requests), len(scenario.occurrences)
+    print(f"\n{scenario.name}: {requests:,} requests, {occurrences:,} occurrences")
+    _print_row([name for name, _ in COLUMNS], align="<")
+    print("|" + "|".join("-" * (width + 2) for _, width in COLUMNS) + "|")
+    for outcome in outcomes:
+        figures = outcome.figures
+        _print_row(
+            [
+                outcome.rule,
+                _milliseconds(outcome.seconds),
+                f"{figures.gini:.3f}",
+                f"{figures.lowest_seats_per_pupil:.3f}",
+                _percent(figures.lowest_seats_per_pupil, max_min.level),
+                f"{outcome.levelled_shares[0]:.0%}",
+                f"{outcome.levelled_shares[len(outcome.levelled_shares) // 10]:.0%}",
+                _share(figures.schools_reached),
+                _share(figures.groups_reached),
+                f"{figures.capacity_used.ratio:.1%}",
+            ]
+        )
+    for bound in (max_min, levelled):
+        # A bound's t stands where the rules' lowest seats per pupil do.
+        _print_row([f"{bound.name} (LP)", _milliseconds(bound.seconds), "", f"{bound.level:.3f}"])
+    print(
+        f"Only schools that asked are measured: {never_asked(scenario)}, so no rule reaches them."
+    )
+
+
+def _print_row(cells: list[str], align: str = ">") -> None:
+    cells = cells + [""] * (len(COLUMNS) - len(cells))
+    aligned = [
+        f"{cell:{'<' if index == 0 else align}{width}}"
+        for index, (cell, (_, width)) in enumerate(zip(cells, COLUMNS, strict=True))
+    ]
+    print("| " + " | ".join(aligned) + " |")
+
+
+def _milliseconds(seconds: float) -> str:
+    return f"{seconds * 1000:,.0f} ms"
+
+
+def _percent(part: float, whole: float) -> str:
+    return f"{part / whole:.0%}" if whole else ""
+
+
+def _share(share: Share) -> str:
+    return f"{share.part}/{share.whole} {share.ratio:.0%}"
+
+
+def aims(outcomes: list[Outcome], max_min: Bound) -> list[str]:
+    by_rule = {outcome.rule: outcome for outcome in outcomes}
+    fair, first_come = by_rule["fair draw"], by_rule["first come, first served"]
+    checks = [
+        ("decided in under 2 s", fair.seconds < 2),
+        ("Gini at most half of first come's", fair.figures.gini <= first_come.figures.gini / 2),
+        (
+            "lowest seats per pupil at least 80% of the max-min bound",
+            fair.figures.lowest_seats_per_pupil >= 0.8 * max_min.level,
+        ),
+    ]
+    return [f"{'met' if met else 'NOT met'}: {aim}" for aim, met in checks]
+
+
+def main() -> None:
+    municipality = generate("Municipality, one term", random.Random(SEED), 100, 1_500, 40, None)
+    national = generate("National draw", random.Random(SEED + 1), 1_200, 14_000, 400, 20_000)
+    for scenario, fair in ((municipality, fair_draw), (national, national_fair_draw)):
+        outcomes, max_min, levelled = measure(
+            scenario,
+            {
+                "fair draw": fair,
+                "first come, first served": first_come_first_served,
+                "plain lottery": plain_lottery,
+            },
+        )
+        print_table(scenario, outcomes, max_min, levelled)
+        if scenario is national:
+            print("Aims for the national draw: " + "; ".join(aims(outcomes, max_min)) + ".")
+
+
+if __name__ == "__main__":
+    main()

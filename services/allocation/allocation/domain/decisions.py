@@ -1,0 +1,117 @@
+"""What was decided about each seat request, with what a teacher needs to understand why."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+from uuid import UUID
+
+from allocation.domain.seat_request import SeatRequest
+from kulturbro_contracts.vocabulary import BookingPolicy
+
+
+class Basis(StrEnum):
+    """How a decision came about."""
+
+    ARRIVAL = "arrival"
+    DRAW = "draw"
+    DISTRICT_SHARE = "district_share"
+    PROMOTION = "promotion"
+    FREE_FOR_ALL = "free_for_all"
+
+
+class RejectionReason(StrEnum):
+    NO_PARTICIPANTS = "no_participants"
+    OCCURRENCE_NOT_OFFERED = "occurrence_not_offered"
+    GROUP_TOO_LARGE = "group_too_large"
+    ALREADY_REQUESTED = "already_requested"
+    SCHOOL_LIMIT_REACHED = "school_limit_reached"
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    """Seats one group holds at one occurrence; a group is never split."""
+
+    booking_id: UUID
+    event_id: UUID
+    occurrence_id: UUID
+    group_id: UUID
+    unit_id: UUID
+    seats: int
+    pupils: int
+
+    @classmethod
+    def of(cls, request: SeatRequest, occurrence_id: UUID) -> "Allocation":
+        return cls(
+            booking_id=request.booking_id,
+            event_id=request.event_id,
+            occurrence_id=occurrence_id,
+            group_id=request.group_id,
+            unit_id=request.unit_id,
+            seats=request.seats,
+            pupils=request.pupils,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """A request's place in the order of a draw: within its district when seats were shared out."""
+
+    rank: int
+    of: int
+    district: str | None = None
+    district_share: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Allocated:
+    request: SeatRequest
+    occurrence_id: UUID
+    choice: int
+    """1 when the group got the occurrence it wanted most."""
+    basis: Basis
+    policy: BookingPolicy
+    ranking: Ranking | None = None
+
+    @property
+    def booking_id(self) -> UUID:
+        return self.request.booking_id
+
+    @property
+    def seats(self) -> int:
+        return self.request.seats
+
+    @property
+    def allocation(self) -> Allocation:
+        return Allocation.of(self.request, self.occurrence_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Waitlisted:
+    request: SeatRequest
+    position: int
+    """1-based, among the requests waiting for the same event."""
+    basis: Basis
+    policy: BookingPolicy
+    ranking: Ranking | None = None
+
+    @property
+    def booking_id(self) -> UUID:
+        return self.request.booking_id
+
+    def at(self, position: int) -> "Waitlisted":
+        # Not dataclasses.replace: a draw re-places thousands, and replace is ten times slower.
+        return Waitlisted(self.request, position, self.basis, self.policy, self.ranking)
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    request: SeatRequest
+    reason: RejectionReason
+    policy: BookingPolicy
+    school_cap: int | None = None
+
+    @property
+    def booking_id(self) -> UUID:
+        return self.request.booking_id
+
+
+Decision = Allocated | Waitlisted | Rejected

@@ -1,0 +1,292 @@
+"""Every decision in words a teacher understands, in Swedish, Finnish and English."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from allocation.domain.decisions import (
+    Allocated,
+    Basis,
+    Decision,
+    Ranking,
+    Rejected,
+    RejectionReason,
+    Waitlisted,
+)
+from kulturbro_contracts.vocabulary import BookingPolicy, Language
+
+
+def _english_ordinal(number: int) -> str:
+    if number % 100 in (11, 12, 13):
+        return f"{number}th"
+    return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th') }"
+
+
+def _english_choice(choice: int) -> str:
+    if choice == 1:
+        return "at the performance you wanted most"
+    return f"at your {_english_ordinal(choice)} choice"
+
+
+def _swedish_choice(choice: int) -> str:
+    named = {1: "förstahandsval", 2: "andrahandsval", 3: "tredjehandsval", 4: "fjärdehandsval"}
+    if choice == 1:
+        return "på den föreställning ni helst ville gå på"
+    return f"på ert {named[choice]}" if choice in named else f"på ert val nummer {choice}"
+
+
+def _finnish_choice(choice: int) -> str:
+    if choice == 1:
+        return "esitykseen, johon halusitte eniten"
+    return f"esitykseen, joka oli toivelistallanne {choice}. sijalla"
+
+
+@dataclass(frozen=True)
+class _Words:
+    seats: Callable[[int], str]
+    """A number of seats as a subject or in brackets."""
+    seats_got: Callable[[int], str]
+    """A number of seats as what the group got (Finnish inflects it differently)."""
+    ordinal: Callable[[int], str]
+    choice: Callable[[int], str]
+    sentences: dict[str, str]
+
+
+_ENGLISH = _Words(
+    seats=lambda n: f"{n} seat" if n == 1 else f"{n} seats",
+    seats_got=lambda n: f"{n} seat" if n == 1 else f"{n} seats",
+    ordinal=_english_ordinal,
+    choice=_english_choice,
+    sentences={
+        "allocated": "Your group got {seats_got} {choice}.",
+        "preferred_full_draw": "The performances you preferred were full when your group's turn "
+        "came.",
+        "preferred_full": "The performances you preferred were already full.",
+        "first_come": "Seats go to requests in the order they arrive.",
+        "after_draw": "The draw had already been held, so the seats still free go to requests "
+        "in the order they arrive.",
+        "draw": "Your group was {rank} of {of} in the draw; schools and groups with fewer "
+        "culture visits this term, for their number of pupils, came first, and a lottery "
+        "decided between equals.",
+        "district_share": "{district} was given {share}, in proportion to its pupils of the age "
+        "the event is for.",
+        "district_draw": "Your group was {rank} of {of} in the district's draw; schools and "
+        "groups with fewer culture visits this term, for their number of pupils, came first, "
+        "and a lottery decided between equals.",
+        "promotion": "Seats became free after a cancellation, and your group was next in line "
+        "on the waiting list.",
+        "queue_fair": "The waiting list follows the order of the draw: groups with fewer culture "
+        "visits this term come first.",
+        "queue_first_come": "The waiting list is in the order the requests arrived.",
+        "free_for_all": "After the release date, the seats the districts had not used became "
+        "free for all and went to waiting groups in the order of the draw: groups with fewer "
+        "culture visits this term first.",
+        "waiting": "Your group is {position} on the waiting list and gets seats automatically "
+        "if enough become free.",
+        "no_room": "None of the performances you chose has room for your whole group ({seats}) "
+        "now.",
+        "no_room_draw": "When your group's turn came, none of the performances you chose had "
+        "room for all of it ({seats}).",
+        "no_room_district": "When your group's turn came, not enough of the district's seats were "
+        "left for all of it ({seats}).",
+        "unplaced_district": "Your school is not in any district in the municipality's register, "
+        "so your group waits for the seats the districts do not use.",
+        "released_later": "Seats the districts do not use become free for all after the release "
+        "date.",
+        RejectionReason.NO_PARTICIPANTS: "The request has no pupils or adults. Give the number "
+        "of participants and ask again.",
+        RejectionReason.OCCURRENCE_NOT_OFFERED: "None of the performances you chose can be "
+        "booked any longer. Choose another performance and ask again.",
+        RejectionReason.GROUP_TOO_LARGE: "Your group ({seats}) is larger than any of the "
+        "performances you chose, and a group is never split. Choose a larger performance or "
+        "ask the organizer.",
+        RejectionReason.ALREADY_REQUESTED: "Your group already has seats or a place on the "
+        "waiting list for this event. Cancel that booking first if you want another time.",
+        RejectionReason.SCHOOL_LIMIT_REACHED: "A school may have at most {cap} for this event, "
+        "so that more schools get to go, and this request would take your school past it.",
+    },
+)
+
+_SWEDISH = _Words(
+    seats=lambda n: f"{n} plats" if n == 1 else f"{n} platser",
+    seats_got=lambda n: f"{n} plats" if n == 1 else f"{n} platser",
+    ordinal=lambda n: f"nummer {n}",
+    choice=_swedish_choice,
+    sentences={
+        "allocated": "Er grupp fick {seats_got} {choice}.",
+        "preferred_full_draw": "De föreställningar ni hellre ville gå på var fullbokade när det "
+        "blev er grupps tur.",
+        "preferred_full": "De föreställningar ni hellre ville gå på var redan fullbokade.",
+        "first_come": "Platserna fördelas i den ordning förfrågningarna kommer in.",
+        "after_draw": "Fördelningen var redan gjord, så platser som finns kvar går till "
+        "förfrågningarna i den ordning de kommer in.",
+        "draw": "Gruppen kom som {rank} av {of} i turordningen; skolor och grupper som haft "
+        "färre kulturbesök den här terminen, räknat per elev, gick före, och lotten avgjorde "
+        "mellan lika.",
+        "district_share": "{district} tilldelades {share}, i proportion till hur många elever i "
+        "evenemangets ålder som finns där.",
+        "district_draw": "Gruppen kom som {rank} av {of} i stadsdelens turordning; skolor och "
+        "grupper som haft färre kulturbesök den här terminen, räknat per elev, gick före, och "
+        "lotten avgjorde mellan lika.",
+        "promotion": "Platser blev lediga efter en avbokning, och er grupp stod näst i tur på "
+        "väntelistan.",
+        "queue_fair": "Väntelistan följer fördelningens turordning: grupper med färre "
+        "kulturbesök den här terminen går först.",
+        "queue_first_come": "Väntelistan går i den ordning förfrågningarna kom in.",
+        "free_for_all": "Efter släppdatumet blev de platser som stadsdelarna inte använt fria "
+        "för alla, och de gick till väntande grupper i fördelningens turordning: grupper med "
+        "färre kulturbesök den här terminen först.",
+        "waiting": "Er grupp står som {position} på väntelistan och får platser automatiskt om "
+        "tillräckligt många blir lediga.",
+        "no_room": "Ingen av de föreställningar ni valde har plats för hela gruppen ({seats}) "
+        "just nu.",
+        "no_room_draw": "När det blev er grupps tur fanns det inte plats för hela gruppen "
+        "({seats}) på någon av de föreställningar ni valde.",
+        "no_room_district": "När det blev er grupps tur räckte stadsdelens platser inte till "
+        "hela gruppen ({seats}).",
+        "unplaced_district": "Er skola hör inte till någon stadsdel i kommunens register, så er "
+        "grupp väntar på de platser som stadsdelarna inte använder.",
+        "released_later": "Platser som stadsdelarna inte använder blir fria för alla efter "
+        "släppdatumet.",
+        RejectionReason.NO_PARTICIPANTS: "Förfrågan har varken elever eller vuxna. Ange antalet "
+        "deltagare och fråga igen.",
+        RejectionReason.OCCURRENCE_NOT_OFFERED: "Ingen av de föreställningar ni valde går att "
+        "boka längre. Välj en annan föreställning och fråga igen.",
+        RejectionReason.GROUP_TOO_LARGE: "Er grupp ({seats}) är större än någon av de "
+        "föreställningar ni valde, och en grupp delas aldrig. Välj en större föreställning "
+        "eller kontakta arrangören.",
+        RejectionReason.ALREADY_REQUESTED: "Er grupp har redan platser eller en plats på "
+        "väntelistan till det här evenemanget. Avboka först den bokningen om ni vill ha en annan "
+        "tid.",
+        RejectionReason.SCHOOL_LIMIT_REACHED: "En skola får ha högst {cap} till det här "
+        "evenemanget, så att fler skolor får gå, och den här förfrågan skulle ta er skola över "
+        "gränsen.",
+    },
+)
+
+_FINNISH = _Words(
+    seats=lambda n: f"{n} paikka" if n == 1 else f"{n} paikkaa",
+    seats_got=lambda n: f"{n} paikan" if n == 1 else f"{n} paikkaa",
+    ordinal=lambda n: f"{n}.",
+    choice=_finnish_choice,
+    sentences={
+        "allocated": "Ryhmänne sai {seats_got} {choice}.",
+        "preferred_full_draw": "Esitykset, jotka olivat listallanne ylempänä, olivat täynnä, "
+        "kun tuli ryhmänne vuoro.",
+        "preferred_full": "Esitykset, jotka olivat listallanne ylempänä, olivat jo täynnä.",
+        "first_come": "Paikat jaetaan pyyntöjen saapumisjärjestyksessä.",
+        "after_draw": "Paikat oli jo jaettu, joten jäljellä olevat paikat annetaan pyyntöjen "
+        "saapumisjärjestyksessä.",
+        "draw": "Ryhmänne sijoittui jakojärjestyksessä {rank} sijalle {of} ryhmän joukosta. "
+        "Etusijalla olivat koulut ja ryhmät, joilla on ollut tällä lukukaudella vähiten "
+        "kulttuurikäyntejä oppilasmäärään nähden, ja tasatilanteet ratkaistiin arvalla.",
+        "district_share": "Alueelle {district} varattiin {share} sen mukaan, montako tapahtuman "
+        "ikäistä oppilasta alueella on.",
+        "district_draw": "Ryhmänne sijoittui alueen jakojärjestyksessä {rank} sijalle {of} "
+        "ryhmän joukosta. Etusijalla olivat koulut ja ryhmät, joilla on ollut tällä "
+        "lukukaudella vähiten kulttuurikäyntejä oppilasmäärään nähden, ja tasatilanteet "
+        "ratkaistiin arvalla.",
+        "promotion": "Peruutuksen vuoksi paikkoja vapautui, ja ryhmänne oli jonossa seuraavana.",
+        "queue_fair": "Jono etenee samassa järjestyksessä kuin jako: ensin ryhmät, joilla on "
+        "ollut tällä lukukaudella vähemmän kulttuurikäyntejä.",
+        "queue_first_come": "Jono etenee pyyntöjen saapumisjärjestyksessä.",
+        "free_for_all": "Vapautuspäivän jälkeen paikat, joita alueet eivät käyttäneet, "
+        "vapautuivat kaikille, ja ne jaettiin jonossa oleville ryhmille jaon järjestyksessä: "
+        "ensin ryhmät, joilla on ollut tällä lukukaudella vähemmän kulttuurikäyntejä.",
+        "waiting": "Ryhmänne on jonossa {position} sijalla ja saa paikat automaattisesti, jos "
+        "niitä vapautuu tarpeeksi.",
+        "no_room": "Yhdessäkään valitsemassanne esityksessä ei ole nyt tilaa koko ryhmällenne "
+        "({seats}).",
+        "no_room_draw": "Kun tuli ryhmänne vuoro, yhdessäkään valitsemassanne esityksessä ei "
+        "ollut tilaa koko ryhmällenne ({seats}).",
+        "no_room_district": "Kun tuli ryhmänne vuoro, alueen paikkoja ei ollut jäljellä "
+        "tarpeeksi koko ryhmällenne ({seats}).",
+        "unplaced_district": "Koulunne ei kuulu kunnan rekisterissä millekään alueelle, joten "
+        "ryhmänne odottaa paikkoja, joita alueet eivät käytä.",
+        "released_later": "Paikat, joita alueet eivät käytä, vapautuvat kaikille "
+        "vapautuspäivän jälkeen.",
+        RejectionReason.NO_PARTICIPANTS: "Pyynnössä ei ole oppilaita eikä aikuisia. Ilmoita "
+        "osallistujien määrä ja lähetä pyyntö uudelleen.",
+        RejectionReason.OCCURRENCE_NOT_OFFERED: "Yhtäkään valitsemaanne esitystä ei voi enää "
+        "varata. Valitse toinen esitys ja lähetä pyyntö uudelleen.",
+        RejectionReason.GROUP_TOO_LARGE: "Ryhmänne koko ({seats}) on suurempi kuin yhdenkään "
+        "valitsemanne esityksen paikkamäärä, eikä ryhmää koskaan jaeta. Valitse suurempi "
+        "esitys tai ota yhteyttä järjestäjään.",
+        RejectionReason.ALREADY_REQUESTED: "Ryhmällänne on jo paikat tai paikka jonossa tähän "
+        "tapahtumaan. Peru ensin se varaus, jos haluatte toisen ajan.",
+        RejectionReason.SCHOOL_LIMIT_REACHED: "Yhdellä koululla voi olla tähän tapahtumaan "
+        "enintään {cap}, jotta useampi koulu pääsee mukaan, ja tämä pyyntö veisi koulunne yli "
+        "rajan.",
+    },
+)
+
+_LANGUAGES = {Language.SV: _SWEDISH, Language.FI: _FINNISH, Language.EN: _ENGLISH}
+
+
+def explain(decision: Decision) -> dict[Language, str]:
+    """The decision explained in each language, ready for a `LocalizedText`."""
+    return {language: _explain(decision, words) for language, words in _LANGUAGES.items()}
+
+
+def _explain(decision: Decision, words: _Words) -> str:
+    said = [words.sentences[key] for key in _sentences(decision)]
+    seats = decision.request.seats
+    ranking = decision.ranking if not isinstance(decision, Rejected) else None
+    facts = {
+        "seats": words.seats(seats),
+        "seats_got": words.seats_got(seats),
+        "choice": words.choice(decision.choice) if isinstance(decision, Allocated) else "",
+        "position": words.ordinal(decision.position) if isinstance(decision, Waitlisted) else "",
+        "cap": words.seats(decision.school_cap or 0) if isinstance(decision, Rejected) else "",
+        "rank": words.ordinal(ranking.rank) if ranking else "",
+        "of": str(ranking.of) if ranking else "",
+        "district": ranking.district if ranking and ranking.district else "",
+        "share": words.seats(ranking.district_share or 0) if ranking else "",
+    }
+    return " ".join(sentence.format(**facts) for sentence in said)
+
+
+def _sentences(decision: Decision) -> list[str]:
+    if isinstance(decision, Rejected):
+        return [decision.reason]
+    if isinstance(decision, Allocated):
+        return _allocated(decision)
+    return _waitlisted(decision)
+
+
+_DRAWN = frozenset({Basis.DRAW, Basis.DISTRICT_SHARE})
+
+
+def _allocated(decision: Allocated) -> list[str]:
+    said = ["allocated"]
+    fair_order = decision.policy is not BookingPolicy.INSTANT
+    basis = decision.basis
+    if decision.choice > 1:
+        said.append("preferred_full_draw" if basis in _DRAWN else "preferred_full")
+    if basis is Basis.ARRIVAL:
+        said.append("after_draw" if fair_order else "first_come")
+    elif basis is Basis.PROMOTION:
+        said += ["promotion", "queue_fair" if fair_order else "queue_first_come"]
+    elif basis is Basis.FREE_FOR_ALL:
+        said.append("free_for_all")
+    else:
+        said += _place_in_draw(decision.ranking)
+    return said
+
+
+def _waitlisted(decision: Waitlisted) -> list[str]:
+    ranking = decision.ranking
+    if decision.basis is Basis.DISTRICT_SHARE and decision.request.district is None:
+        return ["unplaced_district", "waiting", "released_later"]
+    if decision.basis is Basis.DISTRICT_SHARE:
+        return [*_place_in_draw(ranking), "no_room_district", "waiting", "released_later"]
+    if decision.basis is Basis.DRAW:
+        return [*_place_in_draw(ranking), "no_room_draw", "waiting"]
+    return ["no_room", "waiting"]
+
+
+def _place_in_draw(ranking: Ranking | None) -> list[str]:
+    if ranking is None:
+        return []
+    if ranking.district_share is None:
+        return ["draw"]
+    return ["district_share", "district_draw"]
