@@ -1,6 +1,6 @@
 """The shared runtime every Kulturbro service stands on (the role of eShop's ServiceDefaults)."""
 
-from kulturbro_runtime.consumer import Handler, HandlerTable, merge_handlers
+from kulturbro_runtime.consumer import Handler, HandlerTable, NotYet, merge_handlers
 from kulturbro_runtime.identity import (
     Caller,
     CallerDep,
@@ -20,6 +20,7 @@ __all__ = [
     "Handler",
     "HandlerTable",
     "MunicipalCallerDep",
+    "NotYet",
     "Role",
     "RuntimeDep",
     "Service",

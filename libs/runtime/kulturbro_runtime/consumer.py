@@ -33,8 +33,14 @@ HandlerTable = Mapping[type[Event], Sequence[Handler]]
 UnitOfWorkFactory = Callable[[], Any]  # an async context manager yielding a UnitOfWork
 BATCH_SIZE = 200
 
+
+class NotYet(Exception):
+    """A handler needs a fact that has not arrived yet (it travels on another topic): the
+    message is delivered again later instead of being dead-lettered."""
+
+
 # Failures of the machinery rather than of the message: redeliver later instead of dead-lettering.
-_TRANSIENT = (OperationalError, InterfaceError, KafkaError, ConnectionError, TimeoutError)
+_TRANSIENT = (OperationalError, InterfaceError, KafkaError, ConnectionError, TimeoutError, NotYet)
 
 
 def _transient(error: BaseException) -> bool:

@@ -88,6 +88,22 @@ class Seating:
                     self._shares[(event_id, district)] = seats
         self._share_left = dict(self._shares)
 
+    def restore(
+        self,
+        held: Iterable[tuple[SeatRequest, UUID]],
+        waiting: Iterable[tuple[SeatRequest, Basis]],
+    ) -> None:
+        """Takes back decisions made earlier and kept elsewhere (a service's tables), so the
+        seating can go on from them; `history` must then leave these seats out."""
+        for request, occurrence_id in held:
+            admitted = self._admit(request)
+            if isinstance(admitted, Candidate):
+                self._hold(admitted, occurrence_id)
+        for request, basis in waiting:
+            admitted = self._admit(request)
+            if isinstance(admitted, Candidate):
+                self._waitlist.add(Waitlisted(request, 0, basis, self.policy))
+
     def request(self, request: SeatRequest) -> Decision:
         """Decides a request on arrival: the first acceptable occurrence with room, else wait.
 

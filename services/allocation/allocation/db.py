@@ -1,0 +1,84 @@
+"""The allocation's own tables. The seat pool's CHECK is the last word on overselling: whatever a
+process believes, the database confirms no more seats than an occurrence has."""
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    text,
+)
+from sqlalchemy.dialects.postgresql import UUID
+
+metadata = MetaData()
+
+allocation_event = Table(
+    "allocation_event",
+    metadata,
+    Column("event_id", UUID(as_uuid=True), primary_key=True),
+    Column("municipality_id", String(64), nullable=False, index=True),
+    Column("policy", String(20), nullable=False),
+    Column("seed", BigInteger, nullable=False),
+    Column("drawn_at", DateTime(timezone=True)),
+    Column("released_at", DateTime(timezone=True)),
+)
+
+seat_pool = Table(
+    "seat_pool",
+    metadata,
+    Column("occurrence_id", UUID(as_uuid=True), primary_key=True),
+    Column("event_id", UUID(as_uuid=True), nullable=False, index=True),
+    Column("capacity", Integer, nullable=False),
+    Column("confirmed", Integer, nullable=False, server_default="0"),
+    CheckConstraint("confirmed >= 0 and confirmed <= capacity", name="never_oversold"),
+)
+
+seat_request = Table(
+    "seat_request",
+    metadata,
+    Column("booking_id", UUID(as_uuid=True), primary_key=True),
+    Column("municipality_id", String(64), nullable=False),
+    Column("event_id", UUID(as_uuid=True), nullable=False, index=True),
+    Column("group_id", UUID(as_uuid=True), nullable=False),
+    Column("unit_id", UUID(as_uuid=True), nullable=False),
+    Column("teacher_id", UUID(as_uuid=True), nullable=False),
+    Column("district", String),
+    Column("pupils", Integer, nullable=False),
+    Column("adults", Integer, nullable=False),
+    Column("occurrence_ids", JSON, nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    # pending (a draw will decide) | confirmed | waitlisted | rejected | cancelled
+    Column("status", String(20), nullable=False),
+    Column("occurrence_id", UUID(as_uuid=True)),
+    Column("basis", String(20)),
+    Column("position", Integer),
+    Column("rank", Integer),
+    Column("rank_of", Integer),
+    Column("reason", String(40)),
+    Column("explanation", JSON, nullable=False, server_default="{}"),
+    Column("decided_at", DateTime(timezone=True)),
+    # A group holds seats at most once per event, whichever process decided.
+    Index(
+        "one_confirmed_booking_per_group",
+        "event_id",
+        "group_id",
+        unique=True,
+        postgresql_where=text("status = 'confirmed'"),
+    ),
+)
+
+draw = Table(
+    "draw",
+    metadata,
+    Column("event_id", UUID(as_uuid=True), primary_key=True),
+    Column("seed", BigInteger, nullable=False),
+    Column("inputs", JSON, nullable=False),
+    Column("decisions", JSON, nullable=False),
+    Column("drawn_at", DateTime(timezone=True), nullable=False),
+)

@@ -1,0 +1,152 @@
+"""Draws: when a request window closes, its requests are decided together, fairly, once."""
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select, update
+
+from allocation.db import allocation_event, draw, seat_request
+from allocation.domain import Allocated, Decision, Waitlisted
+from allocation.ledger import Ledger, as_request, open_ledger, record
+from kulturbro_contracts.vocabulary import BookingPolicy
+from kulturbro_replicas import catalog
+from kulturbro_runtime import UnitOfWork
+from kulturbro_runtime.runtime import Runtime
+
+log = logging.getLogger(__name__)
+CHECK_EVERY_SECONDS = 2.0
+# District quotas hold for this long after the window closes; then what is left is free for all.
+QUOTA_HOLD = timedelta(days=3)
+
+
+def _summary(decision: Decision) -> dict[str, Any]:
+    summary: dict[str, Any] = {"booking_id": str(decision.request.booking_id)}
+    if isinstance(decision, Allocated):
+        summary |= {
+            "allocated": str(decision.occurrence_id),
+            "rank": decision.ranking and decision.ranking.rank,
+        }
+    elif isinstance(decision, Waitlisted):
+        summary |= {"waitlisted": decision.position}
+    else:
+        summary |= {"rejected": decision.reason.value}
+    return summary
+
+
+async def run_draw(uow: UnitOfWork, ledger: Ledger) -> int:
+    """Decide every pending request of the event together; returns how many were decided."""
+    pending = (
+        (
+            await uow.session.execute(
+                select(seat_request)
+                .where(
+                    seat_request.c.event_id == ledger.event_id, seat_request.c.status == "pending"
+                )
+                .order_by(seat_request.c.booking_id)
+            )
+        )
+        .mappings()
+        .all()
+    )
+    requests = [as_request(row) for row in pending]
+    decisions = ledger.seating.draw(requests)
+    for decision in decisions:
+        await record(uow, ledger, decision)
+    now = datetime.now(UTC)
+    await uow.session.execute(
+        update(allocation_event)
+        .where(allocation_event.c.event_id == ledger.event_id)
+        .values(drawn_at=now)
+    )
+    # What a later audit needs to draw again and get the same result.
+    inputs = {
+        "policy": ledger.policy.value,
+        "requests": [
+            {
+                "booking_id": str(r.booking_id),
+                "group_id": str(r.group_id),
+                "unit_id": str(r.unit_id),
+                "district": r.district,
+                "pupils": r.pupils,
+                "adults": r.adults,
+                "occurrence_ids": [str(o) for o in r.occurrence_ids],
+                "requested_at": r.requested_at.isoformat(),
+            }
+            for r in requests
+        ],
+    }
+    await uow.session.execute(
+        draw.insert().values(
+            event_id=ledger.event_id,
+            seed=ledger.seed,
+            inputs=inputs,
+            decisions=[_summary(d) for d in decisions],
+            drawn_at=now,
+        )
+    )
+    return len(decisions)
+
+
+async def _due(runtime: Runtime) -> list[tuple[UUID, bool]]:
+    """Events whose window has closed and not been drawn, and quota events due for release."""
+    now = datetime.now(UTC)
+    async with runtime.database.sessions() as session:
+        rows = await session.execute(
+            select(
+                allocation_event.c.event_id,
+                allocation_event.c.drawn_at,
+                allocation_event.c.policy,
+                allocation_event.c.released_at,
+                catalog.event.c.booking_closes_at,
+            )
+            .join(catalog.event, catalog.event.c.event_id == allocation_event.c.event_id)
+            .where(
+                allocation_event.c.policy != BookingPolicy.INSTANT.value,
+                catalog.event.c.booking_closes_at <= now,
+            )
+        )
+        due = []
+        for row in rows:
+            if row.drawn_at is None:
+                due.append((row.event_id, False))
+            elif (
+                row.policy == BookingPolicy.DISTRICT_QUOTAS.value
+                and row.released_at is None
+                and row.booking_closes_at + QUOTA_HOLD <= now
+            ):
+                due.append((row.event_id, True))
+        return due
+
+
+async def draw_when_windows_close(runtime: Runtime) -> None:
+    """A background job of the allocation service: every replica may run it; the event row lock
+    and the drawn mark make each draw happen once."""
+    while True:
+        try:
+            for event_id, release in await _due(runtime):
+                async with runtime.unit_of_work() as uow:
+                    ledger = await open_ledger(uow, event_id)
+                    if ledger is None:
+                        continue
+                    if not release and not ledger.drawn:
+                        decided = await run_draw(uow, ledger)
+                        log.info("drew %d requests for event %s", decided, event_id)
+                    elif release:
+                        await release_quotas(uow, ledger)
+        except Exception:
+            log.exception("the draw job failed; trying again shortly")
+        await asyncio.sleep(CHECK_EVERY_SECONDS)
+
+
+async def release_quotas(uow: UnitOfWork, ledger: Ledger) -> None:
+    now = datetime.now(UTC)
+    for promotion in ledger.seating.release_quotas(ledger.event_id, at=now):
+        await record(uow, ledger, promotion)
+    await uow.session.execute(
+        update(allocation_event)
+        .where(allocation_event.c.event_id == ledger.event_id)
+        .values(released_at=now)
+    )

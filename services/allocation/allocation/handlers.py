@@ -1,0 +1,200 @@
+"""What the allocation does with what it hears: seat pools from the catalog, requests and
+cancellations from booking; every request decided, every decision explained."""
+
+import secrets
+from datetime import UTC, datetime
+from uuid import UUID
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+
+from allocation.db import allocation_event, seat_pool, seat_request
+from allocation.ledger import as_request, open_ledger, record, release
+from kulturbro_contracts import (
+    BookingCancelled,
+    BookingRejected,
+    BookingRequested,
+    EventCancelled,
+    EventPublished,
+    OccurrenceCancelled,
+    OccurrenceChanged,
+    OccurrenceScheduled,
+)
+from kulturbro_contracts.allocation import Rejection
+from kulturbro_contracts.catalog import EventChanged, Occurrence
+from kulturbro_contracts.vocabulary import BookingPolicy, Language
+from kulturbro_replicas import directory
+from kulturbro_replicas.catalog import CATALOG_REPLICA
+from kulturbro_replicas.directory import DIRECTORY_REPLICA
+from kulturbro_runtime import HandlerTable, NotYet, UnitOfWork, merge_handlers
+
+CANCELLED_BY_ORGANIZER = {
+    Language.SV: "Arrangören har ställt in föreställningen. Välj gärna ett annat tillfälle.",
+    Language.FI: "Järjestäjä on perunut esityksen. Valitse mielellään toinen esitysaika.",
+    Language.EN: "The organizer has cancelled the performance. Please choose another occasion.",
+}
+
+
+async def _keep_pool(uow: UnitOfWork, event_id: UUID, occurrence: Occurrence) -> None:
+    await uow.session.execute(
+        insert(seat_pool)
+        .values(
+            occurrence_id=occurrence.occurrence_id, event_id=event_id, capacity=occurrence.capacity
+        )
+        .on_conflict_do_update(
+            index_elements=["occurrence_id"],
+            # Never below the seats already confirmed: those groups keep their places.
+            set_={"capacity": func.greatest(occurrence.capacity, seat_pool.c.confirmed)},
+        )
+    )
+
+
+async def keep_event(message: EventPublished | EventChanged, uow: UnitOfWork) -> None:
+    event = message.payload
+    await uow.session.execute(
+        insert(allocation_event)
+        .values(
+            event_id=event.event_id,
+            municipality_id=message.municipality_id,
+            policy=event.booking_policy.value,
+            seed=secrets.randbits(62),
+        )
+        .on_conflict_do_update(
+            index_elements=["event_id"], set_={"policy": event.booking_policy.value}
+        )
+    )
+    for occurrence in event.occurrences:
+        await _keep_pool(uow, event.event_id, occurrence)
+
+
+async def keep_occurrence(
+    message: OccurrenceScheduled | OccurrenceChanged, uow: UnitOfWork
+) -> None:
+    await _keep_pool(uow, message.payload.event_id, message.payload.occurrence)
+
+
+async def cancel_occurrences(
+    message: OccurrenceCancelled | EventCancelled, uow: UnitOfWork
+) -> None:
+    """The organizer cancelled: every group seated on what was cancelled is told, and seats go."""
+    event_id = message.payload.event_id
+    ledger = await open_ledger(uow, event_id)
+    if ledger is None:
+        return
+    query = select(seat_request).where(
+        seat_request.c.event_id == event_id,
+        seat_request.c.status.in_(("confirmed", "waitlisted", "pending")),
+    )
+    if isinstance(message, OccurrenceCancelled):
+        query = query.where(seat_request.c.occurrence_id == message.payload.occurrence_id)
+    for booking in (await uow.session.execute(query)).mappings().all():
+        if booking["status"] == "confirmed":
+            await release(uow, ledger, booking, "rejected")
+        await uow.session.execute(
+            update(seat_request)
+            .where(seat_request.c.booking_id == booking["booking_id"])
+            .values(status="rejected", reason="occurrence_cancelled", decided_at=datetime.now(UTC))
+        )
+        await uow.publish(
+            BookingRejected(
+                municipality_id=ledger.municipality_id,
+                payload=Rejection(
+                    booking_id=booking["booking_id"],
+                    event_id=event_id,
+                    reason="occurrence_cancelled",
+                    explanation=CANCELLED_BY_ORGANIZER,
+                ),
+            )
+        )
+
+
+async def decide_request(message: BookingRequested, uow: UnitOfWork) -> None:
+    request = message.payload
+    district = await uow.session.scalar(
+        select(directory.unit.c.district).where(directory.unit.c.unit_id == request.unit_id)
+    )
+    await uow.session.execute(
+        insert(seat_request)
+        .values(
+            booking_id=request.booking_id,
+            municipality_id=message.municipality_id,
+            event_id=request.event_id,
+            group_id=request.group_id,
+            unit_id=request.unit_id,
+            teacher_id=request.teacher_id,
+            district=district,
+            pupils=request.pupils,
+            adults=request.adults,
+            occurrence_ids=[str(o) for o in request.occurrence_ids],
+            requested_at=message.occurred_at,
+            status="pending",
+        )
+        .on_conflict_do_nothing()
+    )
+    ledger = await open_ledger(uow, request.event_id)
+    if ledger is None:
+        raise NotYet(f"event {request.event_id} has not reached the allocation yet")
+    if ledger.policy is not BookingPolicy.INSTANT and not ledger.drawn:
+        return  # the draw decides it when the window closes
+    row = (
+        (
+            await uow.session.execute(
+                select(seat_request).where(seat_request.c.booking_id == request.booking_id)
+            )
+        )
+        .mappings()
+        .one()
+    )
+    await record(uow, ledger, ledger.seating.request(as_request(row)))
+
+
+async def cancel_request(message: BookingCancelled, uow: UnitOfWork) -> None:
+    booking_id = message.payload.booking_id
+    ledger = await open_ledger(uow, message.payload.event_id)
+    booking = (
+        (
+            await uow.session.execute(
+                select(seat_request)
+                .where(seat_request.c.booking_id == booking_id)
+                .with_for_update()
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if ledger is None or booking is None or booking["status"] in ("cancelled", "rejected"):
+        return
+    if booking["status"] == "pending":
+        await uow.session.execute(
+            update(seat_request)
+            .where(seat_request.c.booking_id == booking_id)
+            .values(status="cancelled")
+        )
+        return
+    promotions = ledger.seating.cancel(booking_id, at=datetime.now(UTC))
+    if booking["status"] == "confirmed":
+        await release(uow, ledger, booking, "cancelled")
+    else:
+        await uow.session.execute(
+            update(seat_request)
+            .where(seat_request.c.booking_id == booking_id)
+            .values(status="cancelled")
+        )
+    for promotion in promotions:
+        await record(uow, ledger, promotion)
+
+
+HANDLERS: HandlerTable = merge_handlers(
+    DIRECTORY_REPLICA,
+    CATALOG_REPLICA,
+    {
+        EventPublished: [keep_event],
+        EventChanged: [keep_event],
+        OccurrenceScheduled: [keep_occurrence],
+        OccurrenceChanged: [keep_occurrence],
+        OccurrenceCancelled: [cancel_occurrences],
+        EventCancelled: [cancel_occurrences],
+        BookingRequested: [decide_request],
+        BookingCancelled: [cancel_request],
+    },
+)

@@ -1,0 +1,285 @@
+"""One event's seats as the database holds them: loaded into the domain's Seating under a row
+lock, and every decision written back, with the event that tells it, in the same transaction."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.engine import RowMapping
+
+from allocation.db import allocation_event, seat_pool, seat_request
+from allocation.domain import (
+    Allocated,
+    Basis,
+    Decision,
+    Occurrence,
+    Received,
+    Rejected,
+    Seating,
+    SeatRequest,
+    TermHistory,
+    Waitlisted,
+    explain,
+)
+from kulturbro_contracts import BookingRejected, BookingWaitlisted, SeatsAllocated, SeatsReleased
+from kulturbro_contracts.allocation import Allocation, Rejection, Release, Waitlisting
+from kulturbro_contracts.vocabulary import BookingPolicy
+from kulturbro_replicas import catalog, directory
+from kulturbro_runtime import UnitOfWork
+
+
+class Oversold(RuntimeError):
+    """The database refused seats the Seating believed were free: never sent, rolled back."""
+
+
+@dataclass
+class Ledger:
+    event_id: UUID
+    municipality_id: str
+    policy: BookingPolicy
+    seed: int
+    drawn: bool
+    seating: Seating
+
+
+def term_start(now: datetime) -> datetime:
+    """Terms are half-years: spring from January, autumn from July."""
+    return datetime(now.year, 1 if now.month < 7 else 7, 1, tzinfo=UTC)
+
+
+def as_request(row: RowMapping) -> SeatRequest:
+    return SeatRequest(
+        booking_id=row["booking_id"],
+        event_id=row["event_id"],
+        group_id=row["group_id"],
+        unit_id=row["unit_id"],
+        district=row["district"],
+        pupils=row["pupils"],
+        adults=row["adults"],
+        occurrence_ids=tuple(UUID(o) for o in row["occurrence_ids"]),
+        requested_at=row["requested_at"],
+    )
+
+
+async def term_history(uow: UnitOfWork, municipality_id: str, event_id: UUID) -> TermHistory:
+    """Seats each school and group received this term in other events, and their pupils."""
+    session, since = uow.session, term_start(datetime.now(UTC))
+    confirmed = (
+        select(
+            seat_request.c.unit_id,
+            seat_request.c.group_id,
+            (seat_request.c.pupils + seat_request.c.adults).label("seats"),
+        )
+        .join(
+            catalog.occurrence, catalog.occurrence.c.occurrence_id == seat_request.c.occurrence_id
+        )
+        .where(
+            seat_request.c.municipality_id == municipality_id,
+            seat_request.c.event_id != event_id,
+            seat_request.c.status == "confirmed",
+            catalog.occurrence.c.starts_at >= since,
+        )
+    )
+    seats_by_school: dict[UUID, int] = {}
+    seats_by_group: dict[UUID, int] = {}
+    for row in (await session.execute(confirmed)).mappings():
+        seats_by_school[row["unit_id"]] = seats_by_school.get(row["unit_id"], 0) + row["seats"]
+        seats_by_group[row["group_id"]] = seats_by_group.get(row["group_id"], 0) + row["seats"]
+    groups = (
+        await session.execute(
+            select(
+                directory.group.c.group_id, directory.group.c.unit_id, directory.group.c.size
+            ).where(directory.group.c.municipality_id == municipality_id)
+        )
+    ).all()
+    pupils_by_school: dict[UUID, int] = {}
+    for group in groups:
+        pupils_by_school[group.unit_id] = pupils_by_school.get(group.unit_id, 0) + group.size
+    return TermHistory(
+        schools={u: Received(seats_by_school.get(u, 0), p) for u, p in pupils_by_school.items()},
+        groups={g.group_id: Received(seats_by_group.get(g.group_id, 0), g.size) for g in groups},
+    )
+
+
+async def district_pupils(uow: UnitOfWork, municipality_id: str, event_id: UUID) -> dict[str, int]:
+    """Pupils of the event's target groups in each district: how its seats are first shared."""
+    targets = await uow.session.scalar(
+        select(catalog.event.c.target_groups).where(catalog.event.c.event_id == event_id)
+    )
+    rows = await uow.session.execute(
+        select(directory.unit.c.district, func.sum(directory.group.c.size))
+        .join(directory.unit, directory.unit.c.unit_id == directory.group.c.unit_id)
+        .where(
+            directory.group.c.municipality_id == municipality_id,
+            directory.group.c.target_group.in_(targets or []),
+        )
+        .group_by(directory.unit.c.district)
+    )
+    return {str(district): int(pupils) for district, pupils in rows.all() if district}
+
+
+async def open_ledger(uow: UnitOfWork, event_id: UUID) -> Ledger | None:
+    """The event's seating with every decision so far, the event row locked until commit, so
+    decisions for one event are made one at a time whichever process makes them."""
+    row = (
+        (
+            await uow.session.execute(
+                select(allocation_event)
+                .where(allocation_event.c.event_id == event_id)
+                .with_for_update()
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        return None
+    occurrences = [
+        Occurrence(o["occurrence_id"], event_id, o["capacity"], o["starts_at"], o["cancelled"])
+        for o in (
+            await uow.session.execute(
+                select(catalog.occurrence).where(catalog.occurrence.c.event_id == event_id)
+            )
+        ).mappings()
+    ]
+    policy = BookingPolicy(row["policy"])
+    municipality = row["municipality_id"]
+    quotas = (
+        {event_id: await district_pupils(uow, municipality, event_id)}
+        if policy is BookingPolicy.DISTRICT_QUOTAS
+        else None
+    )
+    seating = Seating(
+        occurrences,
+        policy,
+        history=await term_history(uow, municipality, event_id),
+        seed=row["seed"],
+        district_pupils=quotas,
+    )
+    decided = (
+        (
+            await uow.session.execute(
+                select(seat_request)
+                .where(
+                    seat_request.c.event_id == event_id,
+                    seat_request.c.status.in_(("confirmed", "waitlisted")),
+                )
+                .order_by(seat_request.c.requested_at, seat_request.c.booking_id)
+            )
+        )
+        .mappings()
+        .all()
+    )
+    seating.restore(
+        [(as_request(r), r["occurrence_id"]) for r in decided if r["status"] == "confirmed"],
+        [(as_request(r), Basis(r["basis"])) for r in decided if r["status"] == "waitlisted"],
+    )
+    ledger = Ledger(
+        event_id, municipality, policy, row["seed"], row["drawn_at"] is not None, seating
+    )
+    if row["released_at"] is not None:
+        # Seats freed since the release went to waiting groups then; any that fit now, go now.
+        for promotion in seating.release_quotas(event_id, at=datetime.now(UTC)):
+            await record(uow, ledger, promotion)
+    return ledger
+
+
+async def record(uow: UnitOfWork, ledger: Ledger, decision: Decision) -> None:
+    """Write one decision and publish the event that tells it."""
+    request, now = decision.request, datetime.now(UTC)
+    explanation = explain(decision)
+    values: dict[str, Any] = {
+        "decided_at": now,
+        "explanation": {k.value: v for k, v in explanation.items()},
+    }
+    base = {"booking_id": request.booking_id, "event_id": request.event_id}
+    if isinstance(decision, Allocated):
+        await _take_seats(uow, decision.occurrence_id, decision.seats)
+        ranking = decision.ranking
+        values |= {
+            "status": "confirmed",
+            "occurrence_id": decision.occurrence_id,
+            "position": None,
+            "basis": decision.basis.value,
+            "rank": ranking.rank if ranking else None,
+            "rank_of": ranking.of if ranking else None,
+        }
+        fact: Any = SeatsAllocated(
+            municipality_id=ledger.municipality_id,
+            payload=Allocation(
+                **base,
+                occurrence_id=decision.occurrence_id,
+                group_id=request.group_id,
+                unit_id=request.unit_id,
+                seats=decision.seats,
+                explanation=explanation,
+            ),
+        )
+    elif isinstance(decision, Waitlisted):
+        ranking = decision.ranking
+        values |= {
+            "status": "waitlisted",
+            "position": decision.position,
+            "basis": decision.basis.value,
+            "rank": ranking.rank if ranking else None,
+            "rank_of": ranking.of if ranking else None,
+        }
+        fact = BookingWaitlisted(
+            municipality_id=ledger.municipality_id,
+            payload=Waitlisting(**base, position=decision.position, explanation=explanation),
+        )
+    else:
+        assert isinstance(decision, Rejected)
+        values |= {"status": "rejected", "reason": decision.reason.value}
+        fact = BookingRejected(
+            municipality_id=ledger.municipality_id,
+            payload=Rejection(**base, reason=decision.reason.value, explanation=explanation),
+        )
+    await uow.session.execute(
+        update(seat_request).where(seat_request.c.booking_id == request.booking_id).values(values)
+    )
+    await uow.publish(fact)
+
+
+async def release(uow: UnitOfWork, ledger: Ledger, booking: RowMapping, status: str) -> None:
+    """Give a confirmed booking's seats back, and say so."""
+    seats = booking["pupils"] + booking["adults"]
+    await uow.session.execute(
+        update(seat_pool)
+        .where(seat_pool.c.occurrence_id == booking["occurrence_id"])
+        .values(confirmed=seat_pool.c.confirmed - seats)
+    )
+    await uow.session.execute(
+        update(seat_request)
+        .where(seat_request.c.booking_id == booking["booking_id"])
+        .values(status=status, decided_at=datetime.now(UTC))
+    )
+    await uow.publish(
+        SeatsReleased(
+            municipality_id=ledger.municipality_id,
+            payload=Release(
+                booking_id=booking["booking_id"],
+                event_id=ledger.event_id,
+                occurrence_id=booking["occurrence_id"],
+                seats=seats,
+            ),
+        )
+    )
+
+
+async def _take_seats(uow: UnitOfWork, occurrence_id: UUID, seats: int) -> None:
+    taken = await uow.session.execute(
+        update(seat_pool)
+        .where(
+            and_(
+                seat_pool.c.occurrence_id == occurrence_id,
+                seat_pool.c.confirmed + seats <= seat_pool.c.capacity,
+            )
+        )
+        .values(confirmed=seat_pool.c.confirmed + seats)
+        .returning(seat_pool.c.confirmed)
+    )
+    if taken.first() is None:
+        raise Oversold(f"occurrence {occurrence_id} has no {seats} seats left")
