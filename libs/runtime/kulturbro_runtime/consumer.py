@@ -76,9 +76,10 @@ class EventConsumer:
         async def on_batch(message: KafkaMessage) -> None:
             await self.on_batch(message)
 
-        for topic in self.topics:
+        # One consumer for all the service's topics: one group member, so one rebalance at start.
+        if self.topics:
             self.broker.subscriber(
-                topic,
+                *self.topics,
                 group_id=service,
                 batch=True,
                 max_records=BATCH_SIZE,
@@ -154,6 +155,7 @@ class EventConsumer:
                 async with uow.session.begin_nested():
                     await self._apply(event, handlers, uow)
             except Exception as error:
+                uow.cache.clear()
                 metrics.handler_seconds.labels(self.service, event.event_type, "error").observe(
                     time.perf_counter() - started
                 )

@@ -18,6 +18,9 @@ class UnitOfWork:
     def __init__(self, session: AsyncSession, settings: ServiceSettings) -> None:
         self.session = session
         self.settings = settings  # the service's own, for handlers that need configuration
+        # What handlers may keep for the rest of the transaction (e.g. state loaded under a row
+        # lock); emptied whenever a failing event's savepoint is rolled back.
+        self.cache: dict[object, object] = {}
 
     async def publish(self, event: Event) -> Event:
         """Write the event to the outbox; it leaves only if the surrounding transaction commits."""

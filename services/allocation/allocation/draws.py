@@ -53,6 +53,7 @@ async def run_draw(uow: UnitOfWork, ledger: Ledger) -> int:
     )
     requests = [as_request(row) for row in pending]
     decisions = ledger.seating.draw(requests)
+    ledger.drawn = True
     for decision in decisions:
         await record(uow, ledger, decision)
     now = datetime.now(UTC)
@@ -64,6 +65,20 @@ async def run_draw(uow: UnitOfWork, ledger: Ledger) -> int:
     # What a later audit needs to draw again and get the same result.
     inputs = {
         "policy": ledger.policy.value,
+        "occurrences": [
+            {
+                "id": str(o.id),
+                "capacity": o.capacity,
+                "starts_at": o.starts_at.isoformat(),
+                "cancelled": o.cancelled,
+            }
+            for o in ledger.occurrences
+        ],
+        "history": {
+            "schools": {str(k): [v.seats, v.pupils] for k, v in ledger.history.schools.items()},
+            "groups": {str(k): [v.seats, v.pupils] for k, v in ledger.history.groups.items()},
+        },
+        "district_pupils": ledger.district_pupils,
         "requests": [
             {
                 "booking_id": str(r.booking_id),

@@ -42,6 +42,10 @@ class Ledger:
     seed: int
     drawn: bool
     seating: Seating
+    # What the seating was built from, kept so a draw's inputs can be stored for audit.
+    occurrences: list[Occurrence]
+    history: TermHistory
+    district_pupils: dict[str, int] | None
 
 
 def term_start(now: datetime) -> datetime:
@@ -122,7 +126,11 @@ async def district_pupils(uow: UnitOfWork, municipality_id: str, event_id: UUID)
 
 async def open_ledger(uow: UnitOfWork, event_id: UUID) -> Ledger | None:
     """The event's seating with every decision so far, the event row locked until commit, so
-    decisions for one event are made one at a time whichever process makes them."""
+    decisions for one event are made one at a time whichever process makes them. Within one
+    transaction (a batch of messages) the seating is loaded once and kept up to date."""
+    cached = uow.cache.get(("ledger", event_id))
+    if isinstance(cached, Ledger):
+        return cached
     row = (
         (
             await uow.session.execute(
@@ -151,12 +159,9 @@ async def open_ledger(uow: UnitOfWork, event_id: UUID) -> Ledger | None:
         if policy is BookingPolicy.DISTRICT_QUOTAS
         else None
     )
+    history = await term_history(uow, municipality, event_id)
     seating = Seating(
-        occurrences,
-        policy,
-        history=await term_history(uow, municipality, event_id),
-        seed=row["seed"],
-        district_pupils=quotas,
+        occurrences, policy, history=history, seed=row["seed"], district_pupils=quotas
     )
     decided = (
         (
@@ -177,8 +182,17 @@ async def open_ledger(uow: UnitOfWork, event_id: UUID) -> Ledger | None:
         [(as_request(r), Basis(r["basis"])) for r in decided if r["status"] == "waitlisted"],
     )
     ledger = Ledger(
-        event_id, municipality, policy, row["seed"], row["drawn_at"] is not None, seating
+        event_id,
+        municipality,
+        policy,
+        row["seed"],
+        row["drawn_at"] is not None,
+        seating,
+        occurrences,
+        history,
+        quotas[event_id] if quotas else None,
     )
+    uow.cache[("ledger", event_id)] = ledger
     if row["released_at"] is not None:
         # Seats freed since the release went to waiting groups then; any that fit now, go now.
         for promotion in seating.release_quotas(event_id, at=datetime.now(UTC)):

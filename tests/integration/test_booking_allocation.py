@@ -1,0 +1,209 @@
+"""Teachers book through the booking API; the allocation decides, explains and promotes."""
+
+import asyncio
+from datetime import timedelta
+from uuid import UUID
+
+import httpx
+import pytest
+
+from kulturbro_cli.services import load_service
+from kulturbro_contracts.vocabulary import BookingPolicy, TargetGroup
+from kulturbro_devstack.testing import (
+    Servers,
+    identity_headers,
+    running,
+    service_env,
+    service_settings,
+)
+from kulturbro_runtime.runtime import Runtime
+from kulturbro_runtime.service import Service
+
+from .conftest import query
+from .seeding import MUNICIPALITY, an_event, group_with_teacher, publish, school
+
+pytestmark = pytest.mark.integration
+
+
+def teacher(teacher_id: UUID) -> dict[str, str]:
+    return identity_headers("teacher", MUNICIPALITY, subject=str(teacher_id))
+
+
+async def until(check, timeout: float = 40.0):  # type: ignore[no-untyped-def]
+    """Poll an async check until it returns something truthy."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = await check()
+        if result or asyncio.get_running_loop().time() > deadline:
+            return result
+        await asyncio.sleep(0.2)
+
+
+async def status_of(client: httpx.AsyncClient, teacher_id: UUID, booking_id: str) -> dict:
+    mine = (await client.get("/bookings/mine", headers=teacher(teacher_id))).json()
+    return next(b for b in mine if b["id"] == booking_id)
+
+
+@pytest.fixture
+async def platform(servers: Servers, topic_prefix: str, new_schema, probe: Service):  # type: ignore[no-untyped-def]
+    booking, allocation = load_service("booking"), load_service("allocation")
+    booking_schema = new_schema("booking")
+    publisher_settings = service_settings(
+        probe, service_env(servers, topic_prefix, new_schema("publisher"))
+    )
+    probe.migrate(publisher_settings)
+    publisher = Runtime("publisher", publisher_settings, handlers={})
+    await publisher.start()
+    async with (
+        running(
+            booking, service_settings(booking, service_env(servers, topic_prefix, booking_schema))
+        ) as booking_api,
+        running(
+            allocation,
+            service_settings(
+                allocation, service_env(servers, topic_prefix, new_schema("allocation"))
+            ),
+        ) as allocation_api,
+    ):
+        yield publisher, booking_api, allocation_api, booking_schema
+    await publisher.stop()
+
+
+async def test_book_wait_cancel_and_promote_with_reasons_in_three_languages(
+    servers: Servers, platform
+) -> None:
+    publisher, booking_api, allocation_api, booking_schema = platform
+    unit = school("Norr")
+    g1, t1, facts1 = group_with_teacher(unit.payload.unit_id, 20)
+    g2, t2, facts2 = group_with_teacher(unit.payload.unit_id, 25)
+    g3, t3, facts3 = group_with_teacher(unit.payload.unit_id, 20, TargetGroup.GRADE_5)
+    event = an_event([30])
+    await publish(publisher, [unit, *facts1, *facts2, *facts3, event])
+    occurrence = str(event.payload.occurrences[0].occurrence_id)
+
+    async def replicated() -> bool:
+        groups = query(
+            servers.database_url, f'select count(*) from "{booking_schema}".replica_teacher_group'
+        )
+        events = query(
+            servers.database_url, f'select count(*) from "{booking_schema}".replica_event'
+        )
+        return groups == [(3,)] and events == [(1,)]
+
+    assert await until(replicated)
+
+    def body(group: UUID, pupils: int, adults: int = 2) -> dict:
+        return {
+            "group_id": str(group),
+            "event_id": str(event.payload.event_id),
+            "occurrence_ids": [occurrence],
+            "pupils": pupils,
+            "adults": adults,
+        }
+
+    first = await booking_api.post(
+        "/bookings", json=body(g1, 20), headers=teacher(t1) | {"Idempotency-Key": "k1"}
+    )
+    retried = await booking_api.post(
+        "/bookings", json=body(g1, 20), headers=teacher(t1) | {"Idempotency-Key": "k1"}
+    )
+    second = await booking_api.post("/bookings", json=body(g2, 20), headers=teacher(t2))
+    wrong_target = await booking_api.post("/bookings", json=body(g3, 20), headers=teacher(t3))
+    not_mine = await booking_api.post("/bookings", json=body(g2, 20), headers=teacher(t1))
+    too_big = await booking_api.post("/bookings", json=body(g1, 25, 6), headers=teacher(t1))
+    assert first.status_code == 202, first.text
+    assert retried.json()["id"] == first.json()["id"], "a retried request books nothing new"
+    assert second.status_code == 202
+    assert wrong_target.status_code == 422 and "target group" in wrong_target.json()["detail"]
+    assert not_mine.status_code == 403
+    assert too_big.status_code == 422
+
+    b1, b2 = first.json()["id"], second.json()["id"]
+    confirmed = await until(lambda: _has(booking_api, t1, b1, "confirmed"))
+    waiting = await until(lambda: _has(booking_api, t2, b2, "waitlisted"))
+    assert confirmed["occurrence_id"] == occurrence
+    assert (
+        confirmed["explanation"]["sv"]
+        and confirmed["explanation"]["fi"]
+        and confirmed["explanation"]["en"]
+    )
+    assert waiting["waitlist_position"] == 1
+
+    cancelled = await booking_api.delete(f"/bookings/{b1}", headers=teacher(t1))
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    promoted = await until(lambda: _has(booking_api, t2, b2, "confirmed"))
+    assert promoted["occurrence_id"] == occurrence
+    decision = await allocation_api.get(f"/bookings/{b2}/decision?language=fi", headers=teacher(t2))
+    assert decision.json()["status"] == "confirmed"
+    assert list(decision.json()["explanation"]) == ["fi"]
+    others = await allocation_api.get(f"/bookings/{b2}/decision", headers=teacher(t1))
+    assert others.status_code == 404, "a teacher sees only their own decisions"
+    admin = identity_headers("administrator", MUNICIPALITY)
+    figures = (await allocation_api.get("/fairness", headers=admin)).json()
+    assert figures["capacity_used"] == pytest.approx(22 / 30)
+
+
+async def _has(
+    client: httpx.AsyncClient, teacher_id: UUID, booking_id: str, status: str
+) -> dict | None:
+    found = await status_of(client, teacher_id, booking_id)
+    return found if found["status"] == status else None
+
+
+async def test_a_fair_draw_decides_when_the_window_closes_and_can_be_audited(
+    servers: Servers, platform
+) -> None:
+    publisher, booking_api, allocation_api, booking_schema = platform
+    north, south = school("Norr"), school("Söder")
+    groups = [group_with_teacher(north.payload.unit_id, 20) for _ in range(3)]
+    groups += [group_with_teacher(south.payload.unit_id, 20)]
+    event = an_event([44], policy=BookingPolicy.FAIR_DRAW, closes_in=timedelta(seconds=20))
+    facts = [north, south, *(f for _, _, fs in groups for f in fs), event]
+    await publish(publisher, facts)
+    occurrence = str(event.payload.occurrences[0].occurrence_id)
+
+    async def replicated() -> bool:
+        return query(
+            servers.database_url, f'select count(*) from "{booking_schema}".replica_teacher_group'
+        ) == [(4,)] and query(
+            servers.database_url, f'select count(*) from "{booking_schema}".replica_event'
+        ) == [(1,)]
+
+    assert await until(replicated)
+    booked = []
+    for group_id, teacher_id, _ in groups:
+        answer = await booking_api.post(
+            "/bookings",
+            json={
+                "group_id": str(group_id),
+                "event_id": str(event.payload.event_id),
+                "occurrence_ids": [occurrence],
+                "pupils": 20,
+                "adults": 2,
+            },
+            headers=teacher(teacher_id),
+        )
+        assert answer.status_code == 202, answer.text
+        booked.append((teacher_id, answer.json()["id"]))
+    before_the_draw = [(await status_of(booking_api, t, b))["status"] for t, b in booked]
+    assert before_the_draw == ["requested"] * 4, "a draw decides nothing before the window closes"
+
+    async def all_decided() -> list[dict] | None:
+        found = [await status_of(booking_api, t, b) for t, b in booked]
+        return found if all(f["status"] != "requested" for f in found) else None
+
+    decided = await until(all_decided, timeout=60)
+    assert decided is not None
+    statuses = sorted(d["status"] for d in decided)
+    assert statuses == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
+    south_teacher = groups[3][1]
+    south_booking = next(d for (t, _), d in zip(booked, decided) if t == south_teacher)
+    assert south_booking["status"] == "confirmed", "the school that had asked least comes first"
+    admin = identity_headers("administrator", MUNICIPALITY)
+    audit = (
+        await allocation_api.get(f"/events/{event.payload.event_id}/draw", headers=admin)
+    ).json()
+    assert len(audit["inputs"]["requests"]) == 4
+    assert isinstance(audit["seed"], int)
+    again = await allocation_api.post(f"/events/{event.payload.event_id}/draw", headers=admin)
+    assert again.status_code == 409, "an event is drawn once"
