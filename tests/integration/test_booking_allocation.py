@@ -197,7 +197,7 @@ async def test_a_fair_draw_decides_when_the_window_closes_and_can_be_audited(
     statuses = sorted(d["status"] for d in decided)
     assert statuses == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
     south_teacher = groups[3][1]
-    south_booking = next(d for (t, _), d in zip(booked, decided) if t == south_teacher)
+    south_booking = next(d for (t, _), d in zip(booked, decided, strict=True) if t == south_teacher)
     assert south_booking["status"] == "confirmed", "the school that had asked least comes first"
     admin = identity_headers("administrator", MUNICIPALITY)
     audit = (
