@@ -6,7 +6,7 @@ import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 
-from bench import allocation_fairness, event_bus
+from bench import allocation_fairness, booking_throughput, event_bus
 from kulturbro_devstack.testing import start_servers
 
 
@@ -15,6 +15,7 @@ def main() -> None:
     with ExitStack() as stack, tempfile.TemporaryDirectory() as workdir:
         servers = start_servers(stack, Path(workdir))
         asyncio.run(event_bus.run(servers, events))
+        asyncio.run(booking_throughput.run(servers, 2_000))
     allocation_fairness.main()
 
 

@@ -12,6 +12,7 @@ from kulturbro_runtime.db import Database
 from kulturbro_runtime.messaging_tables import outbox
 
 log = logging.getLogger(__name__)
+LINGER_SECONDS = 0.01
 
 
 class OutboxRelay:
@@ -52,6 +53,8 @@ class OutboxRelay:
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+                # Under load many commits wake the relay at once: one pass takes them all.
+                await asyncio.sleep(LINGER_SECONDS)
 
     async def publish_pending(self) -> int:
         producer = await self._connected_producer()
@@ -90,8 +93,13 @@ class OutboxRelay:
                     .values(published_at=func.now())
                 )
                 metrics.outbox_published.labels(self.service).inc(len(rows))
-            backlog = await connection.scalar(
-                select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
+            # A full batch leaves more behind; only then is the backlog worth counting.
+            backlog = (
+                await connection.scalar(
+                    select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
+                )
+                if len(rows) == self.batch_size
+                else 0
             )
             metrics.outbox_backlog.labels(self.service).set(backlog or 0)
             return len(rows)

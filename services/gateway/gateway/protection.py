@@ -19,7 +19,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 WINDOW_SECONDS = 60
 
 
-async def within_limit(redis: "Redis[bytes]", key: str, limit: int, fail_open: bool = True) -> bool:
+async def within_limit(redis: Redis, key: str, limit: int, fail_open: bool = True) -> bool:
     """A fixed one-minute window per key; Redis keeps the counts for every gateway replica."""
     try:
         async with redis.pipeline(transaction=True) as pipe:
@@ -35,7 +35,7 @@ async def within_limit(redis: "Redis[bytes]", key: str, limit: int, fail_open: b
 
 async def limit_sign_in(request: Request, email: str) -> None:
     """Sign-in attempts per e-mail and per address; refused (not allowed) when Redis is away."""
-    redis: Redis[bytes] = request.app.state.redis
+    redis: Redis = request.app.state.redis
     allowed = request.app.state.settings.sign_in_attempts_per_minute
     client = request.client.host if request.client else "unknown"
     for key in (f"sign-in:email:{email.lower()}", f"sign-in:ip:{client}"):

@@ -1,4 +1,4 @@
-"""Facts the directory and catalog would publish, put on the bus for tests of later services."""
+"""Facts the directory and catalog would publish, for tests and benchmarks of later services."""
 
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4

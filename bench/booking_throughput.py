@@ -1,0 +1,203 @@
+"""End-to-end booking throughput: requests through the booking HTTP API until the allocation
+has decided them, with decision latency; beside it, in the same run, the raw rate of a bare
+conditional seat decrement in the same database from 8 clients, and the ratio of the two.
+
+Run with `.venv/bin/python -m bench.booking_throughput [REQUESTS]`.
+"""
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import ExitStack
+from pathlib import Path
+
+import httpx
+import psycopg
+
+from bench.event_bus import BENCH
+from kulturbro_cli.services import load_service
+from kulturbro_devstack.facts import MUNICIPALITY, an_event, group_with_teacher, publish, school
+from kulturbro_devstack.ports import free_port
+from kulturbro_devstack.testing import (
+    Servers,
+    identity_headers,
+    service_env,
+    service_settings,
+    start_servers,
+)
+from kulturbro_runtime.db import driver_url
+from kulturbro_runtime.runtime import Runtime
+from kulturbro_runtime.settings import settings_from
+from kulturbro_runtime.topics import all_topics, create_topics
+
+EVENTS = 20
+CLIENTS = 8
+BARE_SECONDS = 5.0
+
+
+def _plain(url: str) -> str:
+    return driver_url(url).replace("postgresql+psycopg://", "postgresql://")
+
+
+def _count(url: str, sql: str) -> int:
+    with psycopg.connect(url, autocommit=True) as connection:
+        row = connection.execute(sql).fetchone()
+        return int(row[0]) if row else 0
+
+
+async def _until(check, timeout: float) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the platform did not get there in time")
+        await asyncio.sleep(0.1)
+
+
+def bare_decrement_rate(url: str, schema: str) -> float:
+    """UPDATE ... SET free = free - n WHERE id = ... AND free >= n RETURNING, from 8 clients."""
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f'create table "{schema}".bare_pool (id int primary key, free int)')
+        connection.execute(
+            f'insert into "{schema}".bare_pool'
+            f" select g, 1000000000 from generate_series(1, {EVENTS}) g"
+        )
+
+    def client(number: int, done: list[int]) -> None:
+        with psycopg.connect(url, autocommit=True) as connection:
+            statement = (
+                f'update "{schema}".bare_pool set free = free - 3'
+                " where id = %s and free >= 3 returning free"
+            )
+            deadline, made = time.monotonic() + BARE_SECONDS, 0
+            while time.monotonic() < deadline:
+                connection.execute(statement, (made % EVENTS + 1,)).fetchone()
+                made += 1
+            done.append(made)
+
+    import threading
+
+    done: list[int] = []
+    threads = [threading.Thread(target=client, args=(n, done)) for n in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(done) / BARE_SECONDS
+
+
+def _start(service: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "kulturbro_cli", "service", service], env=os.environ | env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+
+
+async def run(servers: Servers, requests: int) -> None:
+    prefix, tag = f"bench-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex[:8]
+    await create_topics(servers.kafka_bootstrap_servers, all_topics(prefix))
+    url = _plain(servers.database_url)
+    schemas = {name: f"{name}_{tag}" for name in ("booking", "allocation", "publisher")}
+    processes: list[subprocess.Popen[bytes]] = []
+    publisher_settings = settings_from(
+        BENCH.settings_class, service_env(servers, prefix, schemas["publisher"])
+    )
+    BENCH.migrate(publisher_settings)
+    publisher = Runtime("bench-publisher", publisher_settings, handlers={})
+    await publisher.start()
+    try:
+        port = free_port()
+        for name in ("allocation", "booking"):
+            env = service_env(
+                servers,
+                prefix,
+                schemas[name],
+                HTTP_PORT=str(port if name == "booking" else free_port()),
+            )
+            service = load_service(name)
+            service.migrate(service_settings(service, env))
+            processes.append(_start(name, env))
+        unit = school("Centrum")
+        groups = [group_with_teacher(unit.payload.unit_id, 2) for _ in range(requests)]
+        # Half the requests fit: every decision is a real one, seats or the waiting list.
+        events = [an_event([requests * 3 // EVENTS // 2]) for _ in range(EVENTS)]
+        await publish(publisher, [unit, *(f for _, _, facts in groups for f in facts), *events])
+        links = f'select count(*) from "{schemas["booking"]}".replica_teacher_group'
+        pools = f'select count(*) from "{schemas["allocation"]}".seat_pool'
+        await _until(lambda: _count(url, links) == requests and _count(url, pools) == EVENTS, 180)
+
+        latencies: list[float] = []
+
+        async def book(client: httpx.AsyncClient, index: int) -> None:
+            group_id, teacher_id, _ = groups[index]
+            event = events[index % EVENTS].payload
+            started = time.perf_counter()
+            answer = await client.post(
+                "/bookings",
+                json={"group_id": str(group_id), "event_id": str(event.event_id),
+                      "occurrence_ids": [str(event.occurrences[0].occurrence_id)],
+                      "pupils": 2, "adults": 1},
+                headers=identity_headers("teacher", MUNICIPALITY, subject=str(teacher_id)),
+            )  # fmt: skip
+            answer.raise_for_status()
+            latencies.append(time.perf_counter() - started)
+
+        requests_table = f'"{schemas["allocation"]}".seat_request'
+        decided = f"select count(*) from {requests_table} where status <> 'pending'"
+        limits = httpx.Limits(max_connections=64)
+        started = time.time()
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=120
+        ) as client:
+            await asyncio.gather(*(book(client, n) for n in range(requests)))
+        await _until(lambda: _count(url, decided) == requests, 300)
+        with psycopg.connect(url, autocommit=True) as connection:
+            rows = connection.execute(
+                "select extract(epoch from decided_at - requested_at),"
+                f" extract(epoch from decided_at) from {requests_table}"
+            ).fetchall()
+        decision = sorted(float(r[0]) for r in rows)
+        elapsed = max(float(r[1]) for r in rows) - started
+        bare = bare_decrement_rate(url, schemas["publisher"])
+    finally:
+        await publisher.stop()
+        for process in processes:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        with psycopg.connect(url, autocommit=True) as connection:
+            for schema in schemas.values():
+                connection.execute(f'drop schema if exists "{schema}" cascade')
+    rate = requests / elapsed
+    http = sorted(latencies)
+
+    def pct(values: list[float], q: float) -> float:
+        return values[min(len(values) - 1, int(q * len(values)))] * 1000
+
+    print(f"\nBooking end to end: {requests} requests over {EVENTS} events, all services running\n")
+    print(f"| {'measure':<52} | {'value':>12} |")
+    print(f"|{'-' * 54}|{'-' * 14}|")
+    for name, value in [
+        ("decided bookings per second (HTTP request to decision)", f"{rate:.0f}/s"),
+        ("decision latency p50 (accepted to decided)", f"{pct(decision, 0.5):.0f} ms"),
+        ("decision latency p99", f"{pct(decision, 0.99):.0f} ms"),
+        ("HTTP request latency p50 (booking API)", f"{pct(http, 0.5):.0f} ms"),
+        ("HTTP request latency p99", f"{pct(http, 0.99):.0f} ms"),
+        (f"bare conditional seat decrement, {CLIENTS} clients", f"{bare:.0f}/s"),
+        ("ratio: decided bookings / bare decrements", f"{rate / bare:.3f}"),
+    ]:
+        print(f"| {name:<52} | {value:>12} |")
+
+
+def main() -> None:
+    requests = int(sys.argv[1]) if len(sys.argv) > 1 else 2_000
+    with ExitStack() as stack, tempfile.TemporaryDirectory() as workdir:
+        servers = start_servers(stack, Path(workdir))
+        asyncio.run(run(servers, requests))
+
+
+if __name__ == "__main__":
+    main()
