@@ -46,3 +46,89 @@ def _check(response: httpx.Response) -> httpx.Response:
         detail = response.json().get("detail", response.text)
         raise SystemExit(f"kulturbro dev: the demo municipality was not loaded: {detail}")
     return response
+
+
+DEMO_PASSWORD = "kulturbro-demo-password"  # development only: the dev stack's own accounts
+DEMO_ACCOUNTS = {
+    "administrator": "kultur@demostad.example",
+    "organizer": "teatern@demostad.example",
+}
+
+
+def add_demo_accounts(env: dict[str, str], catalog_url: str, secret: str) -> dict[str, str]:
+    """A culture administrator and a theatre that has published an event, to try Kulturbro with;
+    the demo's teachers sign in with an e-mailed link. Returns e-mail by role."""
+    administrator = Caller(
+        subject="demo-loader", role=Role.ADMINISTRATOR, municipality_id=DEMO_MUNICIPALITY
+    )
+    with httpx.Client(
+        base_url=catalog_url, timeout=30, headers=_signed(administrator, secret)
+    ) as client:
+        organizers = _check(client.get("/organizers")).json()
+        theatre = (
+            next((o for o in organizers if o["name"] == "Demostadsteatern"), None)
+            or _check(
+                client.post(
+                    "/organizers",
+                    json={
+                        "name": "Demostadsteatern",
+                        "kind": "theatre",
+                        "contact_email": DEMO_ACCOUNTS["organizer"],
+                    },
+                )
+            ).json()
+        )
+    _add_account(env, DEMO_ACCOUNTS["administrator"], "administrator")
+    _add_account(env, DEMO_ACCOUNTS["organizer"], "organizer", "--organizer", theatre["id"])
+    organizer = Caller(
+        subject="demo-loader", role=Role.ORGANIZER, municipality_id=DEMO_MUNICIPALITY,
+        organizer_id=theatre["id"],
+    )  # fmt: skip
+    with httpx.Client(
+        base_url=catalog_url, timeout=30, headers=_signed(organizer, secret)
+    ) as client:
+        if not _check(client.get("/events/mine")).json():
+            draft = _check(client.post("/events", json=_demo_event())).json()
+            _check(client.post(f"/events/{draft['id']}/publish"))
+    return DEMO_ACCOUNTS
+
+
+def _add_account(env: dict[str, str], email: str, role: str, *extra: str) -> None:
+    import subprocess
+    import sys
+
+    added = subprocess.run(
+        [sys.executable, "-m", "kulturbro_cli", "accounts", "add", email, "--role", role,
+         "--municipality", DEMO_MUNICIPALITY, *extra],
+        env=env | {"KULTURBRO_NEW_PASSWORD": DEMO_PASSWORD}, capture_output=True, text=True,
+    )  # fmt: skip
+    if added.returncode != 0 and "has an account already" not in added.stderr:
+        raise SystemExit(f"kulturbro dev: the demo account {email} was not added: {added.stderr}")
+
+
+def _demo_event() -> dict[str, Any]:
+    from datetime import UTC, datetime, timedelta
+
+    start = (datetime.now(UTC) + timedelta(days=40)).replace(
+        hour=9, minute=0, second=0, microsecond=0
+    )
+    return {
+        "title": {"sv": "Pippi på Demostadsteatern", "fi": "Peppi Demostadin teatterissa",
+                  "en": "Pippi at the Demostad Theatre"},
+        "description": {"sv": "En föreställning om vänskap och mod, 50 minuter.",
+                        "en": "A play about friendship and courage, 50 minutes."},
+        "category": "theatre",
+        "target_groups": ["preschool_class", "grade_1", "grade_2", "grade_3"],
+        "duration_minutes": 50,
+        "venue": {"name": "Demostadsteatern", "address": "Torget 1", "district": "Centrum",
+                  "step_free": True, "toilets": True, "cloakroom": True},
+        "max_group_size": 30, "adults_per_group": 2, "booking_policy": "instant",
+        "booking_opens_at": datetime.now(UTC).isoformat(),
+        "booking_closes_at": (start - timedelta(days=10)).isoformat(),
+        "occurrences": [
+            {"starts_at": (start + timedelta(days=d)).isoformat(),
+             "ends_at": (start + timedelta(days=d, minutes=50)).isoformat(),
+             "capacity": 60, "language": "sv"}
+            for d in (0, 1)
+        ],
+    }  # fmt: skip

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 from rich.console import Console
 
-from kulturbro_cli.demo import DEMO_MUNICIPALITY, load_demo
+from kulturbro_cli.demo import DEMO_MUNICIPALITY, DEMO_PASSWORD, add_demo_accounts, load_demo
 from kulturbro_cli.infrastructure import Infrastructure, provide
 from kulturbro_cli.services import SERVICE_NAMES, load_service
 from kulturbro_runtime.settings import settings_from
@@ -33,6 +33,8 @@ def service_ports(port_base: int) -> dict[str, int]:
 
 def port_is_free(port: int) -> bool:
     with socket.socket() as probe:
+        # As uvicorn binds: a port whose old connections linger in TIME_WAIT is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
@@ -99,7 +101,13 @@ def run_dev_stack(port_base: int, state_dir_name: str, exit_when_ready: bool) ->
             _wait_until_ready(ports, processes, state_dir, progress)
             progress("loading the demo municipality")
             demo = load_demo(f"http://127.0.0.1:{ports['directory']}", secret)
-        _print_welcome(ports, infra, state_dir, demo)
+            progress("adding demo accounts and a published event")
+            accounts = add_demo_accounts(
+                service_environment(infra, secret, ports, "gateway"),
+                f"http://127.0.0.1:{ports['catalog']}",
+                secret,
+            )
+        _print_welcome(ports, infra, state_dir, demo, accounts)
         if exit_when_ready:
             return
         _wait_for_interrupt(processes)
@@ -132,13 +140,20 @@ def _wait_until_ready(
 
 
 def _print_welcome(
-    ports: dict[str, int], infra: Infrastructure, state_dir: Path, demo: str
+    ports: dict[str, int],
+    infra: Infrastructure,
+    state_dir: Path,
+    demo: str,
+    accounts: dict[str, str],
 ) -> None:
     console.print("\n[bold green]Kulturbro is running.[/] Press Ctrl-C to stop everything.\n")
     console.print(f"  Open the API:   http://127.0.0.1:{ports['gateway']}/docs")
     for name in SERVICE_NAMES:
         console.print(f"  {name:<11} http://127.0.0.1:{ports[name]}/docs")
     console.print(f"\n  Demo municipality {DEMO_MUNICIPALITY!r}: {demo}")
+    for role, email in accounts.items():
+        console.print(f"  Sign in as {role}: {email} / {DEMO_PASSWORD}")
+    console.print("  Teachers sign in with an e-mailed link (POST /auth/magic-link)")
     if infra.maildir:
         console.print(f"  Mails sent by Kulturbro are kept in {infra.maildir}")
     console.print(f"  Service logs: {state_dir / 'logs'}\n")
