@@ -9,6 +9,7 @@ import pytest
 
 from kulturbro_cli.services import load_service
 from kulturbro_contracts.vocabulary import BookingPolicy, TargetGroup
+from kulturbro_devstack.facts import MUNICIPALITY, an_event, group_with_teacher, publish, school
 from kulturbro_devstack.testing import (
     Servers,
     identity_headers,
@@ -20,7 +21,6 @@ from kulturbro_runtime.runtime import Runtime
 from kulturbro_runtime.service import Service
 
 from .conftest import query
-from .seeding import MUNICIPALITY, an_event, group_with_teacher, publish, school
 
 pytestmark = pytest.mark.integration
 

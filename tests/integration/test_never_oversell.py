@@ -14,6 +14,7 @@ import psutil
 import pytest
 
 from kulturbro_cli.services import load_service
+from kulturbro_devstack.facts import MUNICIPALITY, an_event, group_with_teacher, publish, school
 from kulturbro_devstack.ports import free_port
 from kulturbro_devstack.testing import (
     Servers,
@@ -25,7 +26,6 @@ from kulturbro_runtime.runtime import Runtime
 from kulturbro_runtime.service import Service
 
 from .conftest import query
-from .seeding import MUNICIPALITY, an_event, group_with_teacher, publish, school
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 TEACHERS, CAPACITY, SEATS_EACH = 1000, 300, 3  # 2 pupils and 1 adult per group
