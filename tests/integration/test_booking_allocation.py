@@ -8,6 +8,8 @@ import httpx
 import pytest
 
 from kulturbro_cli.services import load_service
+from kulturbro_contracts import OccurrenceCancelled
+from kulturbro_contracts.catalog import OccurrenceCancellation
 from kulturbro_contracts.vocabulary import BookingPolicy, TargetGroup
 from kulturbro_devstack.facts import MUNICIPALITY, an_event, group_with_teacher, publish, school
 from kulturbro_devstack.testing import (
@@ -207,3 +209,54 @@ async def test_a_fair_draw_decides_when_the_window_closes_and_can_be_audited(
     assert isinstance(audit["seed"], int)
     again = await allocation_api.post(f"/events/{event.payload.event_id}/draw", headers=admin)
     assert again.status_code == 409, "an event is drawn once"
+
+
+async def test_an_organizer_cancelling_an_occurrence_tells_every_group_on_it(
+    servers: Servers, platform
+) -> None:
+    publisher, booking_api, _, booking_schema = platform
+    unit = school("Väster")
+    g1, t1, facts1 = group_with_teacher(unit.payload.unit_id, 20)
+    g2, t2, facts2 = group_with_teacher(unit.payload.unit_id, 20)
+    event = an_event([22, 22])
+    first, second = (str(o.occurrence_id) for o in event.payload.occurrences)
+    await publish(publisher, [unit, *facts1, *facts2, event])
+
+    async def replicated() -> bool:
+        links = f'select count(*) from "{booking_schema}".replica_teacher_group'
+        return query(servers.database_url, links) == [(2,)]
+
+    assert await until(replicated)
+    await asyncio.sleep(1.0)  # the event itself travels on the catalog topic
+
+    async def book(group: UUID, teacher_id: UUID, occurrences: list[str]) -> str:
+        answer = await booking_api.post(
+            "/bookings",
+            json={"group_id": str(group), "event_id": str(event.payload.event_id),
+                  "occurrence_ids": occurrences, "pupils": 20, "adults": 2},
+            headers=teacher(teacher_id),
+        )  # fmt: skip
+        assert answer.status_code == 202, answer.text
+        return str(answer.json()["id"])
+
+    seated = await book(g1, t1, [first])
+    assert await until(lambda: _has(booking_api, t1, seated, "confirmed"))
+    waiting = await book(g2, t2, [first])
+    assert await until(lambda: _has(booking_api, t2, waiting, "waitlisted"))
+    await publish(
+        publisher,
+        [
+            OccurrenceCancelled(
+                municipality_id=MUNICIPALITY,
+                payload=OccurrenceCancellation(
+                    event_id=event.payload.event_id, occurrence_id=UUID(first)
+                ),
+            )
+        ],
+    )
+    told_seated = await until(lambda: _has(booking_api, t1, seated, "rejected"))
+    told_waiting = await until(lambda: _has(booking_api, t2, waiting, "rejected"))
+    assert told_seated and "ställt in" in told_seated["explanation"]["sv"]
+    assert told_waiting, "a group waiting only for the cancelled occurrence is told too"
+    other = await book(g2, t2, [second])
+    assert await until(lambda: _has(booking_api, t2, other, "confirmed"))

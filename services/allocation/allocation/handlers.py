@@ -23,7 +23,7 @@ from kulturbro_contracts import (
 from kulturbro_contracts.allocation import Rejection
 from kulturbro_contracts.catalog import EventChanged, Occurrence
 from kulturbro_contracts.vocabulary import BookingPolicy, Language
-from kulturbro_replicas import directory
+from kulturbro_replicas import catalog, directory
 from kulturbro_replicas.catalog import CATALOG_REPLICA
 from kulturbro_replicas.directory import DIRECTORY_REPLICA
 from kulturbro_runtime import HandlerTable, NotYet, UnitOfWork, merge_handlers
@@ -76,18 +76,32 @@ async def keep_occurrence(
 async def cancel_occurrences(
     message: OccurrenceCancelled | EventCancelled, uow: UnitOfWork
 ) -> None:
-    """The organizer cancelled: every group seated on what was cancelled is told, and seats go."""
+    """The organizer cancelled: every group seated on what was cancelled, or waiting only for
+    what was cancelled, is told, and the seats go. (The catalog replica has marked them first.)"""
     event_id = message.payload.event_id
     ledger = await open_ledger(uow, event_id)
     if ledger is None:
         return
-    query = select(seat_request).where(
-        seat_request.c.event_id == event_id,
-        seat_request.c.status.in_(("confirmed", "waitlisted", "pending")),
+    uow.cache.pop(("ledger", event_id), None)  # the seating changes under it here
+    cancelled = {
+        str(occurrence_id)
+        for occurrence_id in await uow.session.scalars(
+            select(catalog.occurrence.c.occurrence_id).where(
+                catalog.occurrence.c.event_id == event_id, catalog.occurrence.c.cancelled
+            )
+        )
+    }
+    active = await uow.session.execute(
+        select(seat_request).where(
+            seat_request.c.event_id == event_id,
+            seat_request.c.status.in_(("confirmed", "waitlisted", "pending")),
+        )
     )
-    if isinstance(message, OccurrenceCancelled):
-        query = query.where(seat_request.c.occurrence_id == message.payload.occurrence_id)
-    for booking in (await uow.session.execute(query)).mappings().all():
+    for booking in active.mappings().all():
+        seated_on_cancelled = str(booking["occurrence_id"]) in cancelled
+        nothing_left = set(booking["occurrence_ids"]) <= cancelled
+        if not (seated_on_cancelled if booking["status"] == "confirmed" else nothing_left):
+            continue
         if booking["status"] == "confirmed":
             await release(uow, ledger, booking, "rejected")
         await uow.session.execute(
