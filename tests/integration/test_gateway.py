@@ -1,6 +1,7 @@
 """The gateway: sign-in, tokens, routing with a signed identity, limits, and staying up."""
 
 import asyncio
+import json
 import random
 import re
 import uuid
@@ -65,7 +66,7 @@ async def platform(
 ) -> AsyncIterator[Platform]:
     gateway = load_service("gateway")
     env = service_env(servers, prefix, new_schema("gateway"), **extra)
-    env["GATEWAY_ROUTES"] = __import__("json").dumps(routes)
+    env["GATEWAY_ROUTES"] = json.dumps(routes)
     settings = service_settings(gateway, env)
     # Each test comes from an address of its own, so rate limits never cross tests.
     address = f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"

@@ -2,6 +2,8 @@
 files the directory ships, as any municipality without SS 12000 would be."""
 
 import json
+import subprocess
+import sys
 from importlib.resources import files
 from typing import Any
 
@@ -94,9 +96,6 @@ def add_demo_accounts(env: dict[str, str], catalog_url: str, secret: str) -> dic
 
 
 def _add_account(env: dict[str, str], email: str, role: str, *extra: str) -> None:
-    import subprocess
-    import sys
-
     added = subprocess.run(
         [sys.executable, "-m", "kulturbro_cli", "accounts", "add", email, "--role", role,
          "--municipality", DEMO_MUNICIPALITY, *extra],
