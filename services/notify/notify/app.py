@@ -3,7 +3,8 @@
 from pathlib import Path
 
 from kulturbro_runtime import Service
-from notify import handlers
+from notify import api, handlers
+from notify.delivery_job import deliver_pending
 from notify.settings import NotifySettings
 
 service = Service(
@@ -12,5 +13,6 @@ service = Service(
     migrations=Path(__file__).with_name("migrations") / "versions",
     settings_class=NotifySettings,
     handlers=handlers.HANDLERS,
-    routers=[],
+    routers=[api.router],
+    background=[deliver_pending],
 )

@@ -1,0 +1,97 @@
+"""Invitations reach exactly the targeted teachers of the municipality, once, in their language."""
+
+import asyncio
+from uuid import uuid4
+
+import pytest
+
+from kulturbro_cli.services import load_service
+from kulturbro_contracts import TeacherRegistered, serialize_event
+from kulturbro_contracts.directory import Teacher
+from kulturbro_contracts.vocabulary import Language, TargetGroup
+from kulturbro_devstack.facts import an_event, group_with_teacher, publish, school
+from kulturbro_devstack.smtp import start_smtp
+from kulturbro_devstack.testing import (
+    Servers,
+    identity_headers,
+    running,
+    service_env,
+    service_settings,
+)
+from kulturbro_runtime.runtime import Runtime
+from kulturbro_runtime.service import Service
+
+from .test_consumer import produce
+
+pytestmark = pytest.mark.integration
+
+
+def registered(teacher_id, name: str, language: Language, municipality: str = "malmo"):  # type: ignore[no-untyped-def]
+    return TeacherRegistered(
+        municipality_id=municipality,
+        payload=Teacher(teacher_id=teacher_id, name=name, email=f"{name.lower()}@skola.example",
+                        language=language),
+    )  # fmt: skip
+
+
+async def test_an_event_for_grade_4_reaches_exactly_the_grade_4_teachers_once(
+    servers: Servers, topic_prefix: str, new_schema, probe: Service
+) -> None:
+    notify = load_service("notify")
+    publisher_settings = service_settings(
+        probe, service_env(servers, topic_prefix, new_schema("publisher"))
+    )
+    probe.migrate(publisher_settings)
+    publisher = Runtime("publisher", publisher_settings, handlers={})
+    await publisher.start()
+    unit = school("Norr")
+    _, anna, anna_facts = group_with_teacher(unit.payload.unit_id, 20)
+    _, bertil, bertil_facts = group_with_teacher(unit.payload.unit_id, 20, TargetGroup.GRADE_5)
+    _, cecilia, cecilia_facts = group_with_teacher(unit.payload.unit_id, 22)
+    _, _, second_facts = group_with_teacher(unit.payload.unit_id, 23)
+    second_facts[1] = second_facts[1].model_copy(
+        update={"payload": second_facts[1].payload.model_copy(update={"teacher_id": cecilia})}
+    )
+    elsewhere = school("Centrum").model_copy(update={"municipality_id": "espoo"})
+    _, david, david_facts = group_with_teacher(elsewhere.payload.unit_id, 20)
+    david_facts = [f.model_copy(update={"municipality_id": "espoo"}) for f in david_facts]
+    event = an_event([60])
+    facts = [
+        unit, elsewhere, *anna_facts, *bertil_facts, *cecilia_facts, *second_facts, *david_facts,
+        registered(anna, "Anna", Language.SV),
+        registered(bertil, "Bertil", Language.SV),
+        registered(cecilia, "Cecilia", Language.FI),
+        registered(david, "David", Language.SV, "espoo"),
+    ]  # fmt: skip
+    with start_smtp() as smtp:
+        env = service_env(servers, topic_prefix, new_schema("notify"), SMTP_URL=smtp.url)
+        async with running(notify, service_settings(notify, env)) as api:
+            await publish(publisher, facts)
+            await asyncio.sleep(2.0)  # the directory's facts first, as in life
+            await publish(publisher, [event])
+            for _ in range(150):
+                if len(smtp.messages()) >= 2:
+                    break
+                await asyncio.sleep(0.2)
+            # The same fact again, and a new message telling the same publication again.
+            again = event.model_copy(update={"event_id": uuid4()})
+            await publish(publisher, [again])
+            await produce(
+                servers, event.topic(topic_prefix), [(event.key().encode(), serialize_event(event))]
+            )
+            await asyncio.sleep(4.0)
+            log = await api.get(
+                f"/deliveries?subject_id={event.payload.event_id}",
+                headers=identity_headers("administrator", "malmo"),
+            )
+    await publisher.stop()
+    mails = smtp.messages()
+    assert sorted(m["To"] for m in mails) == ["anna@skola.example", "cecilia@skola.example"]
+    finnish = next(m for m in mails if m["To"] == "cecilia@skola.example")
+    assert finnish["Subject"].startswith("Uutta kulttuuritarjonnassa ryhmillenne")
+    body = finnish.get_content()
+    assert "Klass" in body and body.count("Klass") == 2, "one mail naming both her groups"
+    assert [(d["email"], d["status"]) for d in sorted(log.json(), key=lambda d: d["email"])] == [
+        ("anna@skola.example", "sent"),
+        ("cecilia@skola.example", "sent"),
+    ]
