@@ -104,13 +104,22 @@ async def test_a_thousand_requests_two_deciders_one_killed_never_oversell(
         occurrence = str(event.payload.occurrences[0].occurrence_id)
 
         async def book(client: httpx.AsyncClient, group_id, teacher_id) -> int:  # type: ignore[no-untyped-def]
-            answer = await client.post(
-                "/bookings",
-                json={"group_id": str(group_id), "event_id": str(event.payload.event_id),
-                      "occurrence_ids": [occurrence], "pupils": 2, "adults": 1},
-                headers=identity_headers("teacher", MUNICIPALITY, subject=str(teacher_id)),
-            )  # fmt: skip
-            return answer.status_code
+            # As a real client would: a lost answer is asked again with the same key.
+            headers = identity_headers("teacher", MUNICIPALITY, subject=str(teacher_id))
+            headers["Idempotency-Key"] = f"book-{group_id}"
+            for attempt in range(3):
+                try:
+                    answer = await client.post(
+                        "/bookings",
+                        json={"group_id": str(group_id), "event_id": str(event.payload.event_id),
+                              "occurrence_ids": [occurrence], "pupils": 2, "adults": 1},
+                        headers=headers,
+                    )  # fmt: skip
+                    return answer.status_code
+                except httpx.TransportError:
+                    if attempt == 2:
+                        raise
+            raise AssertionError("unreachable")
 
         requests = f'"{allocation_schema}".seat_request'
         decided = f"select count(*) from {requests} where status <> 'pending'"

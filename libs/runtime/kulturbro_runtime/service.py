@@ -83,6 +83,9 @@ class Service:
             port=settings.http_port,
             log_config=None,
             access_log=False,
+            # Longer than the idle timeouts of the load balancers in front, so a connection is
+            # never closed by us just as a client sends on it.
+            timeout_keep_alive=75,
         )
 
 

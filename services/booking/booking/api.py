@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, HTTPException
 from pydantic import BaseModel, Field
 from sqlalchemy import func
 from sqlalchemy import select as core_select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -109,16 +110,35 @@ async def request_booking(
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Booking:
     teacher_id = _teacher_id(caller)
-    municipality = str(caller.municipality_id)
+    if idempotency_key and (earlier := await _earlier(runtime, teacher_id, idempotency_key)):
+        return earlier  # a client retry: the same answer, nothing new
+    try:
+        return await _request(
+            body, teacher_id, str(caller.municipality_id), runtime, idempotency_key
+        )
+    except IntegrityError:
+        # The same retry racing the first attempt: the first one's booking is the answer.
+        if idempotency_key and (earlier := await _earlier(runtime, teacher_id, idempotency_key)):
+            return earlier
+        raise
+
+
+async def _earlier(runtime: RuntimeDep, teacher_id: UUID, key: str) -> Booking | None:
+    async with runtime.database.sessions() as session:
+        found = await session.exec(
+            select(Booking).where(Booking.teacher_id == teacher_id, Booking.idempotency_key == key)
+        )
+        return found.first()
+
+
+async def _request(
+    body: BookingCreate,
+    teacher_id: UUID,
+    municipality: str,
+    runtime: RuntimeDep,
+    idempotency_key: str | None,
+) -> Booking:
     async with runtime.unit_of_work() as uow:
-        if idempotency_key:
-            again = await uow.session.exec(
-                select(Booking).where(
-                    Booking.teacher_id == teacher_id, Booking.idempotency_key == idempotency_key
-                )
-            )
-            if (earlier := again.first()) is not None:
-                return earlier  # a client retry: the same answer, nothing new
         group = await directory.group_of_teacher(
             uow.session, teacher_id, body.group_id, municipality
         )
