@@ -104,7 +104,25 @@ class ServerProcess:
         raise RuntimeError(f"{self.name} failed to start: {reason}. Log {self.log_path}:\n{tail}")
 
 
-class SubprocessServer:
+class StoppedOnExit:
+    """A server handle that stops its server when a `with` block around it ends."""
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+class SubprocessServer(StoppedOnExit):
     """What every subprocess-backed server handle offers: its pid, its log, and stopping it."""
 
     def __init__(self, process: ServerProcess) -> None:
@@ -120,17 +138,6 @@ class SubprocessServer:
 
     def stop(self) -> None:
         self._process.stop()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def shipped_file(package: str, *parts: str) -> Path:

@@ -9,12 +9,12 @@ import threading
 import time
 from email.message import EmailMessage
 from pathlib import Path
-from types import FrameType, TracebackType
-from typing import Self
+from types import FrameType
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from kulturbro_devstack._process import StoppedOnExit
 from kulturbro_devstack.ports import free_port
 
 _HOST = "127.0.0.1"
@@ -47,7 +47,7 @@ class _MailKeeper:
             return list(self._raw)
 
 
-class EmbeddedSmtp:
+class EmbeddedSmtp(StoppedOnExit):
     def __init__(
         self, controller: Controller, keeper: _MailKeeper, port: int, maildir: Path | None
     ) -> None:
@@ -69,17 +69,6 @@ class EmbeddedSmtp:
         if self._running:
             self._running = False
             self._controller.stop()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def start_smtp(maildir: Path | None = None, *, port: int | None = None) -> EmbeddedSmtp:

@@ -1,15 +1,9 @@
 """Refuses NUL characters at the door: PostgreSQL text cannot hold them, so they are never data."""
 
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kulturbro_runtime.errors import problem
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 REFUSAL = "text may not contain NUL characters (U+0000); remove them and send again"
 
 

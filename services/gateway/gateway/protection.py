@@ -1,21 +1,15 @@
 """Abuse limits at the edge: rate limits in Redis, body size limits, security headers."""
 
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
 
 from fastapi import HTTPException, Request
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kulturbro_runtime.errors import problem
 
 log = logging.getLogger(__name__)
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 WINDOW_SECONDS = 60
 
 
