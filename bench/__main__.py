@@ -6,7 +6,7 @@ import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 
-from bench import allocation_fairness, booking_throughput, event_bus
+from bench import allocation_fairness, booking_throughput, event_bus, notify_fanout
 from kulturbro_devstack.testing import start_servers
 
 
@@ -16,6 +16,7 @@ def main() -> None:
         servers = start_servers(stack, Path(workdir))
         asyncio.run(event_bus.run(servers, events))
         asyncio.run(booking_throughput.run(servers, 2_000))
+        asyncio.run(notify_fanout.run(servers, notify_fanout.TEACHERS, Path(workdir)))
     allocation_fairness.main()
 
 

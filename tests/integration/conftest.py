@@ -44,3 +44,15 @@ def query(database_url: str, sql: str, *params: object) -> list[tuple[object, ..
     with psycopg.connect(url, autocommit=True) as connection:
         cursor = connection.execute(sql, params)  # type: ignore[arg-type]
         return cursor.fetchall() if cursor.description else []
+
+
+async def until_rows(database_url: str, schema: str, table: str, count: int) -> None:
+    """Waits until a service's table holds `count` rows, e.g. its copy of the directory: in
+    life those facts come long before the event that needs them, in a test at the same moment."""
+    import asyncio
+
+    for _ in range(300):
+        if query(database_url, f'select count(*) from "{schema}".{table}')[0][0] >= count:  # type: ignore[operator]
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{schema}.{table} never held {count} rows")

@@ -2,6 +2,7 @@
 
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -29,7 +30,7 @@ def free_port_block(size: int) -> int:
 def test_kulturbro_dev_runs_everything_and_ctrl_c_leaves_no_process(
     servers: Servers, tmp_path
 ) -> None:
-    base = free_port_block(8)
+    base = free_port_block(9)  # eight services and the mailbox
     # The database comes from the test servers; the broker, Redis and SMTP server are embedded.
     env = {
         k: v
@@ -48,14 +49,18 @@ def test_kulturbro_dev_runs_everything_and_ctrl_c_leaves_no_process(
         assert dev.stdout is not None
         for line in dev.stdout:
             output.append(line)
-            if "Kulturbro is running" in line or time.monotonic() > deadline:
+            # The welcome ends with where the logs are.
+            if "Service logs:" in line or time.monotonic() > deadline:
                 break
         assert any("Kulturbro is running" in line for line in output), "".join(output)
         for name, port in service_ports(base).items():
             ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5)
             assert ready.status_code == 200, f"{name}: {ready.text}"
+        mailbox = re.search(r"Mails sent by Kulturbro: (\S+)", "".join(output))
+        assert mailbox, "".join(output)
+        assert httpx.get(mailbox[1], timeout=5).status_code == 200
         children = psutil.Process(dev.pid).children(recursive=True)
-        assert len(children) >= 8 + 2, "eight services, the broker and Redis"
+        assert len(children) >= 9 + 2, "eight services, the mailbox, the broker and Redis"
         dev.send_signal(signal.SIGINT)
         rest, _ = dev.communicate(timeout=60)
         output.append(rest)

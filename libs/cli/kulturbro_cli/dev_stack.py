@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -29,6 +30,11 @@ def service_ports(port_base: int) -> dict[str, int]:
     """The gateway on the base port, the others after it in a fixed order."""
     ordered = ("gateway", *(name for name in SERVICE_NAMES if name != "gateway"))
     return {name: port_base + offset for offset, name in enumerate(ordered)}
+
+
+def mailbox_port(port_base: int) -> int:
+    """The page listing the mails Kulturbro sent: on the port after the services'."""
+    return port_base + len(SERVICE_NAMES)
 
 
 def port_is_free(port: int) -> bool:
@@ -64,7 +70,8 @@ def run_dev_stack(port_base: int, state_dir_name: str, exit_when_ready: bool) ->
     state_dir = Path(state_dir_name).resolve()
     (state_dir / "logs").mkdir(parents=True, exist_ok=True)
     ports = service_ports(port_base)
-    taken = [str(port) for port in ports.values() if not port_is_free(port)]
+    mailbox = mailbox_port(port_base)
+    taken = [str(port) for port in (*ports.values(), mailbox) if not port_is_free(port)]
     if taken:
         raise SystemExit(
             f"kulturbro dev: port {', '.join(taken)} is in use; stop what uses it "
@@ -90,15 +97,24 @@ def run_dev_stack(port_base: int, state_dir_name: str, exit_when_ready: bool) ->
                 service.migrate(settings_from(service.settings_class, env))
             for name in SERVICE_NAMES:
                 progress(f"starting {name} on port {ports[name]}")
-                log = (state_dir / "logs" / f"{name}.log").open("ab")
-                processes[name] = subprocess.Popen(
-                    [sys.executable, "-m", "kulturbro_cli", "service", name],
-                    env=service_environment(infra, secret, ports, name),
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
+                processes[name] = _start(
+                    name,
+                    ["kulturbro_cli", "service", name],
+                    service_environment(infra, secret, ports, name),
+                    state_dir,
                 )
-            _wait_until_ready(ports, processes, state_dir, progress)
+            http_ports = dict(ports)
+            if infra.maildir:
+                progress(f"starting the mailbox on port {mailbox}")
+                processes["mailbox"] = _start(
+                    "mailbox",
+                    ["kulturbro_devstack.mailbox", "--port", str(mailbox),
+                     "--maildir", str(infra.maildir)],
+                    os.environ,
+                    state_dir,
+                )  # fmt: skip
+                http_ports["mailbox"] = mailbox
+            _wait_until_ready(http_ports, processes, state_dir, progress)
             progress("loading the demo municipality")
             demo = load_demo(f"http://127.0.0.1:{ports['directory']}", secret)
             progress("adding demo accounts and a published event")
@@ -107,11 +123,24 @@ def run_dev_stack(port_base: int, state_dir_name: str, exit_when_ready: bool) ->
                 f"http://127.0.0.1:{ports['catalog']}",
                 secret,
             )
-        _print_welcome(ports, infra, state_dir, demo, accounts)
+        _print_welcome(http_ports, infra, state_dir, demo, accounts)
         if exit_when_ready:
             return
         _wait_for_interrupt(processes)
     console.print("Kulturbro stopped; no process left behind.")
+
+
+def _start(
+    name: str, module_and_args: list[str], env: Mapping[str, str], state_dir: Path
+) -> subprocess.Popen[bytes]:
+    with (state_dir / "logs" / f"{name}.log").open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", *module_and_args],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def _wait_until_ready(
@@ -154,8 +183,9 @@ def _print_welcome(
     for role, email in accounts.items():
         console.print(f"  Sign in as {role}: {email} / {DEMO_PASSWORD}")
     console.print("  Teachers sign in with an e-mailed link (POST /auth/magic-link)")
-    if infra.maildir:
-        console.print(f"  Mails sent by Kulturbro are kept in {infra.maildir}")
+    if "mailbox" in ports:
+        console.print(f"  Mails sent by Kulturbro: http://127.0.0.1:{ports['mailbox']}/")
+        console.print(f"  Mail files: {infra.maildir}")
     console.print(f"  Service logs: {state_dir / 'logs'}\n")
 
 

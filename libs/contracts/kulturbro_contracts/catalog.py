@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import ClassVar, Literal, Self
 from uuid import UUID
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, EmailStr, Field, model_validator
 
 from kulturbro_contracts.envelope import Event
 from kulturbro_contracts.vocabulary import BookingPolicy, Language, LocalizedText, TargetGroup
@@ -120,3 +120,20 @@ class EventCancelled(CatalogEvent):
     event_type: Literal["EventCancelled"] = "EventCancelled"
     schema_version: Literal[1] = 1
     payload: EventCancellation
+
+
+class OrganizerContact(BaseModel):
+    organizer_id: UUID
+    name: str = Field(min_length=1)
+    contact_email: EmailStr
+
+
+class OrganizerRegistered(CatalogEvent):
+    """An organizer joined a municipality's offering; who to tell about its bookings."""
+
+    event_type: Literal["OrganizerRegistered"] = "OrganizerRegistered"
+    schema_version: Literal[1] = 1
+    payload: OrganizerContact
+
+    def key(self) -> str:
+        return str(self.payload.organizer_id)

@@ -109,7 +109,18 @@ class EventConsumer:
         records: tuple[ConsumerRecord, ...] = message.raw_message  # type: ignore[assignment]
         try:
             async with self.unit_of_work() as uow:
+                # A fact that needs another not yet applied (it travels on another topic) waits
+                # for the rest of the batch, and so does whatever follows it under its key.
+                waiting: list[ConsumerRecord] = []
                 for record in records:
+                    if any(w.topic == record.topic and w.key == record.key for w in waiting):
+                        waiting.append(record)
+                        continue
+                    try:
+                        await self._consume(record, uow)
+                    except NotYet:
+                        waiting.append(record)
+                for record in waiting:
                     await self._consume(record, uow)
         except Exception as error:
             if not _transient(error):

@@ -1,7 +1,9 @@
 """One PostgreSQL schema per service: the engine that sees only that schema."""
 
 import re
+from typing import Any
 
+import psycopg
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -33,6 +35,7 @@ def sync_engine(url: str, schema: str) -> Engine:
 class Database:
     def __init__(self, url: str, schema: str, pool_size: int = 10) -> None:
         self.schema = checked_schema(schema)
+        self.url = url
         self.engine: AsyncEngine = create_async_engine(
             driver_url(url),
             connect_args=_search_path(schema),
@@ -45,6 +48,15 @@ class Database:
     async def ping(self) -> None:
         async with self.engine.connect() as connection:
             await connection.execute(text("select 1"))
+
+    async def raw_connection(self, **settings: str) -> psycopg.AsyncConnection[Any]:
+        """A plain psycopg connection in this schema, for the few hot paths where the ORM's
+        cost per statement matters; `settings` are Postgres settings for its whole life."""
+        options = " ".join(
+            f"-c{name}={value}" for name, value in ({"search_path": self.schema} | settings).items()
+        )
+        url = driver_url(self.url).replace("postgresql+psycopg://", "postgresql://")
+        return await psycopg.AsyncConnection.connect(url, options=options)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -5,6 +5,7 @@ from pathlib import Path
 from kulturbro_runtime import Service
 from notify import api, handlers
 from notify.delivery_job import deliver_pending
+from notify.schedule import mail_when_due
 from notify.settings import NotifySettings
 
 service = Service(
@@ -14,5 +15,5 @@ service = Service(
     settings_class=NotifySettings,
     handlers=handlers.HANDLERS,
     routers=[api.router],
-    background=[deliver_pending],
+    background=[deliver_pending, mail_when_due],
 )

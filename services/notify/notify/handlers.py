@@ -1,28 +1,42 @@
 """What the notify service does with the events it hears."""
 
-from uuid import uuid4
-
 from kulturbro_contracts import EventPublished, NotificationSent, SignInLinkRequested
 from kulturbro_contracts.notify import Delivery
 from kulturbro_replicas.catalog import CATALOG_REPLICA
 from kulturbro_replicas.directory import DIRECTORY_REPLICA
 from kulturbro_replicas.teachers import TEACHER_REPLICA
 from kulturbro_runtime import HandlerTable, UnitOfWork, merge_handlers
+from notify.booking_mail import BOOKING_MAIL
+from notify.copies import COPIES
 from notify.invitations import invite_targeted_teachers
-from notify.mailer import send_mail
+from notify.mailer import send_now
+from notify.mime import mail_bytes
+from notify.rendering import Renderer, time_zone_of
 from notify.settings import NotifySettings
-from notify.sign_in_mail import compose
 
 
 async def send_sign_in_link(event: SignInLinkRequested, uow: UnitOfWork) -> None:
+    """Sent at once rather than through the delivery log, which would keep the link: a person
+    is waiting for it, and a lost one is simply asked for again."""
     assert isinstance(uow.settings, NotifySettings)
-    subject, text = compose(event.payload)
-    await send_mail(uow.settings, str(event.payload.email), subject, text)
+    link = event.payload
+    renderer = Renderer(uow.settings)
+    composed = renderer.composer.compose(
+        "sign_in_link", link.language, {"link": link.link, "expires_at": link.expires_at},
+        municipality_id=event.municipality_id or "",
+        time_zone=await time_zone_of(uow.session, event.municipality_id),
+    )  # fmt: skip
+    raw = mail_bytes(
+        sender=uow.settings.mail_from, to=str(link.email), to_name=None,
+        subject=composed.subject, text=composed.text, html=composed.html,
+        message_id=f"{event.event_id}@{renderer.domain}",
+    )  # fmt: skip
+    await send_now(uow.settings, renderer.sender_address, str(link.email), raw)
     await uow.publish(
         NotificationSent(
             municipality_id=event.municipality_id,
             payload=Delivery(
-                notification_id=uuid4(), recipient_id=event.payload.account_id, kind="sign_in_link"
+                notification_id=event.event_id, recipient_id=link.account_id, kind="sign_in_link"
             ),
         )
     )
@@ -32,5 +46,7 @@ HANDLERS: HandlerTable = merge_handlers(
     DIRECTORY_REPLICA,
     TEACHER_REPLICA,
     CATALOG_REPLICA,
+    COPIES,
+    BOOKING_MAIL,
     {SignInLinkRequested: [send_sign_in_link], EventPublished: [invite_targeted_teachers]},
 )

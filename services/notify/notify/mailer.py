@@ -1,6 +1,5 @@
-"""Mail through the SMTP server named by SMTP_URL: one connection reused for many messages."""
+"""Mail through the SMTP server named by SMTP_URL."""
 
-from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
@@ -20,15 +19,7 @@ def smtp_client(settings: NotifySettings) -> aiosmtplib.SMTP:
     )
 
 
-def message(settings: NotifySettings, to: str, subject: str, text: str) -> EmailMessage:
-    mail = EmailMessage()
-    mail["From"] = settings.mail_from
-    mail["To"] = to
-    mail["Subject"] = subject
-    mail.set_content(text)
-    return mail
-
-
-async def send_mail(settings: NotifySettings, to: str, subject: str, text: str) -> None:
+async def send_now(settings: NotifySettings, sender: str, to: str, raw: bytes) -> None:
+    """One mail on a connection of its own, for mail that cannot wait for the delivery log."""
     async with smtp_client(settings) as smtp:
-        await smtp.send_message(message(settings, to, subject, text))
+        await smtp.sendmail(sender, [to], raw)

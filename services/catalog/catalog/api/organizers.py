@@ -10,7 +10,8 @@ from sqlalchemy.dialects.postgresql import insert
 from catalog.api.callers import municipality_of
 from catalog.db import organizer, organizer_municipality
 from catalog.domain import OrganizerKind
-from kulturbro_runtime import MunicipalCallerDep, Role, RuntimeDep, allow
+from kulturbro_contracts.catalog import OrganizerContact, OrganizerRegistered
+from kulturbro_runtime import MunicipalCallerDep, Role, RuntimeDep, UnitOfWork, allow
 
 router = APIRouter(tags=["organizers"])
 
@@ -23,6 +24,14 @@ class OrganizerRegistration(BaseModel):
 
 class Organizer(OrganizerRegistration):
     id: UUID
+
+
+async def _announce(uow: UnitOfWork, joined: Organizer, municipality_id: str) -> None:
+    """Tell the municipality's services who the organizer is and where its bookings go."""
+    contact = OrganizerContact(
+        organizer_id=joined.id, name=joined.name, contact_email=joined.contact_email
+    )
+    await uow.publish(OrganizerRegistered(municipality_id=municipality_id, payload=contact))
 
 
 @router.post("/organizers", status_code=201, response_model=Organizer, **allow(Role.ADMINISTRATOR))
@@ -38,6 +47,7 @@ async def register_organizer(
                 organizer_id=registered.id, municipality_id=municipality_of(caller)
             )
         )
+        await _announce(uow, registered, municipality_of(caller))
     return registered
 
 
@@ -58,12 +68,16 @@ async def add_organizer_to_offering(
         )
         if row is None:
             raise HTTPException(404, f"no organizer {organizer_id}; register it first")
-        await uow.session.execute(
+        joined = await uow.session.execute(
             insert(organizer_municipality)
             .values(organizer_id=organizer_id, municipality_id=municipality_of(caller))
             .on_conflict_do_nothing()
+            .returning(organizer_municipality.c.organizer_id)
         )
-    return Organizer.model_validate(dict(row))
+        added = Organizer.model_validate(dict(row))
+        if joined.first() is not None:
+            await _announce(uow, added, municipality_of(caller))
+    return added
 
 
 @router.get("/organizers", response_model=list[Organizer], **allow(Role.ADMINISTRATOR))

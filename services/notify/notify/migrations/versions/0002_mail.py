@@ -1,4 +1,4 @@
-"""The delivery log, and replicas of the directory's teachers and groups and of the catalog."""
+"""The delivery log, notify's own copies, and replicas of the directory and catalog."""
 
 from alembic import op
 

@@ -1,0 +1,297 @@
+"""Invitation fan-out: one EventPublished to every targeted teacher, through the notify service
+to a counting SMTP server in its own process, with mails per second, duplicates and the peak memory
+of the notify process; beside it, in the same run, the rate of a bare aiosmtplib client reusing
+as many connections to the same server, and the ratio of the two.
+
+Run with `.venv/bin/python -m bench.notify_fanout [TEACHERS]`.
+"""
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import ExitStack
+from email.message import EmailMessage
+from pathlib import Path
+
+import aiosmtplib
+import httpx
+import psutil
+import psycopg
+
+from bench.event_bus import BENCH
+from bench.smtp_sink import read_stats
+from kulturbro_cli.services import load_service
+from kulturbro_contracts.vocabulary import InvitationPreference, Language, TargetGroup, UnitKind
+from kulturbro_devstack.facts import MUNICIPALITY, an_event, publish
+from kulturbro_devstack.ports import free_port
+from kulturbro_devstack.testing import Servers, service_env, service_settings, start_servers
+from kulturbro_runtime.db import driver_url
+from kulturbro_runtime.runtime import Runtime
+from kulturbro_runtime.settings import settings_from
+from kulturbro_runtime.topics import all_topics, create_topics
+
+TEACHERS = 50_000
+SCHOOLS = 500
+CONNECTIONS = 8
+# One teacher in five also teaches a colleague's group: still one invitation, naming both.
+CO_TEACHING_EVERY = 5
+AIM = 0.8
+SAMPLE_SECONDS = 0.2
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _plain(url: str) -> str:
+    return driver_url(url).replace("postgresql+psycopg://", "postgresql://")
+
+
+def seed_teachers(url: str, schema: str, teachers: int) -> None:
+    """Schools, grade 4 groups and their teachers, straight into notify's replica tables."""
+    languages = [language.value for language in Language]
+    immediate, grade_4 = InvitationPreference.IMMEDIATE.value, TargetGroup.GRADE_4.value
+    units = [uuid.uuid4() for _ in range(SCHOOLS)]
+    groups = [uuid.uuid4() for _ in range(teachers)]
+    teacher_ids = [uuid.uuid4() for _ in range(teachers)]
+    links = [(teacher_ids[n], groups[n]) for n in range(teachers)] + [
+        (teacher_ids[n], groups[n + 1]) for n in range(0, teachers - 1, CO_TEACHING_EVERY)
+    ]
+    unit_rows = [
+        (u, f"Skola {n}", UnitKind.SCHOOL.value, f"Distrikt {n % 10}") for n, u in enumerate(units)
+    ]
+    group_rows = [
+        (g, units[n % SCHOOLS], f"Klass 4-{n // SCHOOLS + 1}", grade_4, 20 + n % 9)
+        for n, g in enumerate(groups)
+    ]
+    teacher_rows = [
+        (
+            t,
+            f"Lärare {n}",
+            f"larare{n}@skola{n % SCHOOLS}.malmo.example",
+            languages[n % 3],
+            immediate,
+        )
+        for n, t in enumerate(teacher_ids)
+    ]
+    tables: list[tuple[str, str, list[tuple[object, ...]]]] = [
+        ("replica_unit", "unit_id, name, kind, district", unit_rows),
+        ("replica_group", "group_id, unit_id, name, target_group, size", group_rows),
+        ("replica_teacher", "teacher_id, name, email, language, invitations", teacher_rows),
+        ("replica_teacher_group", "teacher_id, group_id", links),
+    ]
+    with psycopg.connect(url) as connection:
+        for table, columns, rows in tables:
+            statement = f'copy "{schema}".{table} (municipality_id, {columns}) from stdin'
+            with connection.cursor().copy(statement) as copy:
+                for row in rows:
+                    copy.write_row((MUNICIPALITY, *row))
+        connection.commit()
+        connection.autocommit = True
+        for table, _, _ in tables:
+            connection.execute(f'analyze "{schema}".{table}')
+
+
+def invitation_sized_mail() -> bytes:
+    """Flattened once: a multipart/alternative the size of an invitation (~1.5 KB text, ~3 KB
+    HTML). Only the envelope recipient changes per mail, so the bare client is the ceiling."""
+    paragraph = "Pippi på scen vänder sig till 4A, 4B. Teater för årskurs 4 på Stadsteatern. "
+    text = "Hej!\n\n" + paragraph * 19 + "\n\nBoka i Kulturbro senast 2026-12-01.\n"
+    html = (
+        "<!doctype html><html><body><h1>Pippi på scen</h1>"
+        + f"<p style='font-family:sans-serif;margin:0 0 1em'>{paragraph}</p>" * 23
+        + "<p><a href='https://kulturbro.example/events'>Boka i Kulturbro</a></p></body></html>"
+    )
+    mail = EmailMessage()
+    mail["From"] = "Kulturbro <no-reply@kulturbro.example>"
+    mail["To"] = "larare@skola.malmo.example"
+    mail["Subject"] = "Nytt i kulturutbudet för era grupper: Pippi på scen"
+    mail.set_content(text)
+    mail.add_alternative(html, subtype="html")
+    return bytes(mail)
+
+
+async def bare_sends(port: int, count: int, mail: bytes) -> None:
+    """`count` mails to as many addresses over CONNECTIONS connections, each one reused."""
+
+    async def connection(addresses: range) -> None:
+        smtp = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, timeout=60)
+        await smtp.connect()
+        for n in addresses:
+            await smtp.sendmail("no-reply@kulturbro.example", [f"bare{n}@malmo.example"], mail)
+        await smtp.quit()
+
+    await asyncio.gather(*(connection(range(c, count, CONNECTIONS)) for c in range(CONNECTIONS)))
+
+
+def _rss(process: psutil.Process) -> int:
+    try:
+        tree = [process, *process.children(recursive=True)]
+        return sum(p.memory_info().rss for p in tree if p.is_running())
+    except psutil.NoSuchProcess:
+        return 0
+
+
+def _cpu_seconds(pid: int) -> float:
+    process = psutil.Process(pid)
+    return sum(sum(p.cpu_times()[:2]) for p in [process, *process.children(recursive=True)])
+
+
+async def _peak_rss(pid: int, peak: list[int]) -> None:
+    process = psutil.Process(pid)
+    while True:
+        peak[0] = max(peak[0], _rss(process))
+        await asyncio.sleep(SAMPLE_SECONDS)
+
+
+async def _until_ready(port: int, process: subprocess.Popen[bytes], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=2) as client:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"the process exited with {process.returncode}")
+            try:
+                if (await client.get("/readyz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.2)
+    raise TimeoutError(f"nothing ready on port {port} within {timeout:.0f} s")
+
+
+def _start(arguments: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as output:
+        return subprocess.Popen(
+            [sys.executable, "-m", *arguments], env=os.environ | env, cwd=ROOT,
+            stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def _tail(log: Path, characters: int = 3000) -> str:
+    return log.read_text(errors="replace")[-characters:]
+
+
+async def run(servers: Servers, teachers: int, workdir: Path) -> None:
+    prefix, tag = f"bench-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex[:8]
+    await create_topics(servers.kafka_bootstrap_servers, all_topics(prefix))
+    url = _plain(servers.database_url)
+    schemas = {name: f"{name}_{tag}" for name in ("notify", "publisher")}
+    smtp_port, stats_port, http_port = free_port(), free_port(), free_port()
+    sink_log, notify_log = workdir / "smtp_sink.log", workdir / "notify.log"
+    processes: list[subprocess.Popen[bytes]] = []
+    publisher_settings = settings_from(
+        BENCH.settings_class, service_env(servers, prefix, schemas["publisher"])
+    )
+    BENCH.migrate(publisher_settings)
+    publisher = Runtime("bench-publisher", publisher_settings, handlers={})
+    await publisher.start()
+    try:
+        sink = _start(
+            ["bench.smtp_sink", "--port", str(smtp_port), "--stats-port", str(stats_port)],
+            {},
+            sink_log,
+        )
+        processes.append(sink)
+        env = service_env(
+            servers, prefix, schemas["notify"], HTTP_PORT=str(http_port),
+            SMTP_URL=f"smtp://127.0.0.1:{smtp_port}", SMTP_CONNECTIONS=str(CONNECTIONS),
+            MAILS_PER_SECOND="0",
+        )  # fmt: skip
+        service = load_service("notify")
+        service.migrate(service_settings(service, env))
+        seed_teachers(url, schemas["notify"], teachers)
+        notify = _start(["kulturbro_cli", "service", "notify"], env, notify_log)
+        processes.append(notify)
+        await _until_ready(http_port, notify, 120)
+        await read_stats(stats_port, "reset")
+
+        peak = [0]
+        sampler = asyncio.create_task(_peak_rss(notify.pid, peak))
+        idle_rss = _rss(psutil.Process(notify.pid))
+        cpu = [_cpu_seconds(notify.pid), _cpu_seconds(sink.pid)]
+        sent = f"select count(*) from \"{schemas['notify']}\".delivery where status = 'sent'"
+        published = time.time()
+        await publish(publisher, [an_event([30])])
+        deadline, reported = time.monotonic() + 120 + teachers / 20, time.monotonic()
+        with psycopg.connect(url, autocommit=True) as connection:
+            while True:
+                stats = await read_stats(stats_port)
+                row = connection.execute(sent).fetchone()
+                marked = int(row[0]) if row else 0
+                if stats["recipients"] >= teachers and marked >= teachers:
+                    break
+                if notify.poll() is not None or time.monotonic() > deadline:
+                    raise TimeoutError(
+                        f"{stats['mails']:.0f} mails at the sink, {marked} marked sent, of "
+                        f"{teachers}; the notify log ends:\n{_tail(notify_log)}"
+                    )
+                if time.monotonic() - reported > 10:
+                    reported = time.monotonic()
+                    print(f"  {stats['mails']:.0f} mails, {marked} sent", file=sys.stderr)
+                await asyncio.sleep(SAMPLE_SECONDS)
+        # A moment longer, so that a late duplicate is counted too.
+        await asyncio.sleep(1.0)
+        fanout = await read_stats(stats_port)
+        busy = time.time() - published
+        cpu = [(_cpu_seconds(notify.pid) - cpu[0]) / busy, (_cpu_seconds(sink.pid) - cpu[1]) / busy]
+        sampler.cancel()
+        _stop(notify)
+
+        await read_stats(stats_port, "reset")
+        await bare_sends(smtp_port, teachers, invitation_sized_mail())
+        bare = await read_stats(stats_port)
+    finally:
+        await publisher.stop()
+        for process in processes:
+            _stop(process)
+        with psycopg.connect(url, autocommit=True) as connection:
+            for schema in schemas.values():
+                connection.execute(f'drop schema if exists "{schema}" cascade')
+
+    def rate(stats: dict[str, float]) -> float:
+        return stats["mails"] / max(stats["last"] - stats["first"], 1e-9)
+
+    fanout_rate, bare_rate = rate(fanout), rate(bare)
+    ratio = fanout_rate / bare_rate
+    print(
+        f"\nInvitation fan-out: one EventPublished to {teachers} teachers, "
+        f"{CONNECTIONS} SMTP connections, a counting SMTP server in its own process\n"
+    )
+    print(f"| {'measure':<50} | {'value':>12} |")
+    print(f"|{'-' * 52}|{'-' * 14}|")
+    for name, value in [
+        ("teachers", f"{teachers}"),
+        ("fan-out mails per second (first to last mail)", f"{fanout_rate:.0f}/s"),
+        ("publish to first mail", f"{fanout['first'] - published:.1f} s"),
+        ("publish to last mail", f"{fanout['last'] - published:.1f} s"),
+        ("duplicates (mails − distinct recipients)", f"{fanout['duplicates']:.0f}"),
+        ("mean mail size, fan-out", f"{fanout['bytes'] / fanout['mails']:.0f} B"),
+        ("notify RSS idle / peak (process tree)", f"{idle_rss >> 20}/{peak[0] >> 20} MB"),
+        ("CPU in the fan-out, notify / SMTP server (cores)", f"{cpu[0]:.2f}/{cpu[1]:.2f}"),
+        (f"bare aiosmtplib, {CONNECTIONS} reused connections", f"{bare_rate:.0f}/s"),
+        ("mean mail size, bare", f"{bare['bytes'] / bare['mails']:.0f} B"),
+        ("ratio: fan-out / bare", f"{ratio:.2f}"),
+    ]:  # fmt: skip
+        print(f"| {name:<50} | {value:>12} |")
+    verdict = "met" if ratio >= AIM else "not met"
+    duplicates = "no duplicates" if fanout["duplicates"] == 0 else "DUPLICATES"
+    print(f"Aim (fan-out at least {AIM:.0%} of the bare rate): {verdict}; {duplicates}.")
+
+
+def main() -> None:
+    teachers = int(sys.argv[1]) if len(sys.argv) > 1 else TEACHERS
+    with ExitStack() as stack, tempfile.TemporaryDirectory() as workdir:
+        servers = start_servers(stack, Path(workdir))
+        asyncio.run(run(servers, teachers, Path(workdir)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""From a delivery row to the bytes of its mail: the template in the teacher's language, the
+event as notify knows it, times in the municipality's zone, and a calendar file when due."""
+
+import functools
+import uuid
+from datetime import datetime
+from email.utils import parseaddr
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kulturbro_contracts.catalog import PublishedEvent
+from kulturbro_contracts.vocabulary import Language
+from notify.calendar import booking_calendar
+from notify.compose import Composer
+from notify.db import event_details, municipality
+from notify.mime import mail_bytes
+from notify.settings import NotifySettings
+
+DEFAULT_TIME_ZONE = "Europe/Stockholm"
+
+
+class MissingFacts(Exception):
+    """The mail is about something notify has not heard of yet; it waits."""
+
+
+def notification_id(delivery_id: int) -> UUID:
+    """The mail's one identity: its NotificationSent, and its Message-ID if it is ever resent."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"kulturbro:delivery:{delivery_id}")
+
+
+def plausible_address(address: str) -> bool:
+    _, parsed = parseaddr(address)
+    local, at, domain = parsed.partition("@")
+    return parsed == address and bool(local) and bool(at) and "." in domain
+
+
+@functools.cache
+def composer(template_dir: Path | None) -> Composer:
+    """One per process: it keeps the compiled templates."""
+    return Composer(template_dir)
+
+
+async def time_zone_of(session: AsyncSession, municipality_id: str | None) -> str:
+    zone = await session.scalar(
+        select(municipality.c.time_zone).where(municipality.c.municipality_id == municipality_id)
+    )
+    return zone or DEFAULT_TIME_ZONE
+
+
+class Renderer:
+    def __init__(self, settings: NotifySettings) -> None:
+        self.settings = settings
+        self.composer = composer(settings.template_dir)
+        self.sender_address = parseaddr(settings.mail_from)[1]
+        self.domain = self.sender_address.partition("@")[2] or "kulturbro.example"
+
+    async def facts(
+        self, session: AsyncSession, rows: list[Any]
+    ) -> tuple[dict[UUID, dict[str, Any]], dict[str, str]]:
+        """The events and time zones a batch of mails needs, each read once."""
+        event_ids = {row.subject_id for row in rows}
+        events = {
+            r.event_id: PublishedEvent.model_validate(r.details).model_dump()
+            for r in await session.execute(
+                select(event_details.c.event_id, event_details.c.details).where(
+                    event_details.c.event_id.in_(event_ids)
+                )
+            )
+        }
+        zones = dict(
+            (
+                await session.execute(
+                    select(municipality.c.municipality_id, municipality.c.time_zone).where(
+                        municipality.c.municipality_id.in_({row.municipality_id for row in rows})
+                    )
+                )
+            ).all()
+        )
+        return events, zones
+
+    def render(
+        self, row: Any, event: dict[str, Any] | None, time_zone: str | None
+    ) -> tuple[str, bytes]:
+        """The subject and the whole message."""
+        if event is None:
+            raise MissingFacts(f"event {row.subject_id} is not known here yet")
+        language = Language(row.language)
+        context = dict(row.context) | {"event": event}
+        context.setdefault("name", row.name)
+        composed = self.composer.compose(
+            row.kind, language, context, municipality_id=row.municipality_id,
+            time_zone=time_zone or DEFAULT_TIME_ZONE,
+        )  # fmt: skip
+        calendar = None
+        entry = context.get("calendar")
+        if entry:
+            calendar = self._calendar(row, context, entry, language)
+        raw = mail_bytes(
+            sender=self.settings.mail_from, to=row.email, to_name=row.name,
+            subject=composed.subject, text=composed.text, html=composed.html,
+            message_id=f"{notification_id(row.id)}@{self.domain}", calendar=calendar,
+            calendar_method="CANCEL" if entry and entry["cancelled"] else "REQUEST",
+        )  # fmt: skip
+        return composed.subject, raw
+
+    def _calendar(
+        self, row: Any, context: dict[str, Any], entry: dict[str, Any], language: Language
+    ) -> bytes:
+        event, visit = context["event"], context["occurrence"]
+        title = event["title"].get(language) or next(iter(event["title"].values()))
+        venue = event["venue"]
+        return booking_calendar(
+            uid=entry["uid"], sequence=entry["sequence"], cancelled=entry["cancelled"],
+            starts_at=datetime.fromisoformat(visit["starts_at"]),
+            ends_at=datetime.fromisoformat(visit["ends_at"]), summary=title,
+            location=", ".join(p for p in (venue["name"], venue.get("address")) if p),
+            description=f"{title} – {context.get('group', '')}", url=context["booking_url"],
+            organizer_email=self.sender_address, attendee_email=row.email,
+            attendee_name=row.name,
+        )  # fmt: skip
