@@ -15,7 +15,6 @@ import tempfile
 import time
 import uuid
 from contextlib import ExitStack
-from email.message import EmailMessage
 from pathlib import Path
 
 import aiosmtplib
@@ -26,6 +25,7 @@ import psycopg
 from bench.event_bus import BENCH
 from bench.smtp_sink import read_stats
 from kulturbro_cli.services import load_service
+from kulturbro_contracts.catalog import PublishedEvent
 from kulturbro_contracts.vocabulary import InvitationPreference, Language, TargetGroup, UnitKind
 from kulturbro_devstack.facts import MUNICIPALITY, an_event, publish
 from kulturbro_devstack.ports import free_port
@@ -34,6 +34,10 @@ from kulturbro_runtime.db import driver_url
 from kulturbro_runtime.runtime import Runtime
 from kulturbro_runtime.settings import settings_from
 from kulturbro_runtime.topics import all_topics, create_topics
+from notify.invitations import event_url
+from notify.mime import mail_bytes
+from notify.rendering import DEFAULT_TIME_ZONE, composer
+from notify.settings import NotifySettings
 
 TEACHERS = 50_000
 SCHOOLS = 500
@@ -94,23 +98,22 @@ def seed_teachers(url: str, schema: str, teachers: int) -> None:
             connection.execute(f'analyze "{schema}".{table}')
 
 
-def invitation_sized_mail() -> bytes:
-    """Flattened once: a multipart/alternative the size of an invitation (~1.5 KB text, ~3 KB
-    HTML). Only the envelope recipient changes per mail, so the bare client is the ceiling."""
-    paragraph = "Pippi på scen vänder sig till 4A, 4B. Teater för årskurs 4 på Stadsteatern. "
-    text = "Hej!\n\n" + paragraph * 19 + "\n\nBoka i Kulturbro senast 2026-12-01.\n"
-    html = (
-        "<!doctype html><html><body><h1>Pippi på scen</h1>"
-        + f"<p style='font-family:sans-serif;margin:0 0 1em'>{paragraph}</p>" * 23
-        + "<p><a href='https://kulturbro.example/events'>Boka i Kulturbro</a></p></body></html>"
-    )
-    mail = EmailMessage()
-    mail["From"] = "Kulturbro <no-reply@kulturbro.example>"
-    mail["To"] = "larare@skola.malmo.example"
-    mail["Subject"] = "Nytt i kulturutbudet för era grupper: Pippi på scen"
-    mail.set_content(text)
-    mail.add_alternative(html, subtype="html")
-    return bytes(mail)
+def the_same_invitation(event: PublishedEvent) -> bytes:
+    """One invitation to this event exactly as notify makes them (its templates, its MIME, a
+    Swedish teacher with one group), flattened once: the bare client sends the same bytes, so
+    the ratio is what the engine adds to sending, not a difference in the mails."""
+    settings = NotifySettings.model_construct()
+    context = {"name": "Lärare 1", "groups": ["Klass 4-1"], "event": event.model_dump(),
+               "book_url": event_url(settings, event.event_id)}  # fmt: skip
+    composed = composer(None).compose(
+        "invitation", Language.SV, context, municipality_id=MUNICIPALITY,
+        time_zone=DEFAULT_TIME_ZONE,
+    )  # fmt: skip
+    return mail_bytes(
+        sender=settings.mail_from, to="larare1@skola1.malmo.example", to_name="Lärare 1",
+        subject=composed.subject, text=composed.text, html=composed.html,
+        message_id=f"{uuid.uuid4()}@kulturbro.example",
+    )  # fmt: skip
 
 
 async def bare_sends(port: int, count: int, mail: bytes) -> None:
@@ -218,8 +221,9 @@ async def run(servers: Servers, teachers: int, workdir: Path) -> None:
         idle_rss = _rss(psutil.Process(notify.pid))
         cpu = [_cpu_seconds(notify.pid), _cpu_seconds(sink.pid)]
         sent = f"select count(*) from \"{schemas['notify']}\".delivery where status = 'sent'"
+        published_event = an_event([30])
         published = time.time()
-        await publish(publisher, [an_event([30])])
+        await publish(publisher, [published_event])
         deadline, reported = time.monotonic() + 120 + teachers / 20, time.monotonic()
         with psycopg.connect(url, autocommit=True) as connection:
             while True:
@@ -246,7 +250,7 @@ async def run(servers: Servers, teachers: int, workdir: Path) -> None:
         _stop(notify)
 
         await read_stats(stats_port, "reset")
-        await bare_sends(smtp_port, teachers, invitation_sized_mail())
+        await bare_sends(smtp_port, teachers, the_same_invitation(published_event.payload))
         bare = await read_stats(stats_port)
     finally:
         await publisher.stop()

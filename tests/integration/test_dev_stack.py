@@ -1,5 +1,6 @@
 """`kulturbro dev` starts everything from nothing, every service is ready, Ctrl-C leaves nothing."""
 
+import contextlib
 import os
 import random
 import re
@@ -43,7 +44,8 @@ def test_kulturbro_dev_runs_everything_and_ctrl_c_leaves_no_process(
          "--state-dir", str(tmp_path / "state")],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
-    output = []
+    output: list[str] = []
+    children: list[psutil.Process] = []
     try:
         deadline = time.monotonic() + 180
         assert dev.stdout is not None
@@ -67,6 +69,9 @@ def test_kulturbro_dev_runs_everything_and_ctrl_c_leaves_no_process(
     finally:
         if dev.poll() is None:
             dev.kill()
+            for child in children:  # in sessions of their own: not killed with their parent
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    child.kill()
     assert dev.returncode == 0, "".join(output)
     assert "no process left behind" in "".join(output)
     alive = [child for child in children if child.is_running() and child.status() != "zombie"]

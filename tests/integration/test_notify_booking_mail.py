@@ -24,6 +24,7 @@ from kulturbro_contracts import (
 from kulturbro_contracts.allocation import Allocation, Rejection, Waitlisting
 from kulturbro_contracts.booking import BookingRequest
 from kulturbro_contracts.catalog import (
+    EventChanged,
     OccurrenceCancellation,
     OccurrenceOfEvent,
     OrganizerContact,
@@ -42,6 +43,7 @@ from kulturbro_devstack.testing import (
 )
 from kulturbro_runtime.runtime import Runtime
 from kulturbro_runtime.service import Service
+from notify.schedule import digest_week
 
 from .conftest import until_rows
 
@@ -202,6 +204,21 @@ async def _a_booking_from_request_to_cancelled_visit(
     local = moved.starts_at.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Stockholm"))
     assert f"{local:%H:%M}" in text_of(changed)
 
+    # A new text is not worth a mail; a new venue is, with the calendar entry following it.
+    reworded = event.model_copy(update={"occurrences": [moved, second],
+                                        "description": {Language.SV: "Ny text."}})  # fmt: skip
+    relocated = reworded.model_copy(
+        update={"venue": event.venue.model_copy(update={"name": "Konsthallen"})}
+    )
+    changes = [EventChanged(municipality_id=MUNICIPALITY, payload=p) for p in (reworded, relocated)]
+    await publish(publisher, changes)
+    venue_moved = (await mails_to(smtp, "anna@skola.example", 5))[4]
+    assert venue_moved["Subject"].startswith("Ändrat")
+    assert f"Tidigare plats: {event.venue.name}" in text_of(venue_moved)
+    relocation = calendar_of(venue_moved).walk("VEVENT")[0]
+    assert "Konsthallen" in str(relocation["LOCATION"]) and int(relocation["SEQUENCE"]) == 3
+    assert relocation.decoded("DTSTART") == moved.starts_at.replace(microsecond=0)
+
     await publish(publisher, [
         OccurrenceCancelled(municipality_id=MUNICIPALITY, payload=OccurrenceCancellation(
             event_id=event.event_id, occurrence_id=first.occurrence_id, reason="Sjuk ensemble")),
@@ -210,11 +227,11 @@ async def _a_booking_from_request_to_cancelled_visit(
             reason="occurrence_cancelled", explanation=EXPLAINED)),
         seated(ainos, second),
     ])  # fmt: skip
-    cancelled = (await mails_to(smtp, "anna@skola.example", 5))[4]
+    cancelled = (await mails_to(smtp, "anna@skola.example", 6))[5]
     calendar = calendar_of(cancelled)
     assert str(calendar["METHOD"]) == "CANCEL"
     gone = calendar.walk("VEVENT")[0]
-    assert gone["UID"] == entry["UID"] and int(gone["SEQUENCE"]) == 3
+    assert gone["UID"] == entry["UID"] and int(gone["SEQUENCE"]) == 4
     assert "Sjuk ensemble" in text_of(cancelled)
     promoted = (await mails_to(smtp, "aino@skola.example", 4))[3]
     assert calendar_of(promoted).walk("VEVENT")[0].decoded("DTSTART") == second.starts_at.replace(
@@ -227,7 +244,9 @@ async def _a_booking_from_request_to_cancelled_visit(
     anna_mails = [
         m for m in smtp.messages() if m["To"].addresses[0].addr_spec == "anna@skola.example"
     ]
-    assert len(anna_mails) == 5, "the rejection for the cancelled occurrence is not a sixth mail"
+    assert len(anna_mails) == 6, (
+        "neither the new text nor the rejection for the cancelled occurrence is a mail"
+    )
 
 
 async def test_reminders_evaluation_requests_and_the_weekly_digest_come_due(
@@ -251,9 +270,10 @@ async def _reminders_evaluations_and_digest(
     past = past.model_copy(update={"starts_at": now - timedelta(days=1, hours=1),
                                    "ends_at": now - timedelta(days=1)})  # fmt: skip
     event = published.payload.model_copy(update={"occurrences": [soon, past]})
-    # Published last week: the digest of that week carries it.
+    # Published in the week the digest due now sums up, in Malmö's time.
+    _, week_starts, _ = digest_week(now, "Europe/Stockholm")
     published = published.model_copy(
-        update={"payload": event, "occurred_at": now - timedelta(days=7)}
+        update={"payload": event, "occurred_at": week_starts + timedelta(days=3)}
     )
     digest_reader = teacher(dina, "Dina", Language.EN,
                             invitations=InvitationPreference.WEEKLY_DIGEST)  # fmt: skip

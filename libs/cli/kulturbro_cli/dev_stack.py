@@ -67,6 +67,7 @@ def service_environment(
 
 
 def run_dev_stack(port_base: int, state_dir_name: str, exit_when_ready: bool) -> None:
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C stops a start, too
     state_dir = Path(state_dir_name).resolve()
     (state_dir / "logs").mkdir(parents=True, exist_ok=True)
     ports = service_ports(port_base)
@@ -196,18 +197,15 @@ def _wait_for_interrupt(processes: dict[str, subprocess.Popen[bytes]]) -> None:
         nonlocal stop
         stop = True
 
-    signal.signal(signal.SIGTERM, request_stop)
-    try:
-        while not stop:
-            for name, process in processes.items():
-                if process.poll() is not None:
-                    console.print(
-                        f"[red]{name} stopped unexpectedly (exit {process.returncode})[/]"
-                    )
-                    return
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
+    # Set, not inherited: a shell starting us in the background leaves Ctrl-C ignored.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, request_stop)
+    while not stop:
+        for name, process in processes.items():
+            if process.poll() is not None:
+                console.print(f"[red]{name} stopped unexpectedly (exit {process.returncode})[/]")
+                return
+        time.sleep(0.5)
     console.print("\nstopping…")
 
 

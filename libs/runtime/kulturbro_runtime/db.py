@@ -49,14 +49,16 @@ class Database:
         async with self.engine.connect() as connection:
             await connection.execute(text("select 1"))
 
-    async def raw_connection(self, **settings: str) -> psycopg.AsyncConnection[Any]:
+    async def raw_connection(
+        self, autocommit: bool = False, **settings: str
+    ) -> psycopg.AsyncConnection[Any]:
         """A plain psycopg connection in this schema, for the few hot paths where the ORM's
         cost per statement matters; `settings` are Postgres settings for its whole life."""
         options = " ".join(
             f"-c{name}={value}" for name, value in ({"search_path": self.schema} | settings).items()
         )
         url = driver_url(self.url).replace("postgresql+psycopg://", "postgresql://")
-        return await psycopg.AsyncConnection.connect(url, options=options)
+        return await psycopg.AsyncConnection.connect(url, options=options, autocommit=autocommit)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

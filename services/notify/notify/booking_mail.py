@@ -17,11 +17,12 @@ from kulturbro_contracts import (
     OccurrenceChanged,
     SeatsAllocated,
 )
+from kulturbro_contracts.catalog import EventChanged
 from kulturbro_contracts.envelope import Event
 from kulturbro_replicas.catalog import occurrence
 from kulturbro_runtime import HandlerTable, UnitOfWork
 from kulturbro_runtime.consumer import NotYet
-from notify.db import booking
+from notify.db import booking, event_details
 from notify.mail_queue import occurrence_view, tell_teacher
 
 CALENDAR_DOMAIN = "kulturbro"
@@ -198,6 +199,32 @@ async def _called_off(uow: UnitOfWork, message: Event, seated: Any, reason: str)
     await _tell_teacher(uow, message, seated, "occurrence_cancelled", context)
 
 
+# What of an event, when it changes, alters a booked teacher's day (a new text does not).
+VISIT_FACTS = ("title", "venue")
+
+
+async def event_changed(message: EventChanged, uow: UnitOfWork) -> None:
+    """A new venue or title reaches the teachers with seats, with their calendar entry updated.
+    Runs before notify's copy of the event takes the change: that copy is what they were told."""
+    now = message.payload.model_dump(mode="json")
+    told = await uow.session.scalar(
+        select(event_details.c.details).where(event_details.c.event_id == message.payload.event_id)
+    )
+    if told is None:
+        return  # published before notify kept copies: there is nothing to compare with
+    changed = [fact for fact in VISIT_FACTS if told[fact] != now[fact]]
+    if not changed:
+        return
+    seated_on = (booking.c.event_id == message.payload.event_id, booking.c.status == "confirmed")
+    for seated in await _seated_on(uow, *seated_on):
+        [listed] = await _occurrences(uow, [seated.occurrence_id])
+        visit = occurrence_view(listed, starts_at=seated.starts_at, ends_at=seated.ends_at)
+        context = {"occurrence": visit, "changed": changed,
+                   "previous": {fact: told[fact] for fact in changed}}  # fmt: skip
+        context |= await _calendar(uow, seated, False)
+        await _tell_teacher(uow, message, seated, "event_changed", context)
+
+
 async def occurrence_cancelled(message: OccurrenceCancelled, uow: UnitOfWork) -> None:
     cancelled = message.payload
     for seated in await _seated_on(uow, booking.c.occurrence_id == cancelled.occurrence_id):
@@ -219,4 +246,5 @@ BOOKING_MAIL: HandlerTable = {
     OccurrenceChanged: [occurrence_changed],
     OccurrenceCancelled: [occurrence_cancelled],
     EventCancelled: [event_cancelled],
+    EventChanged: [event_changed],
 }

@@ -64,13 +64,15 @@ class Ledger:
     """Records outcomes as they happen, many per transaction (group commit), on a connection of
     its own: at thousands of mails a second the ORM's cost per statement would be the limit."""
 
-    MARK = (
-        "update delivery d set status = o.status, attempts = d.attempts + 1,"
+    # One statement, so one round trip and atomic without BEGIN and COMMIT: the mails' new
+    # states and their NotificationSent/Failed rows in the outbox.
+    MARK_AND_TELL = (
+        "with marked as (update delivery d set status = o.status, attempts = d.attempts + 1,"
         " subject = o.subject, reason = o.reason, claimed_by = null,"
         " sent_at = case when o.status = 'sent' then now() end"
         " from unnest(%(ids)s::bigint[], %(statuses)s::text[], %(subjects)s::text[],"
-        " %(reasons)s::text[]) as o(id, status, subject, reason) where d.id = o.id"
-    )
+        " %(reasons)s::text[]) as o(id, status, subject, reason) where d.id = o.id) "
+    ) + INSERT_OUTBOX
     RETRY = (
         "update delivery set status = 'pending', attempts = attempts + 1, reason = %(reason)s,"
         " next_attempt_at = now() + %(delay)s, claimed_by = null where id = %(id)s"
@@ -116,26 +118,25 @@ class Ledger:
         if self._connection is None:
             # Losing a commit needs Postgres itself to crash, not this process: then a mail
             # could go twice, which beats waiting for the disk on every mail.
-            self._connection = await self.runtime.database.raw_connection(synchronous_commit="off")
+            self._connection = await self.runtime.database.raw_connection(
+                autocommit=True, synchronous_commit="off"
+            )
         done = [o for o in outcomes if o.status != "retry"]
-        published, columns = outbox_columns(
-            [_told(o) for o in done], self.runtime.settings.topic_prefix
-        )
-        async with self._connection.transaction():
-            if done:
+        if done:
+            told = [_told(o) for o in done]
+            _, columns = outbox_columns(told, self.runtime.settings.topic_prefix)
+            await self._connection.execute(
+                self.MARK_AND_TELL,
+                {"ids": [o.row.id for o in done], "statuses": [o.status for o in done],
+                 "subjects": [o.subject for o in done], "reasons": [o.reason for o in done]}
+                | columns,
+            )  # fmt: skip
+        for o in outcomes:
+            if o.status == "retry":  # a statement each, each atomic: rare, and independent
                 await self._connection.execute(
-                    self.MARK,
-                    {"ids": [o.row.id for o in done], "statuses": [o.status for o in done],
-                     "subjects": [o.subject for o in done], "reasons": [o.reason for o in done]},
-                )  # fmt: skip
-            for o in outcomes:
-                if o.status == "retry":
-                    await self._connection.execute(
-                        self.RETRY,
-                        {"id": o.row.id, "reason": o.reason, "delay": backoff(o.row.attempts + 1)},
-                    )
-            if published:
-                await self._connection.execute(INSERT_OUTBOX, columns)
+                    self.RETRY,
+                    {"id": o.row.id, "reason": o.reason, "delay": backoff(o.row.attempts + 1)},
+                )
 
 
 def _told(outcome: Outcome) -> NotificationSent | NotificationFailed:

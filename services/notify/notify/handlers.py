@@ -46,7 +46,7 @@ HANDLERS: HandlerTable = merge_handlers(
     DIRECTORY_REPLICA,
     TEACHER_REPLICA,
     CATALOG_REPLICA,
+    BOOKING_MAIL,  # before COPIES: an EventChanged is compared with the copy it replaces
     COPIES,
-    BOOKING_MAIL,
     {SignInLinkRequested: [send_sign_in_link], EventPublished: [invite_targeted_teachers]},
 )

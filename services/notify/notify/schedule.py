@@ -8,6 +8,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, select, update
 
@@ -21,6 +22,7 @@ from kulturbro_runtime.runtime import Runtime
 from notify.db import booking, delivery, event_details, municipality, organizer
 from notify.invitations import event_url
 from notify.mail_queue import Recipient, cause, occurrence_view, queue_mail, tell_teacher
+from notify.rendering import DEFAULT_TIME_ZONE
 from notify.settings import NotifySettings
 
 log = logging.getLogger(__name__)
@@ -159,34 +161,56 @@ def _first(occurrence_ids: list[str]) -> UUID | None:
     return UUID(occurrence_ids[0]) if occurrence_ids else None
 
 
-def last_week(now: datetime) -> tuple[str, datetime, datetime]:
-    """The ISO week before `now`'s, which is over and can be summed up."""
-    monday = (now - timedelta(days=now.weekday() + 7)).replace(hour=0, minute=0, second=0,
-                                                               microsecond=0)  # fmt: skip
+DIGEST_SENT_AT = timedelta(hours=7)  # Monday morning in the municipality, before school starts
+
+
+def digest_week(now: datetime, time_zone: str) -> tuple[str, datetime, datetime]:
+    """The local ISO week a digest sent by `now` sums up: the one before, from Monday 07:00."""
+    local = now.astimezone(ZoneInfo(time_zone)) - DIGEST_SENT_AT
+    monday = (local - timedelta(days=local.weekday() + 7)).replace(hour=0, minute=0, second=0,
+                                                                   microsecond=0)  # fmt: skip
     year, week, _ = monday.isocalendar()
     return f"{year}-W{week:02d}", monday, monday + timedelta(days=7)
 
 
 async def send_weekly_digests(uow: UnitOfWork, settings: NotifySettings, now: datetime) -> None:
-    """Teachers who chose a weekly digest get last week's new events for their groups, once."""
-    week, starts, ends = last_week(now)
+    """Teachers who chose a weekly digest get last week's new events for their groups, once,
+    on Monday morning in their municipality's time zone."""
+    recently = await uow.session.execute(
+        select(event_details.c.municipality_id, municipality.c.time_zone)
+        .outerjoin(municipality,
+                   municipality.c.municipality_id == event_details.c.municipality_id)
+        .where(event_details.c.published_at >= now - timedelta(days=16))
+        .distinct()
+    )  # fmt: skip
+    for municipality_id, zone in recently.all():
+        week = digest_week(now, zone or DEFAULT_TIME_ZONE)
+        await _digests_of(uow, settings, municipality_id, *week)
+
+
+async def _digests_of(
+    uow: UnitOfWork, settings: NotifySettings, municipality_id: str, week: str,
+    starts: datetime, ends: datetime,
+) -> None:  # fmt: skip
     published = (
         await uow.session.execute(
-            select(event_details.c.event_id, event_details.c.municipality_id,
-                   event_details.c.details, listed_event.c.target_groups)
+            select(event_details.c.event_id, event_details.c.details,
+                   listed_event.c.target_groups)
             .join(listed_event, listed_event.c.event_id == event_details.c.event_id)
-            .where(event_details.c.published_at >= starts, event_details.c.published_at < ends,
+            .where(event_details.c.municipality_id == municipality_id,
+                   event_details.c.published_at >= starts, event_details.c.published_at < ends,
                    ~listed_event.c.cancelled)
         )
     ).all()  # fmt: skip
     if not published:
         return
     readers = await uow.session.execute(
-        select(teacher.c.teacher_id, teacher.c.municipality_id, teacher.c.email, teacher.c.name,
+        select(teacher.c.teacher_id, teacher.c.email, teacher.c.name,
                teacher.c.language, group.c.name.label("group_name"), group.c.target_group)
         .join(teacher_group, teacher_group.c.teacher_id == teacher.c.teacher_id)
         .join(group, group.c.group_id == teacher_group.c.group_id)
         .where(
+            teacher.c.municipality_id == municipality_id,
             teacher.c.invitations == InvitationPreference.WEEKLY_DIGEST.value,
             ~select(delivery.c.id).where(
                 delivery.c.kind == "digest", delivery.c.cause_id == cause("digest", week),
@@ -201,15 +225,13 @@ async def send_weekly_digests(uow: UnitOfWork, settings: NotifySettings, now: da
         first = rows[0]
         items = []
         for event in published:
-            if event.municipality_id != first.municipality_id:
-                continue
             mine = [r.group_name for r in rows if r.target_group in event.target_groups]
             if mine:
                 items.append({"event": event.details, "groups": mine,
                               "book_url": event_url(settings, event.event_id)})  # fmt: skip
         if items:
             await queue_mail(
-                uow, municipality_id=first.municipality_id, kind="digest",
+                uow, municipality_id=municipality_id, kind="digest",
                 cause_id=cause("digest", week), subject_id=UUID(items[0]["event"]["event_id"]),
                 recipient=Recipient(teacher_id, first.email, first.name, first.language),
                 context={"week": week, "items": items},

@@ -119,6 +119,14 @@ def contexts() -> dict[str, dict[str, Any]]:
             | {"ends_at": first["ends_at"] + timedelta(hours=2)},
             "previous": first,
         },
+        "event_changed": teacher
+        | {
+            "occurrence": first,
+            "changed": ["venue"],
+            "previous": {
+                "venue": event["venue"] | {"name": "Gamla teatern", "address": "Torget 1"}
+            },
+        },
         "occurrence_cancelled": teacher | {"occurrence": first, "reason": "Skådespelaren är sjuk."},
         "booking_cancelled": teacher | {"occurrence": first},
         "reminder": teacher | {"occurrence": first, "seats": 26, "wants_bus": True},

@@ -183,6 +183,19 @@ def test_a_changed_time_shows_the_new_and_the_old() -> None:
     assert "Tidigare tid: tisdag 3 mars 2026 kl. 10:00–11:00" in mail.text
 
 
+def test_a_moved_venue_shows_the_new_and_the_old_and_a_new_title_its_old_name() -> None:
+    moved = compose("event_changed", Language.EN)
+    assert "Previous venue: Gamla teatern, Torget 1" in moved.text
+    assert "Previous name" not in moved.text
+    assert f"Venue: {an_event()['venue']['name']}" in moved.text
+
+    renamed = compose(
+        "event_changed", Language.EN, changed=["title"], previous={"title": {"en": "Pippi"}}
+    )
+    assert "is now called" in renamed.text and "Previous name: Pippi" in renamed.text
+    assert "Previous venue" not in renamed.text
+
+
 def test_a_cancelled_occurrence_gives_the_reason_only_when_there_is_one() -> None:
     assert "Orsak: Skådespelaren är sjuk." in compose("occurrence_cancelled").text
     assert "Orsak" not in compose("occurrence_cancelled", reason="").text
