@@ -6,42 +6,30 @@ Run with `.venv/bin/python -m bench.booking_throughput [REQUESTS]`.
 """
 
 import asyncio
-import os
-import signal
-import subprocess
 import sys
 import tempfile
+import threading
 import time
-import uuid
 from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
 import psycopg
 
-from bench.event_bus import BENCH
+from bench.harness import stage
 from kulturbro_cli.services import load_service
 from kulturbro_devstack.facts import MUNICIPALITY, an_event, group_with_teacher, publish, school
 from kulturbro_devstack.ports import free_port
 from kulturbro_devstack.testing import (
     Servers,
     identity_headers,
-    service_env,
     service_settings,
     start_servers,
 )
-from kulturbro_runtime.db import driver_url
-from kulturbro_runtime.runtime import Runtime
-from kulturbro_runtime.settings import settings_from
-from kulturbro_runtime.topics import all_topics, create_topics
 
 EVENTS = 20
 CLIENTS = 8
 BARE_SECONDS = 5.0
-
-
-def _plain(url: str) -> str:
-    return driver_url(url).replace("postgresql+psycopg://", "postgresql://")
 
 
 def _count(url: str, sql: str) -> int:
@@ -79,8 +67,6 @@ def bare_decrement_rate(url: str, schema: str) -> float:
                 made += 1
             done.append(made)
 
-    import threading
-
     done: list[int] = []
     threads = [threading.Thread(target=client, args=(n, done)) for n in range(CLIENTS)]
     for thread in threads:
@@ -90,37 +76,15 @@ def bare_decrement_rate(url: str, schema: str) -> float:
     return sum(done) / BARE_SECONDS
 
 
-def _start(service: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "kulturbro_cli", "service", service], env=os.environ | env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
-
-
 async def run(servers: Servers, requests: int) -> None:
-    prefix, tag = f"bench-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex[:8]
-    await create_topics(servers.kafka_bootstrap_servers, all_topics(prefix))
-    url = _plain(servers.database_url)
-    schemas = {name: f"{name}_{tag}" for name in ("booking", "allocation", "publisher")}
-    processes: list[subprocess.Popen[bytes]] = []
-    publisher_settings = settings_from(
-        BENCH.settings_class, service_env(servers, prefix, schemas["publisher"])
-    )
-    BENCH.migrate(publisher_settings)
-    publisher = Runtime("bench-publisher", publisher_settings, handlers={})
-    await publisher.start()
-    try:
+    async with stage(servers, "booking", "allocation") as run:
+        url, schemas, publisher = run.url, run.schemas, run.publisher
         port = free_port()
         for name in ("allocation", "booking"):
-            env = service_env(
-                servers,
-                prefix,
-                schemas[name],
-                HTTP_PORT=str(port if name == "booking" else free_port()),
-            )
+            env = run.env(name, HTTP_PORT=str(port if name == "booking" else free_port()))
             service = load_service(name)
             service.migrate(service_settings(service, env))
-            processes.append(_start(name, env))
+            run.start(["kulturbro_cli", "service", name], env)
         unit = school("Centrum")
         groups = [group_with_teacher(unit.payload.unit_id, 2) for _ in range(requests)]
         # Half the requests fit: every decision is a real one, seats or the waiting list.
@@ -163,14 +127,6 @@ async def run(servers: Servers, requests: int) -> None:
         decision = sorted(float(r[0]) for r in rows)
         elapsed = max(float(r[1]) for r in rows) - started
         bare = bare_decrement_rate(url, schemas["publisher"])
-    finally:
-        await publisher.stop()
-        for process in processes:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        with psycopg.connect(url, autocommit=True) as connection:
-            for schema in schemas.values():
-                connection.execute(f'drop schema if exists "{schema}" cascade')
     rate = requests / elapsed
     http = sorted(latencies)
 

@@ -7,8 +7,6 @@ Run with `.venv/bin/python -m bench.notify_fanout [TEACHERS]`.
 """
 
 import asyncio
-import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -22,18 +20,14 @@ import httpx
 import psutil
 import psycopg
 
-from bench.event_bus import BENCH
+from bench.harness import stage, stop
 from bench.smtp_sink import read_stats
 from kulturbro_cli.services import load_service
 from kulturbro_contracts.catalog import PublishedEvent
 from kulturbro_contracts.vocabulary import InvitationPreference, Language, TargetGroup, UnitKind
 from kulturbro_devstack.facts import MUNICIPALITY, an_event, publish
 from kulturbro_devstack.ports import free_port
-from kulturbro_devstack.testing import Servers, service_env, service_settings, start_servers
-from kulturbro_runtime.db import driver_url
-from kulturbro_runtime.runtime import Runtime
-from kulturbro_runtime.settings import settings_from
-from kulturbro_runtime.topics import all_topics, create_topics
+from kulturbro_devstack.testing import Servers, service_settings, start_servers
 from notify.invitations import event_url
 from notify.mime import mail_bytes
 from notify.rendering import DEFAULT_TIME_ZONE, composer
@@ -46,11 +40,6 @@ CONNECTIONS = 8
 CO_TEACHING_EVERY = 5
 AIM = 0.8
 SAMPLE_SECONDS = 0.2
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _plain(url: str) -> str:
-    return driver_url(url).replace("postgresql+psycopg://", "postgresql://")
 
 
 def seed_teachers(url: str, schema: str, teachers: int) -> None:
@@ -164,55 +153,29 @@ async def _until_ready(port: int, process: subprocess.Popen[bytes], timeout: flo
     raise TimeoutError(f"nothing ready on port {port} within {timeout:.0f} s")
 
 
-def _start(arguments: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("wb") as output:
-        return subprocess.Popen(
-            [sys.executable, "-m", *arguments], env=os.environ | env, cwd=ROOT,
-            stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-
-
 def _tail(log: Path, characters: int = 3000) -> str:
     return log.read_text(errors="replace")[-characters:]
 
 
 async def run(servers: Servers, teachers: int, workdir: Path) -> None:
-    prefix, tag = f"bench-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex[:8]
-    await create_topics(servers.kafka_bootstrap_servers, all_topics(prefix))
-    url = _plain(servers.database_url)
-    schemas = {name: f"{name}_{tag}" for name in ("notify", "publisher")}
-    smtp_port, stats_port, http_port = free_port(), free_port(), free_port()
-    sink_log, notify_log = workdir / "smtp_sink.log", workdir / "notify.log"
-    processes: list[subprocess.Popen[bytes]] = []
-    publisher_settings = settings_from(
-        BENCH.settings_class, service_env(servers, prefix, schemas["publisher"])
-    )
-    BENCH.migrate(publisher_settings)
-    publisher = Runtime("bench-publisher", publisher_settings, handlers={})
-    await publisher.start()
-    try:
-        sink = _start(
+    async with stage(servers, "notify") as run:
+        url, schemas, publisher = run.url, run.schemas, run.publisher
+        smtp_port, stats_port, http_port = free_port(), free_port(), free_port()
+        sink_log, notify_log = workdir / "smtp_sink.log", workdir / "notify.log"
+        sink = run.start(
             ["bench.smtp_sink", "--port", str(smtp_port), "--stats-port", str(stats_port)],
             {},
             sink_log,
         )
-        processes.append(sink)
-        env = service_env(
-            servers, prefix, schemas["notify"], HTTP_PORT=str(http_port),
+        env = run.env(
+            "notify", HTTP_PORT=str(http_port),
             SMTP_URL=f"smtp://127.0.0.1:{smtp_port}", SMTP_CONNECTIONS=str(CONNECTIONS),
             MAILS_PER_SECOND="0",
         )  # fmt: skip
         service = load_service("notify")
         service.migrate(service_settings(service, env))
         seed_teachers(url, schemas["notify"], teachers)
-        notify = _start(["kulturbro_cli", "service", "notify"], env, notify_log)
-        processes.append(notify)
+        notify = run.start(["kulturbro_cli", "service", "notify"], env, notify_log)
         await _until_ready(http_port, notify, 120)
         await read_stats(stats_port, "reset")
 
@@ -247,18 +210,11 @@ async def run(servers: Servers, teachers: int, workdir: Path) -> None:
         busy = time.time() - published
         cpu = [(_cpu_seconds(notify.pid) - cpu[0]) / busy, (_cpu_seconds(sink.pid) - cpu[1]) / busy]
         sampler.cancel()
-        _stop(notify)
+        stop(notify)
 
         await read_stats(stats_port, "reset")
         await bare_sends(smtp_port, teachers, the_same_invitation(published_event.payload))
         bare = await read_stats(stats_port)
-    finally:
-        await publisher.stop()
-        for process in processes:
-            _stop(process)
-        with psycopg.connect(url, autocommit=True) as connection:
-            for schema in schemas.values():
-                connection.execute(f'drop schema if exists "{schema}" cascade')
 
     def rate(stats: dict[str, float]) -> float:
         return stats["mails"] / max(stats["last"] - stats["first"], 1e-9)
