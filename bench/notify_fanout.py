@@ -3,7 +3,8 @@ to a counting SMTP server in its own process, with mails per second, duplicates 
 of the notify process; beside it, in the same run, the rate of a bare aiosmtplib client reusing
 as many connections to the same server, and the ratio of the two.
 
-Run with `.venv/bin/python -m bench.notify_fanout [TEACHERS]`.
+Run with `.venv/bin/python -m bench.notify_fanout [TEACHERS [PROCESSES]]`: PROCESSES notify
+processes (default 1) share the work and the 8 connections.
 """
 
 import asyncio
@@ -118,23 +119,25 @@ async def bare_sends(port: int, count: int, mail: bytes) -> None:
     await asyncio.gather(*(connection(range(c, count, CONNECTIONS)) for c in range(CONNECTIONS)))
 
 
-def _rss(process: psutil.Process) -> int:
+def _tree(pids: list[int]) -> list[psutil.Process]:
+    roots = [psutil.Process(pid) for pid in pids]
+    return [p for root in roots for p in (root, *root.children(recursive=True))]
+
+
+def _rss(pids: list[int]) -> int:
     try:
-        tree = [process, *process.children(recursive=True)]
-        return sum(p.memory_info().rss for p in tree if p.is_running())
+        return sum(p.memory_info().rss for p in _tree(pids) if p.is_running())
     except psutil.NoSuchProcess:
         return 0
 
 
-def _cpu_seconds(pid: int) -> float:
-    process = psutil.Process(pid)
-    return sum(sum(p.cpu_times()[:2]) for p in [process, *process.children(recursive=True)])
+def _cpu_seconds(pids: list[int]) -> float:
+    return sum(sum(p.cpu_times()[:2]) for p in _tree(pids))
 
 
-async def _peak_rss(pid: int, peak: list[int]) -> None:
-    process = psutil.Process(pid)
+async def _peak_rss(pids: list[int], peak: list[int]) -> None:
     while True:
-        peak[0] = max(peak[0], _rss(process))
+        peak[0] = max(peak[0], _rss(pids))
         await asyncio.sleep(SAMPLE_SECONDS)
 
 
@@ -157,32 +160,37 @@ def _tail(log: Path, characters: int = 3000) -> str:
     return log.read_text(errors="replace")[-characters:]
 
 
-async def run(servers: Servers, teachers: int, workdir: Path) -> None:
+async def run(servers: Servers, teachers: int, senders: int, workdir: Path) -> None:
     async with stage(servers, "notify") as run:
         url, schemas, publisher = run.url, run.schemas, run.publisher
-        smtp_port, stats_port, http_port = free_port(), free_port(), free_port()
-        sink_log, notify_log = workdir / "smtp_sink.log", workdir / "notify.log"
+        smtp_port, stats_port = free_port(), free_port()
         sink = run.start(
             ["bench.smtp_sink", "--port", str(smtp_port), "--stats-port", str(stats_port)],
             {},
-            sink_log,
+            workdir / "smtp_sink.log",
         )
+        # As many connections in all as the bare client has, shared by the processes.
         env = run.env(
-            "notify", HTTP_PORT=str(http_port),
-            SMTP_URL=f"smtp://127.0.0.1:{smtp_port}", SMTP_CONNECTIONS=str(CONNECTIONS),
-            MAILS_PER_SECOND="0",
+            "notify", SMTP_URL=f"smtp://127.0.0.1:{smtp_port}",
+            SMTP_CONNECTIONS=str(CONNECTIONS // senders), MAILS_PER_SECOND="0",
         )  # fmt: skip
         service = load_service("notify")
         service.migrate(service_settings(service, env))
         seed_teachers(url, schemas["notify"], teachers)
-        notify = run.start(["kulturbro_cli", "service", "notify"], env, notify_log)
-        await _until_ready(http_port, notify, 120)
+        notify = []
+        for number in range(senders):
+            port = free_port()
+            notify.append(run.start(["kulturbro_cli", "service", "notify"],
+                                    env | {"HTTP_PORT": str(port)},
+                                    workdir / f"notify{number}.log"))  # fmt: skip
+            await _until_ready(port, notify[-1], 120)
+        pids = [process.pid for process in notify]
         await read_stats(stats_port, "reset")
 
         peak = [0]
-        sampler = asyncio.create_task(_peak_rss(notify.pid, peak))
-        idle_rss = _rss(psutil.Process(notify.pid))
-        cpu = [_cpu_seconds(notify.pid), _cpu_seconds(sink.pid)]
+        sampler = asyncio.create_task(_peak_rss(pids, peak))
+        idle_rss = _rss(pids)
+        cpu = [_cpu_seconds(pids), _cpu_seconds([sink.pid])]
         sent = f"select count(*) from \"{schemas['notify']}\".delivery where status = 'sent'"
         published_event = an_event([30])
         published = time.time()
@@ -195,10 +203,11 @@ async def run(servers: Servers, teachers: int, workdir: Path) -> None:
                 marked = int(row[0]) if row else 0
                 if stats["recipients"] >= teachers and marked >= teachers:
                     break
-                if notify.poll() is not None or time.monotonic() > deadline:
+                stopped = any(process.poll() is not None for process in notify)
+                if stopped or time.monotonic() > deadline:
                     raise TimeoutError(
                         f"{stats['mails']:.0f} mails at the sink, {marked} marked sent, of "
-                        f"{teachers}; the notify log ends:\n{_tail(notify_log)}"
+                        f"{teachers}; the first notify log ends:\n{_tail(workdir / 'notify0.log')}"
                     )
                 if time.monotonic() - reported > 10:
                     reported = time.monotonic()
@@ -208,9 +217,10 @@ async def run(servers: Servers, teachers: int, workdir: Path) -> None:
         await asyncio.sleep(1.0)
         fanout = await read_stats(stats_port)
         busy = time.time() - published
-        cpu = [(_cpu_seconds(notify.pid) - cpu[0]) / busy, (_cpu_seconds(sink.pid) - cpu[1]) / busy]
+        cpu = [(_cpu_seconds(pids) - cpu[0]) / busy, (_cpu_seconds([sink.pid]) - cpu[1]) / busy]
         sampler.cancel()
-        stop(notify)
+        for process in notify:
+            stop(process)
 
         await read_stats(stats_port, "reset")
         await bare_sends(smtp_port, teachers, the_same_invitation(published_event.payload))
@@ -223,7 +233,8 @@ async def run(servers: Servers, teachers: int, workdir: Path) -> None:
     ratio = fanout_rate / bare_rate
     print(
         f"\nInvitation fan-out: one EventPublished to {teachers} teachers, "
-        f"{CONNECTIONS} SMTP connections, a counting SMTP server in its own process\n"
+        f"{senders} notify process(es) with {CONNECTIONS} SMTP connections in all, "
+        "a counting SMTP server in its own process\n"
     )
     print(f"| {'measure':<50} | {'value':>12} |")
     print(f"|{'-' * 52}|{'-' * 14}|")
@@ -248,9 +259,10 @@ async def run(servers: Servers, teachers: int, workdir: Path) -> None:
 
 def main() -> None:
     teachers = int(sys.argv[1]) if len(sys.argv) > 1 else TEACHERS
+    senders = int(sys.argv[2]) if len(sys.argv) > 2 else 1
     with ExitStack() as stack, tempfile.TemporaryDirectory() as workdir:
         servers = start_servers(stack, Path(workdir))
-        asyncio.run(run(servers, teachers, Path(workdir)))
+        asyncio.run(run(servers, teachers, senders, Path(workdir)))
 
 
 if __name__ == "__main__":
