@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from uuid import uuid4
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -201,7 +202,7 @@ async def _a_booking_from_request_to_cancelled_visit(
     assert update["UID"] == entry["UID"] and int(update["SEQUENCE"]) == 2
     assert update.decoded("DTSTART") == moved.starts_at.replace(microsecond=0)
     # Local time at the edge: the mail says the Swedish wall-clock time of the new start.
-    local = moved.starts_at.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Stockholm"))
+    local = moved.starts_at.astimezone(ZoneInfo("Europe/Stockholm"))
     assert f"{local:%H:%M}" in text_of(changed)
 
     # A new text is not worth a mail; a new venue is, with the calendar entry following it.
@@ -298,6 +299,17 @@ async def _reminders_evaluations_and_digest(
     evaluation = texts[by_kind["evaluation_request"]["subject"]]
     assert f"https://kulturbro.example/evaluations/{visited.payload.booking_id}" in evaluation
     assert len(mails) == 7, "one reminder and one evaluation request, not one per tick"
+
+    # The visit moves: the teacher hears of it, and is reminded again, of the new time.
+    later = soon.model_copy(update={"starts_at": soon.starts_at + timedelta(hours=12),
+                                    "ends_at": soon.ends_at + timedelta(hours=12)})  # fmt: skip
+    await publish(publisher, [OccurrenceChanged(
+        municipality_id=MUNICIPALITY,
+        payload=OccurrenceOfEvent(event_id=event.event_id, occurrence=later))])  # fmt: skip
+    mails = await mails_to(smtp, "bo@skola.example", 9)
+    reminders = [text_of(m) for m in mails if m["Subject"].startswith("Påminnelse")]
+    local = later.starts_at.astimezone(ZoneInfo("Europe/Stockholm"))
+    assert len(reminders) == 2 and any(f"{local:%H:%M}" in text for text in reminders)
     digest = await mails_to(smtp, "dina@skola.example", 1)
     assert "Pippi på scen" in text_of(digest[0])
     await asyncio.sleep(2.0)

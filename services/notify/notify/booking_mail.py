@@ -179,7 +179,8 @@ async def occurrence_changed(message: OccurrenceChanged, uow: UnitOfWork) -> Non
         await uow.session.execute(
             update(booking)
             .where(booking.c.booking_id == seated.booking_id)
-            .values(starts_at=changed.starts_at, ends_at=changed.ends_at)
+            # Reminded of the old time: reminded again before the new one.
+            .values(starts_at=changed.starts_at, ends_at=changed.ends_at, reminded=False)
         )
         context = {"occurrence": occurrence_now, "previous": previous}
         context |= await _calendar(uow, seated, False)

@@ -41,8 +41,8 @@ async def _seated_visits(uow: UnitOfWork, flag: Any, when: Any) -> list[Any]:
 
 
 async def _booking_mail(uow: UnitOfWork, row: Any, kind: str, context: dict[str, Any]) -> None:
-    """Once per booking and visit: a moved visit is a new one."""
-    cause_id = cause(kind, row.booking_id, row.occurrence_id)
+    """Once per booking and visit: a visit moved to another occurrence or time is a new one."""
+    cause_id = cause(kind, row.booking_id, row.occurrence_id, row.starts_at.isoformat())
     await tell_teacher(uow, row, kind, cause_id, {"occurrence": occurrence_view(row)} | context)
 
 
