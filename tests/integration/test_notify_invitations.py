@@ -1,23 +1,26 @@
 """Invitations reach exactly the targeted teachers of the municipality, once, in their language."""
 
 import asyncio
+from urllib.parse import parse_qs, urlsplit
 from uuid import uuid4
 
 import pytest
 
 from kulturbro_cli.services import load_service
-from kulturbro_contracts import TeacherRegistered, serialize_event
+from kulturbro_contracts import TeacherRegistered, TeacherUpdated, serialize_event
 from kulturbro_contracts.directory import Teacher
-from kulturbro_contracts.vocabulary import Language, TargetGroup
+from kulturbro_contracts.vocabulary import InvitationPreference, Language, TargetGroup
 from kulturbro_devstack.facts import an_event, group_with_teacher, publish, school
 from kulturbro_devstack.smtp import start_smtp
 from kulturbro_devstack.testing import (
+    TEST_SECRET,
     Servers,
     identity_headers,
     running,
     service_env,
     service_settings,
 )
+from kulturbro_runtime.mail_links import UNSUBSCRIBE, read_mail_link
 from kulturbro_runtime.runtime import Runtime
 from kulturbro_runtime.service import Service
 
@@ -26,11 +29,12 @@ from .test_consumer import produce
 pytestmark = pytest.mark.integration
 
 
-def registered(teacher_id, name: str, language: Language, municipality: str = "malmo"):  # type: ignore[no-untyped-def]
-    return TeacherRegistered(
+def registered(teacher_id, name: str, language: Language, municipality: str = "malmo",  # type: ignore[no-untyped-def]
+               kind=TeacherRegistered, **preferences):  # fmt: skip
+    return kind(
         municipality_id=municipality,
         payload=Teacher(teacher_id=teacher_id, name=name, email=f"{name.lower()}@skola.example",
-                        language=language),
+                        language=language, **preferences),
     )  # fmt: skip
 
 
@@ -48,6 +52,7 @@ async def test_an_event_for_grade_4_reaches_exactly_the_grade_4_teachers_once(
     _, anna, anna_facts = group_with_teacher(unit.payload.unit_id, 20)
     _, bertil, bertil_facts = group_with_teacher(unit.payload.unit_id, 20, TargetGroup.GRADE_5)
     _, cecilia, cecilia_facts = group_with_teacher(unit.payload.unit_id, 22)
+    _, erik, erik_facts = group_with_teacher(unit.payload.unit_id, 24)
     _, _, second_facts = group_with_teacher(unit.payload.unit_id, 23)
     second_facts[1] = second_facts[1].model_copy(
         update={"payload": second_facts[1].payload.model_copy(update={"teacher_id": cecilia})}
@@ -58,7 +63,12 @@ async def test_an_event_for_grade_4_reaches_exactly_the_grade_4_teachers_once(
     event = an_event([60])
     facts = [
         unit, elsewhere, *anna_facts, *bertil_facts, *cecilia_facts, *second_facts, *david_facts,
+        *erik_facts,
         registered(anna, "Anna", Language.SV),
+        # Erik has stopped invitations since (the one-click link in an earlier one).
+        registered(erik, "Erik", Language.SV),
+        registered(erik, "Erik", Language.SV, kind=TeacherUpdated,
+                   invitations=InvitationPreference.NONE),
         registered(bertil, "Bertil", Language.SV),
         registered(cecilia, "Cecilia", Language.FI),
         registered(david, "David", Language.SV, "espoo"),
@@ -94,6 +104,12 @@ async def test_an_event_for_grade_4_reaches_exactly_the_grade_4_teachers_once(
     assert finnish["Subject"].startswith("Uutta kulttuuritarjonnassa ryhmillesi")
     body = finnish.get_body(preferencelist=("plain",)).get_content()
     assert "Klass" in body and body.count("Klass") == 2, "one mail naming both her groups"
+    # One click in her mail program stops them: a link the directory will honour, for her alone.
+    assert finnish["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    link = finnish["List-Unsubscribe"].strip("<>")
+    assert link in body
+    token = parse_qs(urlsplit(link).query)["token"][0]
+    assert read_mail_link(token, UNSUBSCRIBE, TEST_SECRET).subject_id == str(cecilia)
     assert [(d["email"], d["status"]) for d in sorted(log.json(), key=lambda d: d["email"])] == [
         ("anna@skola.example", "sent"),
         ("cecilia@skola.example", "sent"),

@@ -6,6 +6,7 @@ quoted-printable, which is ~10 times slower to make), lines within 78 characters
 """
 
 import binascii
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from email.utils import format_datetime, formataddr, parseaddr
 from functools import lru_cache
@@ -97,6 +98,7 @@ def mail_bytes(
     calendar: bytes | None = None,
     calendar_method: str = "REQUEST",
     date: datetime | None = None,
+    extra_headers: Sequence[tuple[str, str]] = (),
 ) -> bytes:
     # "=_" cannot occur in base64, so a boundary never meets a body.
     boundary = f"=_{uuid4().hex}"
@@ -143,6 +145,7 @@ def mail_bytes(
             f"Message-ID: <{message_id.strip('<>')}>",
             "MIME-Version: 1.0",
             "Auto-Submitted: auto-generated",
+            *(_header(name, value) for name, value in extra_headers),
             f"Content-Type: {content_type}",
         )
     )

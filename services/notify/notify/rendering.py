@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kulturbro_contracts.catalog import PublishedEvent
 from kulturbro_contracts.vocabulary import Language
+from kulturbro_runtime.mail_links import UNSUBSCRIBE, MailLink, sign_mail_link
 from notify.calendar import booking_calendar
 from notify.compose import Composer
 from notify.db import event_details, municipality
@@ -21,6 +22,7 @@ from notify.mime import mail_bytes
 from notify.settings import NotifySettings
 
 DEFAULT_TIME_ZONE = "Europe/Stockholm"
+UNSUBSCRIBABLE = frozenset({"invitation", "digest"})  # mails a teacher may choose not to get
 
 
 class MissingFacts(Exception):
@@ -91,6 +93,12 @@ class Renderer:
         language = Language(row.language)
         context = dict(row.context) | {"event": event}
         context.setdefault("name", row.name)
+        unsubscribe: list[tuple[str, str]] = []
+        if row.kind in UNSUBSCRIBABLE:
+            context["unsubscribe_url"] = self.unsubscribe_url(row)
+            # RFC 8058: mail programs offer "unsubscribe", and it takes one click.
+            unsubscribe = [("List-Unsubscribe", f"<{context['unsubscribe_url']}>"),
+                           ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")]  # fmt: skip
         composed = self.composer.compose(
             row.kind, language, context, municipality_id=row.municipality_id,
             time_zone=time_zone or DEFAULT_TIME_ZONE,
@@ -104,8 +112,17 @@ class Renderer:
             subject=composed.subject, text=composed.text, html=composed.html,
             message_id=f"{notification_id(row.id)}@{self.domain}", calendar=calendar,
             calendar_method="CANCEL" if entry and entry["cancelled"] else "REQUEST",
+            extra_headers=unsubscribe,
         )  # fmt: skip
         return composed.subject, raw
+
+    def unsubscribe_url(self, row: Any) -> str:
+        """Where the teacher changes or stops invitations without signing in; the directory,
+        which keeps the choice, honours the signed link."""
+        link = MailLink(purpose=UNSUBSCRIBE, municipality_id=row.municipality_id,
+                        subject_id=str(row.recipient_id))  # fmt: skip
+        token = sign_mail_link(link, self.settings.kulturbro_secret_key.get_secret_value())
+        return f"{self.settings.public_url}/api/directory/unsubscribe?token={token}"
 
     def _calendar(
         self, row: Any, context: dict[str, Any], entry: dict[str, Any], language: Language

@@ -84,10 +84,12 @@ def contexts() -> dict[str, dict[str, Any]]:
             "groups": ["3B", "4A"],
             "event": event,
             "book_url": "https://k.example/e/100",
+            "unsubscribe_url": "https://k.example/api/directory/unsubscribe?token=t",
         },
         "digest": {
             "name": "Anna",
             "week": "2026-W08",
+            "unsubscribe_url": "https://k.example/api/directory/unsubscribe?token=t",
             "items": [
                 {"event": event, "groups": ["3B"], "book_url": "https://k.example/e/100"},
                 {

@@ -183,6 +183,17 @@ def test_a_changed_time_shows_the_new_and_the_old() -> None:
     assert "Tidigare tid: tisdag 3 mars 2026 kl. 10:00–11:00" in mail.text
 
 
+@pytest.mark.parametrize("language", list(Language))
+@pytest.mark.parametrize("kind", ["invitation", "digest"])
+def test_invitations_and_digests_say_how_to_change_or_stop_them(
+    kind: str, language: Language
+) -> None:
+    mail = compose(kind, language)
+
+    link = contexts()[kind]["unsubscribe_url"]
+    assert link in mail.text and f'href="{link}"' in mail.html
+
+
 def test_a_moved_venue_shows_the_new_and_the_old_and_a_new_title_its_old_name() -> None:
     moved = compose("event_changed", Language.EN)
     assert "Previous venue: Gamla teatern, Torget 1" in moved.text

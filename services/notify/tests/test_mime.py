@@ -138,3 +138,13 @@ def test_any_subject_and_text_come_back(subject: str, text: str) -> None:
 
     assert message["Subject"] == " ".join(subject.split())
     assert content(message.get_body(("plain",))) == text.replace("\r\n", "\n")
+
+
+def test_extra_headers_such_as_one_click_unsubscribe_read_back() -> None:
+    link = "<https://kulturbro.example/api/directory/unsubscribe?token=" + "x" * 120 + ">"
+    one_click = ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+    mail = parsed(raw_mail(extra_headers=[("List-Unsubscribe", link), one_click]))
+
+    assert mail["List-Unsubscribe"] == link
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert mail.get_body(preferencelist=("plain",)) is not None, "the body still follows"
