@@ -29,7 +29,7 @@ def sign_mail_link(link: MailLink, secret: str) -> str:
 
 def read_mail_link(token: str, purpose: str, secret: str) -> MailLink:
     body, _, signature = token.partition(".")
-    if not hmac.compare_digest(signature, _signature(body, secret)):
+    if not hmac.compare_digest(signature.encode(), _signature(body, secret).encode()):
         raise InvalidMailLink("the link's signature does not match: use the link from the mail")
     try:
         link = MailLink.model_validate(json.loads(base64.urlsafe_b64decode(body + "==")))

@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from directory.records import (
     SCHOOL_FORMS,
+    TEACHERS_CHOICES,
     Assignment,
     GroupRecord,
     Snapshot,
@@ -298,6 +299,9 @@ def _teachers(
             if group not in group_ids:
                 line.problem("groups", f"{group!r} is not an id in {GROUPS}")
         if line.ok and language is not None and invitations is not None:
-            teachers[external_id] = TeacherRecord(external_id, name, email, language, invitations)
+            stated = frozenset(column for column in TEACHERS_CHOICES if line.text(column))
+            teachers[external_id] = TeacherRecord(
+                external_id, name, email, language, invitations, stated
+            )
             assignments.update(Assignment(external_id, group) for group in groups)
     return teachers, assignments

@@ -5,8 +5,10 @@ from dataclasses import dataclass, fields, replace
 from typing import Generic, TypeVar
 
 from directory.records import (
+    TEACHERS_CHOICES,
     Assignment,
     GroupRecord,
+    Record,
     Snapshot,
     Source,
     TeacherRecord,
@@ -65,13 +67,22 @@ def reconcile(current: Snapshot, incoming: Snapshot) -> Changes:
     )
 
 
+def _states(record: Record, name: str) -> bool:
+    return (
+        not isinstance(record, TeacherRecord)
+        or name not in TEACHERS_CHOICES
+        or (name in record.stated)
+    )
+
+
 def _diff(
     kind: type[R], stored: Mapping[str, R], wanted: Mapping[str, R], source: Source
 ) -> Diff[R]:
     known = fields_known(source, kind)
     changed = []
     for key in sorted(stored.keys() & wanted.keys()):
-        after = replace(stored[key], **{name: getattr(wanted[key], name) for name in known})
+        given = [name for name in known if _states(wanted[key], name)]
+        after = replace(stored[key], **{name: getattr(wanted[key], name) for name in given})
         if after != stored[key]:
             changed.append(Change(stored[key], after))
     return Diff(

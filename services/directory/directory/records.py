@@ -47,6 +47,11 @@ class GroupRecord:
     size: int
 
 
+# A teacher's own choices: a source sets them for a new teacher, and changes them only where it
+# states them (a CSV line with the column filled in); otherwise the teacher's choice stands.
+TEACHERS_CHOICES = ("language", "invitations")
+
+
 @dataclass(frozen=True)
 class TeacherRecord:
     external_id: str
@@ -54,6 +59,7 @@ class TeacherRecord:
     email: str
     language: Language
     invitations: InvitationPreference = InvitationPreference.IMMEDIATE
+    stated: frozenset[str] = field(default=frozenset(TEACHERS_CHOICES), compare=False)
 
 
 Record = UnitRecord | GroupRecord | TeacherRecord
@@ -86,7 +92,7 @@ def fields_known(source: Source, kind: type[Record]) -> tuple[str, ...]:
     """The fields of a record that this source describes, and so may change."""
     if source is Source.SS12000 and kind in _SS12000_KNOWS:
         return _SS12000_KNOWS[kind]
-    return tuple(f.name for f in fields(kind) if f.name != "external_id")
+    return tuple(f.name for f in fields(kind) if f.name not in ("external_id", "stated"))
 
 
 _EMAIL = TypeAdapter(EmailStr)

@@ -69,6 +69,7 @@ def test_every_column_is_read() -> None:
             InvitationPreference.WEEKLY_DIGEST,
         )
     }
+    assert snapshot.teachers["T1"].stated == {"language", "invitations"}
     assert snapshot.assignments == {Assignment("T1", "G1")}
 
 
@@ -78,6 +79,7 @@ def test_a_teacher_without_language_gets_the_municipalitys_first() -> None:
         Language.SV,
         InvitationPreference.IMMEDIATE,
     )
+    assert teacher.stated == frozenset(), "so a re-import leaves the teacher's own choice"
 
 
 def test_files_saved_by_a_swedish_spreadsheet_are_read() -> None:

@@ -104,6 +104,19 @@ def test_ss12000_leaves_what_it_does_not_know_as_it_was() -> None:
     assert [r.name for r in changes.teachers.removed] == ["Olle Ek"]
 
 
+def test_a_csv_line_without_language_or_invitations_leaves_the_teachers_choice() -> None:
+    chose = replace(ANNA, language=Language.FI, invitations=InvitationPreference.NONE)
+    current = snapshot(Source.CSV, teachers=[chose])
+    silent = replace(ANNA, name="Anna Berg-Ek", stated=frozenset())
+    (change,) = reconcile(current, snapshot(Source.CSV, teachers=[silent])).teachers.changed
+    assert change.fields() == ["name"]
+    assert (change.after.language, change.after.invitations) == (Language.FI, "none")
+
+    stating = replace(ANNA, stated=frozenset({"invitations"}))
+    (change,) = reconcile(current, snapshot(Source.CSV, teachers=[stating])).teachers.changed
+    assert change.fields() == ["invitations"], "a value in the column is the municipality's word"
+
+
 def test_a_unit_renamed_in_ss12000_is_changed_keeping_its_district() -> None:
     current = snapshot(Source.SS12000)
     incoming = snapshot(Source.SS12000, units=[replace(SCHOOL, name="Byskolan F-6", district=None)])

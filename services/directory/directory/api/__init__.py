@@ -1,5 +1,6 @@
-"""The directory's HTTP API: municipalities, their units, groups and teachers, and imports."""
+"""The directory's HTTP API: municipalities, their units, groups and teachers, imports, and
+teachers' own preferences."""
 
-from directory.api import imports, listings, municipalities
+from directory.api import imports, listings, municipalities, preferences
 
-ROUTERS = (municipalities.router, listings.router, imports.router)
+ROUTERS = (municipalities.router, listings.router, imports.router, preferences.router)
