@@ -15,6 +15,14 @@ from kulturbro_runtime.unit_of_work import UnitOfWork, unit_of_work
 
 log = logging.getLogger(__name__)
 LAG_INTERVAL_SECONDS = 5.0
+STOP_STEP_SECONDS = 10.0
+
+
+async def _bounded(what: str, stopping: Coroutine[Any, Any, None]) -> None:
+    try:
+        await asyncio.wait_for(stopping, STOP_STEP_SECONDS)
+    except TimeoutError:
+        log.warning("%s did not stop within %.0f s; leaving it", what, STOP_STEP_SECONDS)
 
 
 class Runtime:
@@ -62,14 +70,20 @@ class Runtime:
             self._tasks.append(asyncio.create_task(job(self), name=job.__name__))
 
     async def stop(self) -> None:
+        """Each step bounded: a stop that hangs (a consumer cancelled while it was still joining
+        its group can) would outlive the pod's grace period and be killed anyway, mid-step."""
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if self._tasks:
+            done, stuck = await asyncio.wait(self._tasks, timeout=STOP_STEP_SECONDS)
+            for task in done:
+                if not task.cancelled() and task.exception() is not None:
+                    log.warning("%s had failed: %r", task.get_name(), task.exception())
+            for task in stuck:
+                log.warning("%s did not stop within %.0f s", task.get_name(), STOP_STEP_SECONDS)
         if self.consumer is not None:
-            await self.consumer.stop()
-        await self.relay.stop()
+            await _bounded("the consumer", self.consumer.stop())
+        await _bounded("the outbox relay", self.relay.stop())
         await self.database.dispose()
 
     async def readiness(self) -> dict[str, bool]:
