@@ -16,6 +16,7 @@ import pytest
 
 from gateway.db import Account
 from gateway.passwords import hash_password
+from gateway.protection import API_CSP
 from kulturbro_cli.services import load_service
 from kulturbro_devstack.smtp import start_smtp
 from kulturbro_devstack.testing import (
@@ -27,6 +28,7 @@ from kulturbro_devstack.testing import (
     serving,
 )
 from kulturbro_runtime import Role
+from kulturbro_runtime.mail_links import UNSUBSCRIBE, MailLink, sign_mail_link
 
 pytestmark = pytest.mark.integration
 PASSWORD = "correct horse battery staple"
@@ -218,3 +220,33 @@ async def test_the_gateway_stays_up_and_says_so_when_a_service_is_down_or_the_in
     assert too_large.status_code == 413
     assert wrong_type.status_code == 422
     assert health.status_code == 200
+
+
+async def test_the_unsubscribe_link_in_a_mail_works_through_the_gateway_without_signing_in(
+    servers: Servers, topic_prefix: str, new_schema, directory_url: str
+) -> None:
+    async with platform(servers, topic_prefix, new_schema, {"directory": directory_url}) as p:
+        operator = await p.bearer(Role.OPERATOR, None)
+        town = {"id": "malmo", "name": "Malmö stad", "languages": ["sv"],
+                "time_zone": "Europe/Stockholm"}  # fmt: skip
+        await p.gateway.post("/api/directory/municipalities", json=town, headers=operator)
+        admin = await p.bearer(Role.ADMINISTRATOR, "malmo")
+        files = {"units": "id,name,kind\n", "groups": "id,unit_id,name,target_group,size\n",
+                 "teachers": "id,name,email\nT1,Maria Lindqvist,maria@malmo.example\n"}  # fmt: skip
+        imported = await p.gateway.post("/api/directory/imports/csv", json=files, headers=admin)
+        assert imported.status_code == 200, imported.text
+        [maria] = (await p.gateway.get("/api/directory/teachers", headers=admin)).json()
+        token = sign_mail_link(
+            MailLink(purpose=UNSUBSCRIBE, municipality_id="malmo", subject_id=maria["id"]),
+            TEST_SECRET,
+        )
+        url = f"/api/directory/unsubscribe?token={token}"
+        page = await p.gateway.get(url)
+        one_click = await p.gateway.post(url, data={"List-Unsubscribe": "One-Click"})
+        forged = await p.gateway.post(url.replace("token=", "token=x"))
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    policy = page.headers["Content-Security-Policy"]
+    assert "form-action 'self'" in policy and "style-src 'unsafe-inline'" in policy
+    assert one_click.status_code == 200 and one_click.json() == {"invitations": "none"}
+    assert one_click.headers["Content-Security-Policy"] == API_CSP, "data stays data only"
+    assert forged.status_code == 400

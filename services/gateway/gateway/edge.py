@@ -7,7 +7,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from redis.asyncio import Redis
 
 from gateway.openapi import combined_document
-from gateway.protection import API_CSP, SECURITY_HEADERS, BodySizeLimit
+from gateway.protection import API_CSP, PAGE_CSP, SECURITY_HEADERS, BodySizeLimit
 from gateway.settings import GatewaySettings
 
 DOCS_PATHS = ("/docs", "/redoc", "/openapi.json")
@@ -36,7 +36,8 @@ def configure_edge(app: FastAPI, settings: GatewaySettings) -> None:
         response: Response = await call_next(request)
         response.headers.update(SECURITY_HEADERS)
         if not request.url.path.startswith(DOCS_PATHS):
-            response.headers["Content-Security-Policy"] = API_CSP
+            page = response.headers.get("content-type", "").startswith("text/html")
+            response.headers["Content-Security-Policy"] = PAGE_CSP if page else API_CSP
         return response
 
     app.add_middleware(

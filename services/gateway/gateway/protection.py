@@ -48,8 +48,12 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
 }
-# The interactive docs load Swagger UI's scripts; every other response is data only.
+# The interactive docs load Swagger UI's scripts; every other response is data only, but for
+# the few pages opened from mails (their own inline style, a form posting back to themselves).
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
+PAGE_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
+)
 
 
 class BodySizeLimit:
