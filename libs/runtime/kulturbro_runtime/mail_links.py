@@ -10,6 +10,9 @@ import json
 from pydantic import BaseModel, ValidationError
 
 UNSUBSCRIBE = "unsubscribe"
+# Where the directory honours unsubscribe links, as the gateway serves it.
+UNSUBSCRIBE_PATH = "/unsubscribe"
+UNSUBSCRIBE_URL = "{public_url}/api/directory" + UNSUBSCRIBE_PATH + "?token={token}"
 
 
 class MailLink(BaseModel):
@@ -25,6 +28,11 @@ class InvalidMailLink(ValueError):
 def sign_mail_link(link: MailLink, secret: str) -> str:
     body = base64.urlsafe_b64encode(link.model_dump_json().encode()).decode().rstrip("=")
     return f"{body}.{_signature(body, secret)}"
+
+
+def unsubscribe_url(public_url: str, municipality_id: str, subject_id: str, secret: str) -> str:
+    link = MailLink(purpose=UNSUBSCRIBE, municipality_id=municipality_id, subject_id=subject_id)
+    return UNSUBSCRIBE_URL.format(public_url=public_url, token=sign_mail_link(link, secret))
 
 
 def read_mail_link(token: str, purpose: str, secret: str) -> MailLink:

@@ -53,3 +53,14 @@ def test_a_link_with_characters_no_signature_has_is_refused_not_an_error() -> No
     body = sign_mail_link(ANNA, SECRET).split(".")[0]
     with pytest.raises(InvalidMailLink, match="signature does not match"):
         read_mail_link(f"{body}.å", UNSUBSCRIBE, SECRET)
+
+
+def test_the_unsubscribe_url_points_at_the_directory_and_carries_a_link_for_that_teacher() -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    from kulturbro_runtime.mail_links import UNSUBSCRIBE_PATH, unsubscribe_url
+
+    url = urlsplit(unsubscribe_url("https://k.example", "malmo", "anna", SECRET))
+    assert url.path == f"/api/directory{UNSUBSCRIBE_PATH}"
+    token = parse_qs(url.query)["token"][0]
+    assert read_mail_link(token, UNSUBSCRIBE, SECRET) == ANNA

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kulturbro_contracts.catalog import PublishedEvent
 from kulturbro_contracts.vocabulary import Language
-from kulturbro_runtime.mail_links import UNSUBSCRIBE, MailLink, sign_mail_link
+from kulturbro_runtime.mail_links import unsubscribe_url
 from notify.calendar import booking_calendar
 from notify.compose import Composer
 from notify.db import event_details, municipality
@@ -95,7 +95,11 @@ class Renderer:
         context.setdefault("name", row.name)
         unsubscribe: list[tuple[str, str]] = []
         if row.kind in UNSUBSCRIBABLE:
-            context["unsubscribe_url"] = self.unsubscribe_url(row)
+            # The directory keeps the choice and honours the link, signed for this teacher.
+            context["unsubscribe_url"] = unsubscribe_url(
+                self.settings.public_url, row.municipality_id, str(row.recipient_id),
+                self.settings.kulturbro_secret_key.get_secret_value(),
+            )  # fmt: skip
             # RFC 8058: mail programs offer "unsubscribe", and it takes one click.
             unsubscribe = [("List-Unsubscribe", f"<{context['unsubscribe_url']}>"),
                            ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")]  # fmt: skip
@@ -115,14 +119,6 @@ class Renderer:
             extra_headers=unsubscribe,
         )  # fmt: skip
         return composed.subject, raw
-
-    def unsubscribe_url(self, row: Any) -> str:
-        """Where the teacher changes or stops invitations without signing in; the directory,
-        which keeps the choice, honours the signed link."""
-        link = MailLink(purpose=UNSUBSCRIBE, municipality_id=row.municipality_id,
-                        subject_id=str(row.recipient_id))  # fmt: skip
-        token = sign_mail_link(link, self.settings.kulturbro_secret_key.get_secret_value())
-        return f"{self.settings.public_url}/api/directory/unsubscribe?token={token}"
 
     def _calendar(
         self, row: Any, context: dict[str, Any], entry: dict[str, Any], language: Language

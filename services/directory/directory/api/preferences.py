@@ -23,7 +23,13 @@ from directory.preferences import (
 from directory.unsubscribe_pages import CHOICES, choice_page, done_page
 from kulturbro_contracts.vocabulary import InvitationPreference
 from kulturbro_runtime import MunicipalCallerDep, Role, RuntimeDep, allow, public
-from kulturbro_runtime.mail_links import UNSUBSCRIBE, InvalidMailLink, MailLink, read_mail_link
+from kulturbro_runtime.mail_links import (
+    UNSUBSCRIBE,
+    UNSUBSCRIBE_PATH,
+    InvalidMailLink,
+    MailLink,
+    read_mail_link,
+)
 
 router = APIRouter(tags=["preferences"])
 
@@ -89,7 +95,7 @@ class Unsubscribed(BaseModel):
     invitations: InvitationPreference
 
 
-@router.get("/unsubscribe", response_class=HTMLResponse, **public())
+@router.get(UNSUBSCRIBE_PATH, response_class=HTMLResponse, **public())
 async def unsubscribe_page(link: UnsubscribeLinkDep, runtime: RuntimeDep) -> HTMLResponse:
     """The page behind the link in a mail: stop invitations or get a weekly summary instead."""
     with _teacher_known(GONE):
@@ -99,7 +105,7 @@ async def unsubscribe_page(link: UnsubscribeLinkDep, runtime: RuntimeDep) -> HTM
 
 
 @router.post(
-    "/unsubscribe",
+    UNSUBSCRIBE_PATH,
     response_model=Unsubscribed,
     responses={200: {"content": {"text/html": {}}}},
     **public(),
