@@ -22,6 +22,9 @@ from kulturbro_devstack.redis import start_redis
 from kulturbro_devstack.smtp import start_smtp
 from kulturbro_runtime.topics import create_topics
 
+# Every test here starts a real server, so `make unit` leaves them out.
+pytestmark = pytest.mark.integration
+
 TOPIC = "devstack.test"
 
 
