@@ -1,11 +1,13 @@
 """A small SS 12000 server for tests: Skolverket's resources in pageToken pages behind a bearer
-token, a sample municipality to serve, and a switch that makes it fail halfway.
+token, in Skolverket's form or the standard's own, a sample municipality to serve, and a switch
+that makes it fail halfway.
 
 Ids are derived from names, so the same school year built twice has the same ids, as a real
 server's would be from one import to the next.
 """
 
 import base64
+import enum
 import threading
 import time
 import uuid
@@ -283,13 +285,28 @@ CHANGES_REPORTED = {
 }
 
 
+class Form(enum.Enum):
+    """Where a page lists its items: Skolverket's reference subset sends its organisations in one
+    piece under "organisations"; the SIS standard pages every resource under "data"."""
+
+    SKOLVERKET = "skolverket"
+    STANDARD = "standard"
+
+
 class FakeSS12000:
     """Serves a school year under /ss12000 to whoever has the token, `page_size` at a time."""
 
-    def __init__(self, year: SchoolYear, token: str = "test-token", page_size: int = 25) -> None:
+    def __init__(
+        self,
+        year: SchoolYear,
+        token: str = "test-token",
+        page_size: int = 25,
+        form: Form = Form.SKOLVERKET,
+    ) -> None:
         self.year = year
         self.token = token
         self.page_size = page_size
+        self.form = form
         self.fail_on: tuple[str, int] | None = None
         self.requests: list[str] = []
         self.app = FastAPI()
@@ -315,7 +332,7 @@ class FakeSS12000:
         if authorization != f"Bearer {self.token}":
             return _error(401, "unauthorized", "the bearer token is missing or wrong")
         items: list[dict[str, Any]] = getattr(self.year, resource)
-        if resource == "organisations":  # Skolverket's organisations come in one piece
+        if resource == "organisations" and self.form == Form.SKOLVERKET:
             return JSONResponse({"organisations": items})
         start = int(base64.urlsafe_b64decode(page_token).decode()) if page_token else 0
         size = min(limit or self.page_size, self.page_size)

@@ -7,7 +7,7 @@ import pytest
 from directory.ss12000.client import SS12000Failed, SS12000Refused, fetch_school_data
 from kulturbro_devstack.ports import free_port
 
-from .ss12000_fake import FakeSS12000, sample_school_year, serving
+from .ss12000_fake import FakeSS12000, Form, sample_school_year, serving
 
 
 @pytest.fixture
@@ -16,12 +16,25 @@ def server() -> FakeSS12000:
 
 
 @pytest.fixture
+def standard_server() -> FakeSS12000:
+    return FakeSS12000(sample_school_year().year, page_size=2, form=Form.STANDARD)
+
+
+@pytest.fixture
+def standard_url(standard_server: FakeSS12000) -> Iterator[str]:
+    with serving(standard_server.app) as base:
+        yield f"{base}/ss12000"
+
+
+@pytest.fixture
 def url(server: FakeSS12000) -> Iterator[str]:
     with serving(server.app) as base:
         yield f"{base}/ss12000"
 
 
-async def test_every_page_of_every_resource_is_read(server: FakeSS12000, url: str) -> None:
+async def test_every_page_of_every_resource_is_read_in_skolverkets_form(
+    server: FakeSS12000, url: str
+) -> None:
     steps: list[tuple[str, int]] = []
     data = await fetch_school_data(
         url, "test-token", lambda step, done, total=None: steps.append((step, done))
@@ -33,6 +46,17 @@ async def test_every_page_of_every_resource_is_read(server: FakeSS12000, url: st
     assert (len(data.duties), len(data.activities)) == (len(year.duties), len(year.activities))
     assert server.requests.count("persons") == -(-len(year.persons) // 7)
     assert steps[-1] == ("reading activities", len(year.activities))
+    assert server.requests.count("organisations") == 1, "Skolverket's come in one piece"
+
+
+async def test_a_server_in_the_standards_own_form_is_read_organisations_and_all(
+    standard_server: FakeSS12000, standard_url: str
+) -> None:
+    data = await fetch_school_data(standard_url, "test-token")
+    year = standard_server.year
+    assert [str(o.id) for o in data.organisations] == [o["id"] for o in year.organisations]
+    assert [len(data.groups), len(data.persons)] == [len(year.groups), len(year.persons)]
+    assert standard_server.requests.count("organisations") == -(-len(year.organisations) // 2)
 
 
 async def test_a_wrong_token_is_refused_with_what_to_check(url: str) -> None:

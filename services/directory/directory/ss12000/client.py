@@ -49,10 +49,7 @@ async def _read_all(
     while True:
         where = f"/{resource} page {page}"
         body = await _get(client, resource, params, where)
-        # Skolverket's organisations come under their own name, every other list under "data".
-        items.extend(
-            _parse(body, "organisations" if resource == "organisations" else "data", model, where)
-        )
+        items.extend(_parse(body, _items_key(resource, body), model, where))
         progress(f"reading {resource}", len(items))
         next_token = body.get("pageToken")
         if not next_token:
@@ -62,6 +59,14 @@ async def _read_all(
         tokens_seen.add(next_token)
         params = {"limit": PAGE_SIZE, "pageToken": next_token}
         page += 1
+
+
+def _items_key(resource: str, body: dict[str, Any]) -> str:
+    """The SIS standard lists every resource under "data"; Skolverket's reference subset lists
+    its organisations under "organisations" instead."""
+    if resource == "organisations" and "data" not in body and "organisations" in body:
+        return "organisations"
+    return "data"
 
 
 async def _get(
