@@ -49,10 +49,44 @@ occurrence = Table(
 
 
 def create_catalog_replica() -> None:
-    """For a service's migration: the replica tables in its own schema."""
+    """For a service's migration: the replica tables in its own schema.
+
+    Frozen DDL, not the tables above: a change to those is a new function here, called from a
+    new migration of every service that keeps this copy."""
+    import sqlalchemy as sa
     from alembic import op
 
-    metadata.create_all(op.get_bind(), tables=[event, occurrence])
+    op.create_table(
+        "replica_event",
+        sa.Column("event_id", PgUUID(), nullable=False),
+        sa.Column("municipality_id", sa.String(64), nullable=False),
+        sa.Column("organizer_id", PgUUID(), nullable=False),
+        sa.Column("title", sa.JSON(), nullable=False),
+        sa.Column("target_groups", sa.JSON(), nullable=False),
+        sa.Column("max_group_size", sa.Integer(), nullable=False),
+        sa.Column("adults_per_group", sa.Integer(), nullable=False),
+        sa.Column("needed_occurrences", sa.Integer(), nullable=False),
+        sa.Column("booking_policy", sa.String(20), nullable=False),
+        sa.Column("booking_opens_at", sa.DateTime(timezone=True)),
+        sa.Column("booking_closes_at", sa.DateTime(timezone=True)),
+        sa.Column("cancellation_deadline_days", sa.Integer(), nullable=False),
+        sa.Column("venue", sa.JSON(), nullable=False),
+        sa.Column("cancelled", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("event_id", name="replica_event_pkey"),
+    )
+    op.create_index("ix_replica_event_municipality_id", "replica_event", ["municipality_id"])
+    op.create_table(
+        "replica_occurrence",
+        sa.Column("occurrence_id", PgUUID(), nullable=False),
+        sa.Column("event_id", PgUUID(), nullable=False),
+        sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ends_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("capacity", sa.Integer(), nullable=False),
+        sa.Column("language", sa.String(2), nullable=False),
+        sa.Column("cancelled", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("occurrence_id", name="replica_occurrence_pkey"),
+    )
+    op.create_index("ix_replica_occurrence_event_id", "replica_occurrence", ["event_id"])
 
 
 async def _keep_occurrence(uow: UnitOfWork, event_id: object, o: Occurrence) -> None:

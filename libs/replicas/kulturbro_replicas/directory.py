@@ -53,10 +53,43 @@ teacher_group = Table(
 
 
 def create_directory_replica() -> None:
-    """For a service's migration: the replica tables in its own schema."""
+    """For a service's migration: the replica tables in its own schema.
+
+    Frozen DDL, not the tables above: a change to those is a new function here, called from a
+    new migration of every service that keeps this copy."""
+    import sqlalchemy as sa
     from alembic import op
 
-    metadata.create_all(op.get_bind(), tables=[unit, group, teacher_group])
+    op.create_table(
+        "replica_unit",
+        sa.Column("unit_id", PgUUID(), nullable=False),
+        sa.Column("municipality_id", sa.String(64), nullable=False),
+        sa.Column("name", sa.String(), nullable=False),
+        sa.Column("kind", sa.String(40), nullable=False),
+        sa.Column("district", sa.String()),
+        sa.PrimaryKeyConstraint("unit_id", name="replica_unit_pkey"),
+    )
+    op.create_index("ix_replica_unit_municipality_id", "replica_unit", ["municipality_id"])
+    op.create_table(
+        "replica_group",
+        sa.Column("group_id", PgUUID(), nullable=False),
+        sa.Column("municipality_id", sa.String(64), nullable=False),
+        sa.Column("unit_id", PgUUID(), nullable=False),
+        sa.Column("name", sa.String(), nullable=False),
+        sa.Column("target_group", sa.String(40), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("group_id", name="replica_group_pkey"),
+    )
+    op.create_index("ix_replica_group_municipality_id", "replica_group", ["municipality_id"])
+    op.create_index("ix_replica_group_unit_id", "replica_group", ["unit_id"])
+    op.create_table(
+        "replica_teacher_group",
+        sa.Column("teacher_id", PgUUID(), nullable=False),
+        sa.Column("group_id", PgUUID(), nullable=False),
+        sa.Column("municipality_id", sa.String(64), nullable=False),
+        sa.PrimaryKeyConstraint("teacher_id", "group_id", name="replica_teacher_group_pkey"),
+    )
+    op.create_index("ix_replica_teacher_group_group_id", "replica_teacher_group", ["group_id"])
 
 
 async def _upsert(uow: UnitOfWork, table: Table, key: str, values: dict[str, object]) -> None:

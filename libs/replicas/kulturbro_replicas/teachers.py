@@ -23,10 +23,24 @@ teacher = Table(
 
 
 def create_teacher_replica() -> None:
-    """For a service's migration: the replica table in its own schema."""
+    """For a service's migration: the replica table in its own schema.
+
+    Frozen DDL, not the tables above: a change to those is a new function here, called from a
+    new migration of every service that keeps this copy."""
+    import sqlalchemy as sa
     from alembic import op
 
-    metadata.create_all(op.get_bind(), tables=[teacher])
+    op.create_table(
+        "replica_teacher",
+        sa.Column("teacher_id", PgUUID(), nullable=False),
+        sa.Column("municipality_id", sa.String(64), nullable=False),
+        sa.Column("name", sa.String(), nullable=False),
+        sa.Column("email", sa.String(320), nullable=False),
+        sa.Column("language", sa.String(2), nullable=False),
+        sa.Column("invitations", sa.String(20), nullable=False),
+        sa.PrimaryKeyConstraint("teacher_id", name="replica_teacher_pkey"),
+    )
+    op.create_index("ix_replica_teacher_municipality_id", "replica_teacher", ["municipality_id"])
 
 
 async def keep_teacher(event: TeacherRegistered | TeacherUpdated, uow: UnitOfWork) -> None:

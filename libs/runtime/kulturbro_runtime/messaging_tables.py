@@ -43,7 +43,42 @@ inbox = Table(
 
 
 def create_messaging_tables() -> None:
-    """Called from each service's first migration, so every schema has its own outbox and inbox."""
+    """Every service's first migration: its own outbox and inbox, as that migration made them.
+
+    Frozen DDL, not the tables above: a later change to those is a new function here, called from
+    a new migration of every service, so old and new databases stay alike."""
+    import sqlalchemy as sa
     from alembic import op
 
-    metadata.create_all(op.get_bind(), tables=[outbox, inbox])
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.BigInteger(), sa.Identity(), nullable=False),
+        sa.Column("event_id", UUID(), nullable=False),
+        sa.Column("event_type", sa.String(100), nullable=False),
+        sa.Column("topic", sa.String(200), nullable=False),
+        sa.Column("key", sa.String(200), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("headers", JSONB(), nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+        sa.Column("published_at", sa.DateTime(timezone=True)),
+        sa.PrimaryKeyConstraint("id", name="outbox_pkey"),
+        sa.UniqueConstraint("event_id", name="outbox_event_id_key"),
+    )
+    op.create_index(
+        "outbox_pending", "outbox", ["id"], postgresql_where=sa.text("published_at is null")
+    )
+    op.create_table(
+        "inbox",
+        sa.Column("consumer", sa.String(100), nullable=False),
+        sa.Column("event_id", UUID(), nullable=False),
+        sa.Column("event_type", sa.String(100), nullable=False),
+        sa.Column(
+            "processed_at",
+            sa.DateTime(timezone=True),
+            nullable=False,
+            server_default=sa.func.now(),
+        ),
+        sa.PrimaryKeyConstraint("consumer", "event_id", name="inbox_pkey"),
+    )
