@@ -367,3 +367,31 @@ async def test_concurrent_changes_to_one_event_take_turns_and_none_is_lost(
     assert [answer.status_code for answer in added] == [201] * 6
     assert len(now["occurrences"]) == 7
     assert now["version"] == event["version"] + 6
+
+
+async def test_an_event_whose_booking_window_has_closed_is_not_published(
+    servers: Servers, topic_prefix: str, new_schema: Callable[[str], str]
+) -> None:
+    closed = in_days(-1)
+    async with catalog_api(servers, topic_prefix, new_schema) as (client, schema):
+        organizer = signed_in(await an_organizer(client))
+        body = an_event(an_occurrence(30), booking_closes_at=closed.isoformat())
+        drafted = await client.post("/events", json=body, headers=organizer)
+        url = f"/events/{drafted.json()['id']}"
+        refused = await client.post(f"{url}/publish", headers=organizer)
+        reopened = await client.put(
+            url, json=details(booking_closes_at=in_days(20).isoformat()), headers=organizer
+        )
+        published = await client.post(f"{url}/publish", headers=organizer)
+    assert drafted.status_code == 201, "a draft may hold a window still to be fixed"
+    assert refused.status_code == 422
+    assert refused.json()["detail"] == (
+        f"booking_closes_at: booking closed {closed:%Y-%m-%d %H:%M} UTC, so no teacher invited "
+        "now could book; give a closing time to come, or none to take bookings until the "
+        "occurrences start"
+    )
+    assert refused.json()["errors"][0]["field"] == "booking_closes_at"
+    assert reopened.status_code == 200, reopened.text
+    assert published.status_code == 200, published.text
+    told = query(servers.database_url, f'select event_type from "{schema}".outbox order by id')
+    assert told == [("OrganizerRegistered",), ("EventPublished",)], "once, when it could be booked"

@@ -186,6 +186,30 @@ def _conflicts(details: EventDetails, plan: OccurrencePlan) -> Iterator[_Conflic
         )
 
 
+def _window_problems(
+    details: EventDetails, occurrences: Sequence[OccurrencePlan], now: datetime
+) -> Iterator[Problem]:
+    """Whether the teachers a publication invites could book: a window that has closed, or that
+    outlasts every occurrence, would invite them to book what they cannot."""
+    closes = details.booking_closes_at
+    if closes is None:
+        return
+    if closes <= now:
+        yield Problem(
+            "booking_closes_at",
+            f"booking closed {_when(closes)}, so no teacher invited now could book; give a "
+            "closing time to come, or none to take bookings until the occurrences start",
+        )
+        return
+    last = max((o.starts_at for o in occurrences), default=None)
+    if last is not None and closes > last:
+        yield Problem(
+            "booking_closes_at",
+            f"booking closes {_when(closes)}, after the last occurrence starts ({_when(last)}); "
+            "close it by then",
+        )
+
+
 def _occurrence_problems(
     details: EventDetails, plan: OccurrencePlan, now: datetime, prefix: str = ""
 ) -> list[Problem]:
@@ -334,7 +358,7 @@ class Event(EventDetails):
     def publish(self, now: datetime) -> None:
         if self.status is not EventStatus.DRAFT:
             raise NotAllowed(f"the event is {self.status.value}; only a draft can be published")
-        problems = [*_details_problems(self)]
+        problems = [*_details_problems(self), *_window_problems(self, self.occurrences, now)]
         for index, occurrence in enumerate(self.occurrences):
             problems += _occurrence_problems(self, occurrence, now, f"occurrences.{index}.")
         if not self.occurrences:

@@ -359,3 +359,47 @@ def test_a_published_event_never_loses_an_occurrence_or_changes_silently(
     assert sorted(cancelled, key=str) == sorted(
         (o.id for o in event.occurrences if o.cancelled), key=str
     )
+
+
+def test_an_event_whose_booking_window_has_closed_is_not_published() -> None:
+    draft = a_draft(booking_closes_at=NOW + timedelta(days=2))
+    with pytest.raises(InvalidEvent) as error:
+        draft.publish(NOW + timedelta(days=3))
+    assert problems(error) == {
+        "booking_closes_at": "booking closed 2027-01-12 12:00 UTC, so no teacher invited now "
+        "could book; give a closing time to come, or none to take bookings until the "
+        "occurrences start"
+    }
+    assert draft.status is EventStatus.DRAFT and draft.facts == []
+    draft.publish(NOW + timedelta(days=1))
+    assert draft.status is EventStatus.PUBLISHED
+
+
+def test_booking_closing_at_publication_is_closed_already() -> None:
+    with pytest.raises(InvalidEvent) as error:
+        a_draft(booking_closes_at=NOW).publish(NOW)
+    assert list(problems(error)) == ["booking_closes_at"]
+
+
+def test_a_booking_window_closing_after_every_occurrence_has_started_is_not_published() -> None:
+    draft = a_draft(plan(days=30), plan(days=31), booking_closes_at=NOW + timedelta(days=32))
+    with pytest.raises(InvalidEvent) as error:
+        draft.publish(NOW)
+    assert problems(error) == {
+        "booking_closes_at": "booking closes 2027-02-11 12:00 UTC, after the last occurrence "
+        "starts (2027-02-10 12:00 UTC); close it by then"
+    }
+    # Instant booking may stay open past the first occurrence, for the ones after it.
+    a_draft(
+        plan(days=30), plan(days=31), booking_closes_at=NOW + timedelta(days=30, hours=1)
+    ).publish(NOW)
+
+
+def test_a_booking_window_closing_before_it_opens_is_not_published() -> None:
+    draft = a_draft(
+        booking_opens_at=NOW + timedelta(days=1), booking_closes_at=NOW + timedelta(days=2)
+    )
+    draft.booking_closes_at = NOW + timedelta(hours=12)  # as an older version may have stored it
+    with pytest.raises(InvalidEvent) as error:
+        draft.publish(NOW)
+    assert problems(error) == {"booking_closes_at": "the booking window must close after it opens"}
