@@ -23,6 +23,7 @@ from directory.records import (
     UnitRecord,
     checked_email,
 )
+from kulturbro_contracts import limits
 from kulturbro_contracts.vocabulary import InvitationPreference, Language, TargetGroup, UnitKind
 
 UNITS, GROUPS, TEACHERS = "units.csv", "groups.csv", "teachers.csv"
@@ -149,11 +150,12 @@ class _Line:
             self.problem(column, f"is empty; give {what}: one of {names}")
         return None
 
-    def count(self, column: str, what: str) -> int:
+    def count(self, column: str, what: str, most: int) -> int:
         value = self.text(column)
-        if not value.isdigit():
+        # isdigit() alone lets through digits int() cannot read, such as '²'.
+        if not (value.isascii() and value.isdigit()) or int(value) > most:
             self.problem(
-                column, f"{value!r} is not a number of {what}; give a whole number, 0 or more"
+                column, f"{value!r} is not a number of {what}; give a whole number from 0 to {most}"
             )
             return 0
         return int(value)
@@ -257,7 +259,7 @@ def _groups(
             line.problem("unit_id", f"{unit!r} is not an id in {UNITS}")
         name = line.required("name", "the group's name, e.g. 3A")
         target_group = line.choice("target_group", list(TargetGroup), "a target group")
-        size = line.count("size", "pupils or residents")
+        size = line.count("size", "pupils or residents", limits.MAX_PUPILS_PER_GROUP)
         if line.ok and target_group is not None:
             groups[external_id] = GroupRecord(external_id, unit, name, target_group, size)
     return groups, set(first_seen)

@@ -136,8 +136,15 @@ def test_one_bad_line_is_named_with_its_column_and_reason() -> None:
                                 "grade_4, grade_5, grade_6, grade_7, grade_8, grade_9, "
                                 "upper_secondary_1, upper_secondary_2, upper_secondary_3, "
                                 "elderly_care, other"),
-            (2, "size", "'-1' is not a number of pupils or residents; give a whole number, 0 "
-                        "or more"),
+            (2, "size", "'-1' is not a number of pupils or residents; give a whole number from "
+                        "0 to 1000"),
+        ]),
+        ("groups", "id,unit_id,name,target_group,size\nG1,S1,3A,grade_3,2147483648\n"
+                   "G2,S1,3B,grade_3,²\n", [
+            (2, "size", "'2147483648' is not a number of pupils or residents; give a whole "
+                        "number from 0 to 1000"),
+            (3, "size", "'²' is not a number of pupils or residents; give a whole number from 0 "
+                        "to 1000"),
         ]),
         ("teachers", "id,name,email,language,invitations,groups\n"
                      "T1,Anna,anna@,de,often,G1 G7\n", [
