@@ -22,6 +22,8 @@ from .test_gateway import Platform, platform
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 OWN, OTHER = "malmo", "espoo"
 MARKER = f"Seeded-{uuid.uuid4().hex[:8]}"
+# A group of the owning municipality taught by someone else: no teacher signed in here sees it.
+TAUGHT_ELSEWHERE = f"Class-{uuid.uuid4().hex[:8]}"
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
@@ -82,6 +84,9 @@ async def test_no_cell_of_the_access_matrix_leaks(everything: Platform) -> None:
         headers=callers[Role.ADMINISTRATOR, OWN],
     )  # fmt: skip
     assert seeded.status_code == 201, seeded.text
+    await seed_a_group_taught_elsewhere(
+        p, callers[Role.OPERATOR, OWN], callers[Role.ADMINISTRATOR, OWN]
+    )
     document = (await p.gateway.get("/openapi.json")).json()
 
     undeclared, wrong, cells = [], [], 0
@@ -115,6 +120,27 @@ async def test_no_cell_of_the_access_matrix_leaks(everything: Platform) -> None:
                     wrong.append(f"{cell}: {answer.status_code}, expected 403")
                 elif municipality == OTHER and MARKER in answer.text:
                     wrong.append(f"{cell}: sees the other municipality's data")
+                elif role == Role.TEACHER and TAUGHT_ELSEWHERE in answer.text:
+                    wrong.append(f"{cell}: sees a group another teacher teaches")
     assert undeclared == [], "every endpoint must state who may call it: " + ", ".join(undeclared)
     assert wrong == [], f"{len(wrong)} of {cells} cells are wrong:\n" + "\n".join(wrong)
     assert cells > 100
+
+
+async def seed_a_group_taught_elsewhere(
+    p: Platform, operator: dict[str, str], administrator: dict[str, str]
+) -> None:
+    municipality = {"id": OWN, "name": OWN, "languages": ["sv"], "time_zone": "Europe/Stockholm"}
+    registered = await p.gateway.post(
+        "/api/directory/municipalities", json=municipality, headers=operator
+    )
+    assert registered.status_code == 201, registered.text
+    files = {
+        "units": "id,name,kind\nU1,Matrisskolan,school\n",
+        "groups": "id,unit_id,name,target_group,size\n"
+        f"G1,U1,{MARKER} {TAUGHT_ELSEWHERE},grade_1,20\n",
+        "teachers": "id,name,email,language,invitations,groups\n"
+        f"T1,Anna Annan,anna-{uuid.uuid4().hex[:8]}@example.org,sv,immediate,G1\n",
+    }
+    imported = await p.gateway.post("/api/directory/imports/csv", json=files, headers=administrator)
+    assert imported.status_code == 200, imported.text

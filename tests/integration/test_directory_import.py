@@ -12,6 +12,7 @@ from importlib.resources import files
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+from uuid import uuid4
 
 import httpx
 import pytest
@@ -289,6 +290,26 @@ async def test_ss12000_csv_and_units_added_by_hand_live_side_by_side(
     assert again.json()["groups"] == {"added": [], "changed": [], "removed": []}
     assert len(units) == 1 + 3 + 4, "Ängslättsskolan is in both sources, and so there twice"
     assert len(groups) == 20 + 12
+
+
+async def test_a_teacher_lists_only_the_groups_they_teach(directory: httpx.AsyncClient) -> None:
+    assert (await directory.post("/imports/csv", json=demo_files(), headers=admin())).is_success
+    teachers = (await directory.get("/teachers", headers=admin())).json()
+    maria = next(t["id"] for t in teachers if t["name"] == "Maria Lindqvist")
+
+    async def group_names(headers: dict[str, str]) -> list[str]:
+        answer = await directory.get("/groups", params={"limit": 500}, headers=headers)
+        assert answer.status_code == 200, answer.text
+        return sorted(group["name"] for group in answer.json())
+
+    def teacher(subject: str) -> dict[str, str]:
+        return identity_headers("teacher", "malmo", subject=subject)
+
+    assert await group_names(teacher(maria)) == ["Rävungarna", "Småfåglarna"]
+    assert await group_names(teacher(str(uuid4()))) == [], "a teacher who teaches no group"
+    assert await group_names(teacher("not-a-teacher")) == []
+    assert len(await group_names(admin())) == 12
+    assert len(await group_names(identity_headers("analyst", "malmo"))) == 12
 
 
 def kulturbro(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

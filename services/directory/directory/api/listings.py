@@ -19,7 +19,7 @@ from directory.db import (
 )
 from kulturbro_contracts import SchoolRegistered
 from kulturbro_contracts.directory import School
-from kulturbro_runtime import MunicipalCallerDep, Role, RuntimeDep, allow
+from kulturbro_runtime import Caller, MunicipalCallerDep, Role, RuntimeDep, allow
 
 router = APIRouter(tags=["units, groups and teachers"])
 
@@ -88,8 +88,12 @@ async def list_groups(
     page: PageDep,
     unit_id: Annotated[UUID | None, Query(description="only this unit's groups")] = None,
 ) -> list[Group]:
-    """Classes and care-home groups with their target group and size (a count, never names)."""
+    """Classes and care-home groups with their target group and size (a count, never names);
+    a teacher sees only the groups they teach."""
     query = select(Group).where(Group.municipality_id == caller.municipality_id)
+    if caller.role == Role.TEACHER:
+        taught = select(TeacherGroup.group_id).where(TeacherGroup.teacher_id == _teacher_id(caller))
+        query = query.where(col(Group.id).in_(taught))
     if unit_id is not None:
         query = query.where(Group.unit_id == unit_id)
     async with runtime.database.sessions() as session:
@@ -97,6 +101,14 @@ async def list_groups(
             query.order_by(col(Group.name), col(Group.id)).limit(page.limit).offset(page.offset)
         )
         return list(found)
+
+
+def _teacher_id(caller: Caller) -> UUID | None:
+    """The directory's id of a signed-in teacher; none for one the directory does not know."""
+    try:
+        return UUID(caller.subject)
+    except ValueError:
+        return None
 
 
 @router.get("/teachers", response_model=list[TeacherPublic], **allow(Role.ADMINISTRATOR))
