@@ -278,9 +278,15 @@ async def _reminders_evaluations_and_digest(
     )
     digest_reader = teacher(dina, "Dina", Language.EN,
                             invitations=InvitationPreference.WEEKLY_DIGEST)  # fmt: skip
+    # Published the same week, but its booking has closed since: no digest names it.
+    closed = an_event([30], closes_in=timedelta(minutes=-1))
+    closed = closed.model_copy(update={
+        "payload": closed.payload.model_copy(update={"title": {Language.SV: "Stängd visning"}}),
+        "occurred_at": week_starts + timedelta(days=2)})  # fmt: skip
     await publish(publisher, [malmo(), unit, *facts, *dina_facts,
-                              teacher(bo, "Bo", Language.SV), digest_reader])  # fmt: skip
+                              teacher(bo, "Bo", Language.SV), digest_reader, closed])  # fmt: skip
     await known("replica_teacher_group", 2)
+    await known("event_details", 1)
     visit = request(event, group_id, unit.payload.unit_id, bo, [soon])
     visited = request(event, group_id, unit.payload.unit_id, bo, [past])
     # Bookings and seats overtaking the event's publication (another topic) wait for it.
@@ -312,6 +318,7 @@ async def _reminders_evaluations_and_digest(
     assert len(reminders) == 2 and any(f"{local:%H:%M}" in text for text in reminders)
     digest = await mails_to(smtp, "dina@skola.example", 1)
     assert "Pippi på scen" in text_of(digest[0])
+    assert "Stängd visning" not in text_of(digest[0])
     await asyncio.sleep(2.0)
     assert (
         len([m for m in smtp.messages() if m["To"].addresses[0].addr_spec == "dina@skola.example"])

@@ -1,6 +1,7 @@
 """Invitations reach exactly the targeted teachers of the municipality, once, in their language."""
 
 import asyncio
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 from uuid import uuid4
 
@@ -24,6 +25,7 @@ from kulturbro_runtime.mail_links import UNSUBSCRIBE, read_mail_link
 from kulturbro_runtime.runtime import Runtime
 from kulturbro_runtime.service import Service
 
+from .conftest import query, until_rows
 from .test_consumer import produce
 
 pytestmark = pytest.mark.integration
@@ -114,3 +116,40 @@ async def test_an_event_for_grade_4_reaches_exactly_the_grade_4_teachers_once(
         ("anna@skola.example", "sent"),
         ("cecilia@skola.example", "sent"),
     ]
+
+
+async def test_an_event_whose_booking_window_has_closed_invites_no_one(
+    servers: Servers, topic_prefix: str, new_schema, probe: Service
+) -> None:
+    notify = load_service("notify")
+    publisher_settings = service_settings(
+        probe, service_env(servers, topic_prefix, new_schema("publisher"))
+    )
+    probe.migrate(publisher_settings)
+    publisher = Runtime("publisher", publisher_settings, handlers={})
+    await publisher.start()
+    unit = school("Norr")
+    _, anna, anna_facts = group_with_teacher(unit.payload.unit_id, 20)
+    closed, open_ = an_event([60], closes_in=timedelta(minutes=-1)), an_event([60])
+    schema = new_schema("notify")
+    with start_smtp() as smtp:
+        env = service_env(servers, topic_prefix, schema, SMTP_URL=smtp.url)
+        async with running(notify, service_settings(notify, env)):
+            await publish(publisher, [unit, *anna_facts, registered(anna, "Anna", Language.SV)])
+            await until_rows(servers.database_url, schema, "replica_teacher", 1)
+            await publish(publisher, [closed, open_])
+            for _ in range(150):
+                handled = query(
+                    servers.database_url,
+                    f'select count(*) from "{schema}".inbox where event_id in (%s, %s)',
+                    closed.event_id, open_.event_id,
+                )  # fmt: skip
+                if handled == [(2,)] and smtp.messages():
+                    break
+                await asyncio.sleep(0.2)
+            await asyncio.sleep(2.0)  # time enough to send a second mail, if one were queued
+    await publisher.stop()
+    assert handled == [(2,)], "notify heard both publications"
+    invited_to = query(servers.database_url, f'select subject_id from "{schema}".delivery')
+    assert invited_to == [(open_.payload.event_id,)], "only to the event that can be booked"
+    assert len(smtp.messages()) == 1

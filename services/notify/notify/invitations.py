@@ -1,6 +1,8 @@
 """Invitations: when an event is published, every teacher with a targeted group hears of it once,
 in their own language, naming their groups; nobody else does."""
 
+from datetime import UTC, datetime
+
 from sqlalchemy import func, literal, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
 
@@ -25,6 +27,8 @@ async def invite_targeted_teachers(message: EventPublished, uow: UnitOfWork) -> 
     nothing new: the delivery log's unique key keeps one per teacher and event."""
     assert isinstance(uow.settings, NotifySettings)
     event = message.payload
+    if event.booking_closes_at is not None and event.booking_closes_at <= datetime.now(UTC):
+        return  # heard after booking closed (the catalog publishes none such): none could book
     recipients = (
         select(
             literal(message.municipality_id), literal(INVITATION), literal(event.event_id),

@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from kulturbro_contracts.vocabulary import InvitationPreference
 from kulturbro_replicas.catalog import event as listed_event
@@ -185,11 +185,11 @@ async def send_weekly_digests(uow: UnitOfWork, settings: NotifySettings, now: da
     )  # fmt: skip
     for municipality_id, zone in recently.all():
         week = digest_week(now, zone or DEFAULT_TIME_ZONE)
-        await _digests_of(uow, settings, municipality_id, *week)
+        await _digests_of(uow, settings, municipality_id, now, *week)
 
 
 async def _digests_of(
-    uow: UnitOfWork, settings: NotifySettings, municipality_id: str, week: str,
+    uow: UnitOfWork, settings: NotifySettings, municipality_id: str, now: datetime, week: str,
     starts: datetime, ends: datetime,
 ) -> None:  # fmt: skip
     published = (
@@ -199,7 +199,10 @@ async def _digests_of(
             .join(listed_event, listed_event.c.event_id == event_details.c.event_id)
             .where(event_details.c.municipality_id == municipality_id,
                    event_details.c.published_at >= starts, event_details.c.published_at < ends,
-                   ~listed_event.c.cancelled)
+                   ~listed_event.c.cancelled,
+                   # One whose booking has closed since would invite to what none can book.
+                   or_(listed_event.c.booking_closes_at.is_(None),
+                       listed_event.c.booking_closes_at > now))
         )
     ).all()  # fmt: skip
     if not published:
