@@ -20,6 +20,7 @@ import aiosmtplib
 import httpx
 import psutil
 import psycopg
+from psycopg.rows import namedtuple_row
 
 from bench.harness import stage, stop
 from bench.smtp_sink import read_stats
@@ -29,9 +30,8 @@ from kulturbro_contracts.vocabulary import InvitationPreference, Language, Targe
 from kulturbro_devstack.facts import MUNICIPALITY, an_event, publish
 from kulturbro_devstack.ports import free_port
 from kulturbro_devstack.testing import Servers, service_settings, start_servers
-from notify.invitations import event_url
-from notify.mime import mail_bytes
-from notify.rendering import DEFAULT_TIME_ZONE, composer
+from notify.invitations import INVITATION
+from notify.rendering import Renderer
 from notify.settings import NotifySettings
 
 TEACHERS = 50_000
@@ -88,22 +88,23 @@ def seed_teachers(url: str, schema: str, teachers: int) -> None:
             connection.execute(f'analyze "{schema}".{table}')
 
 
-def the_same_invitation(event: PublishedEvent) -> bytes:
-    """One invitation to this event exactly as notify makes them (its templates, its MIME, a
-    Swedish teacher with one group), flattened once: the bare client sends the same bytes, so
-    the ratio is what the engine adds to sending, not a difference in the mails."""
-    settings = NotifySettings.model_construct()
-    context = {"name": "Lärare 1", "groups": ["Klass 4-1"], "event": event.model_dump(),
-               "book_url": event_url(settings, event.event_id)}  # fmt: skip
-    composed = composer(None).compose(
-        "invitation", Language.SV, context, municipality_id=MUNICIPALITY,
-        time_zone=DEFAULT_TIME_ZONE,
-    )  # fmt: skip
-    return mail_bytes(
-        sender=settings.mail_from, to="larare1@skola1.malmo.example", to_name="Lärare 1",
-        subject=composed.subject, text=composed.text, html=composed.html,
-        message_id=f"{uuid.uuid4()}@kulturbro.example",
-    )  # fmt: skip
+def the_same_invitation(
+    url: str, schema: str, settings: NotifySettings, event: PublishedEvent
+) -> bytes:
+    """One invitation of this fan-out (a Swedish teacher with one group) made again from its
+    delivery row by notify's own renderer: the bare client sends the same bytes, so the ratio is
+    what the engine adds to sending, not a difference in the mails, whatever invitations gain."""
+    with psycopg.connect(url, row_factory=namedtuple_row) as connection:
+        row = connection.execute(
+            f'select * from "{schema}".delivery where kind = %s and language = %s'
+            " and json_array_length(context -> 'groups') = 1 limit 1",
+            (INVITATION, Language.SV.value),
+        ).fetchone()
+    if row is None:
+        raise LookupError("the fan-out left no invitation to a Swedish teacher with one group")
+    # No time zone: the municipality's is not known here, nor in the fan-out.
+    _, mail = Renderer(settings).render(row, event.model_dump(), None)
+    return mail
 
 
 async def bare_sends(port: int, count: int, mail: bytes) -> None:
@@ -175,7 +176,9 @@ async def run(servers: Servers, teachers: int, senders: int, workdir: Path) -> N
             SMTP_CONNECTIONS=str(CONNECTIONS // senders), MAILS_PER_SECOND="0",
         )  # fmt: skip
         service = load_service("notify")
-        service.migrate(service_settings(service, env))
+        settings = service_settings(service, env)
+        assert isinstance(settings, NotifySettings)
+        service.migrate(settings)
         seed_teachers(url, schemas["notify"], teachers)
         notify = []
         for number in range(senders):
@@ -223,7 +226,8 @@ async def run(servers: Servers, teachers: int, senders: int, workdir: Path) -> N
             stop(process)
 
         await read_stats(stats_port, "reset")
-        await bare_sends(smtp_port, teachers, the_same_invitation(published_event.payload))
+        mail = the_same_invitation(url, schemas["notify"], settings, published_event.payload)
+        await bare_sends(smtp_port, teachers, mail)
         bare = await read_stats(stats_port)
 
     def rate(stats: dict[str, float]) -> float:
