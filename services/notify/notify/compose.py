@@ -30,23 +30,9 @@ from babel.lists import format_list
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 
 from kulturbro_contracts.vocabulary import Language
+from kulturbro_runtime.localization import LOCALES, PATTERNS
 
 PACKAGED_TEMPLATES = Path(__file__).parent / "templates"
-LOCALES = {Language.SV: "sv_SE", Language.FI: "fi_FI", Language.EN: "en_GB"}
-
-
-@dataclass(frozen=True)
-class _Patterns:
-    when: str
-    day: str
-    clock: str
-
-
-PATTERNS = {
-    Language.SV: _Patterns("EEEE d MMMM y 'kl.' HH:mm", "EEEE d MMMM y", "HH:mm"),
-    Language.FI: _Patterns("cccc d. MMMM y 'klo' H.mm", "cccc d. MMMM y", "H.mm"),
-    Language.EN: _Patterns("EEEE d MMMM y 'at' HH:mm", "EEEE d MMMM y", "HH:mm"),
-}
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kulturbro_contracts.catalog import PublishedEvent
 from kulturbro_contracts.vocabulary import Language
+from kulturbro_runtime.localization import DEFAULT_TIME_ZONE
 from kulturbro_runtime.mail_links import unsubscribe_url
 from notify.calendar import booking_calendar
 from notify.compose import Composer
@@ -21,7 +22,6 @@ from notify.db import event_details, municipality
 from notify.mime import mail_bytes
 from notify.settings import NotifySettings
 
-DEFAULT_TIME_ZONE = "Europe/Stockholm"
 UNSUBSCRIBABLE = frozenset({"invitation", "digest"})  # mails a teacher may choose not to get
 
 

@@ -18,11 +18,11 @@ from kulturbro_replicas.catalog import occurrence
 from kulturbro_replicas.directory import group, teacher_group, unit
 from kulturbro_replicas.teachers import teacher
 from kulturbro_runtime import UnitOfWork
+from kulturbro_runtime.localization import DEFAULT_TIME_ZONE
 from kulturbro_runtime.runtime import Runtime
 from notify.db import booking, delivery, event_details, municipality, organizer
 from notify.invitations import event_url
 from notify.mail_queue import Recipient, cause, occurrence_view, queue_mail, tell_teacher
-from notify.rendering import DEFAULT_TIME_ZONE
 from notify.settings import NotifySettings
 
 log = logging.getLogger(__name__)
