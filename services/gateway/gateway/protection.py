@@ -13,28 +13,48 @@ log = logging.getLogger(__name__)
 WINDOW_SECONDS = 60
 
 
-async def within_limit(redis: Redis, key: str, limit: int, fail_open: bool = True) -> bool:
-    """A fixed one-minute window per key; Redis keeps the counts for every gateway replica."""
+async def seconds_over_limit(redis: Redis, key: str, limit: int, fail_open: bool = True) -> int:
+    """0 while the key has had at most `limit` requests in its one-minute window; past that, the
+    seconds until the window ends. Redis keeps the counts for every gateway replica."""
     try:
         async with redis.pipeline(transaction=True) as pipe:
             # SET NX EX starts the window; EXPIRE NX would need Redis 7, the embedded one is 6.
             pipe.set(f"ratelimit:{key}", 0, ex=WINDOW_SECONDS, nx=True)
             pipe.incr(f"ratelimit:{key}")
-            _, count = await pipe.execute()
+            pipe.ttl(f"ratelimit:{key}")
+            _, count, ttl = await pipe.execute()
     except RedisError as error:
         log.warning("rate limiter unavailable: %s", error)
-        return fail_open
-    return int(count) <= limit
+        return 0 if fail_open else WINDOW_SECONDS
+    return 0 if int(count) <= limit else max(int(ttl), 1)
+
+
+def too_many(detail: str, retry_after: int) -> HTTPException:
+    return HTTPException(
+        429, f"{detail}; try again in {retry_after} s", headers={"Retry-After": str(retry_after)}
+    )
 
 
 async def limit_sign_in(request: Request, email: str) -> None:
-    """Sign-in attempts per e-mail and per address; refused (not allowed) when Redis is away."""
+    """Tight per e-mail, against guessing one account's password or filling one mailbox with
+    links; loose per address, which a whole school's network may share. Refused, not allowed,
+    while Redis is away."""
     redis: Redis = request.app.state.redis
-    allowed = request.app.state.settings.sign_in_attempts_per_minute
-    client = request.client.host if request.client else "unknown"
-    for key in (f"sign-in:email:{email.lower()}", f"sign-in:ip:{client}"):
-        if not await within_limit(redis, key, allowed, fail_open=False):
-            raise HTTPException(429, "too many sign-in attempts; wait a minute and try again")
+    settings = request.app.state.settings
+    limits = {
+        f"sign-in:email:{email.lower()}": (
+            settings.sign_in_attempts_per_account_per_minute,
+            "too many sign-in attempts for this account",
+        ),
+        f"sign-in:ip:{client_key(request)}": (
+            settings.sign_in_attempts_per_address_per_minute,
+            "too many sign-in attempts from your network address",
+        ),
+    }
+    for key, (allowed, detail) in limits.items():
+        wait = await seconds_over_limit(redis, key, allowed, fail_open=False)
+        if wait:
+            raise too_many(detail, wait)
 
 
 def client_key(request: Request) -> str:
@@ -71,25 +91,22 @@ class BodySizeLimit:
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._refuse(scope, receive, send)
             return
+        # Read whole (the proxy holds it whole anyway) before the app sees it: a refusal raised
+        # inside the app's own reads came out of its middleware as their failure, a 500.
+        messages: list[Message] = []
         received = 0
-
-        async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
+        while not messages or messages[-1].get("more_body", False):
+            messages.append(await receive())
+            received += len(messages[-1].get("body", b""))
             if received > self.max_bytes:
-                raise _TooLarge
-            return message
+                await self._refuse(scope, receive, send)
+                return
 
-        try:
-            await self.app(scope, counting_receive, send)
-        except _TooLarge:
-            await self._refuse(scope, receive, send)
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         detail = f"the request body is larger than {self.max_bytes} bytes; send less"
         await problem(413, detail)(scope, receive, send)
-
-
-class _TooLarge(Exception):
-    pass
