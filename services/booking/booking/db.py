@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID, uuid4
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Enum, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -34,7 +34,11 @@ class Booking(SQLModel, table=True):
     wheelchair_places: int = 0
     wants_bus: bool = False
     note: str = ""
-    status: Status = Status.REQUESTED
+    # By name ('CONFIRMED') in a varchar, as the table has held it from the start.
+    status: Status = Field(
+        default=Status.REQUESTED,
+        sa_type=Enum(Status, native_enum=False, create_constraint=False, length=20),
+    )
     occurrence_id: UUID | None = None
     waitlist_position: int | None = None
     explanation: dict[str, str] = Field(

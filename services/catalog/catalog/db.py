@@ -6,6 +6,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -56,6 +57,9 @@ event = Table(
     Column("version", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("event_by_municipality", "municipality_id", "status"),
+    Index("event_by_organizer", "organizer_id", "municipality_id"),
+    Index("event_by_target_group", "target_groups", postgresql_using="gin"),
 )
 
 occurrence = Table(
@@ -72,4 +76,5 @@ occurrence = Table(
     Column("cancelled", Boolean, nullable=False),
     # Kept by the allocation's SeatsAllocated and SeatsReleased, never by the organizer.
     Column("booked_seats", Integer, nullable=False, server_default="0"),
+    Index("occurrence_by_event", "event_id", "starts_at"),
 )

@@ -5,7 +5,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import sqlalchemy as sa
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from kulturbro_contracts.vocabulary import (
@@ -59,7 +59,14 @@ class Imported(SQLModel):
     external_id: str | None = Field(default=None, max_length=200)
 
 
+def one_per_source_id(table: str) -> UniqueConstraint:
+    """One row per imported record, however often it is imported."""
+    return UniqueConstraint("municipality_id", "source", "external_id", name=f"{table}_source_id")
+
+
 class Unit(UnitBase, Imported, table=True):
+    __table_args__ = (one_per_source_id("unit"),)
+
     id: UUID = Field(default_factory=uuid4, primary_key=True)
     municipality_id: str = Field(index=True, max_length=64)
 
@@ -77,6 +84,8 @@ class GroupBase(SQLModel):
 
 
 class Group(GroupBase, Imported, table=True):
+    __table_args__ = (one_per_source_id("group"),)
+
     id: UUID = Field(default_factory=uuid4, primary_key=True)
     municipality_id: str = Field(index=True, max_length=64)
 
@@ -94,6 +103,8 @@ class TeacherBase(SQLModel):
 
 
 class Teacher(TeacherBase, Imported, table=True):
+    __table_args__ = (one_per_source_id("teacher"),)
+
     id: UUID = Field(default_factory=uuid4, primary_key=True)
     municipality_id: str = Field(index=True, max_length=64)
 

@@ -3,6 +3,7 @@
 from datetime import datetime
 from uuid import UUID, uuid4
 
+from sqlalchemy import BigInteger, Column, Enum, Identity
 from sqlmodel import Field, SQLModel
 
 from kulturbro_runtime import Role
@@ -11,7 +12,8 @@ from kulturbro_runtime import Role
 class Account(SQLModel, table=True):
     id: UUID = Field(default_factory=uuid4, primary_key=True)
     email: str = Field(unique=True, index=True, max_length=320)
-    role: Role
+    # By name ('TEACHER') in a varchar, as the table has held it from the start.
+    role: Role = Field(sa_type=Enum(Role, native_enum=False, create_constraint=False, length=20))
     municipality_id: str | None = Field(default=None, max_length=64)
     organizer_id: str | None = Field(default=None, max_length=64)
     # The domain id this account acts as, e.g. the directory's teacher id for a teacher.
@@ -42,11 +44,11 @@ class MagicLink(SQLModel, table=True):
 class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_entry"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(), primary_key=True))
     at: datetime
     account_id: UUID | None = None
-    role: str | None = None
+    role: str | None = Field(default=None, max_length=20)
     municipality_id: str | None = Field(default=None, index=True, max_length=64)
-    method: str
-    path: str
+    method: str = Field(max_length=10)
+    path: str = Field(max_length=2000)
     status: int
