@@ -1,6 +1,7 @@
 """Errors as RFC 9457 problem documents with a message a person can act on."""
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -22,16 +23,55 @@ def _field(location: tuple[object, ...]) -> str:
 
 async def _http_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
-    return problem(error.status_code, str(error.detail))
+    response = problem(error.status_code, str(error.detail))
+    response.headers.update(error.headers or {})  # e.g. Retry-After on 429
+    return response
+
+
+# Pydantic's bound errors, said with the bound and the value sent.
+BOUNDS = {
+    "less_than_equal": ("le", "at most"),
+    "less_than": ("lt", "less than"),
+    "greater_than_equal": ("ge", "at least"),
+    "greater_than": ("gt", "more than"),
+}
+
+
+def _message(error: Any, body: Any) -> str:
+    kind, context = error["type"], error.get("ctx") or {}
+    if kind == "json_invalid":
+        # FastAPI puts the character offset where the field would be; say line and column.
+        offset = error["loc"][-1]
+        if isinstance(body, str | bytes) and isinstance(offset, int):
+            text = body if isinstance(body, str) else body.decode(errors="replace")
+            line = text.count("\n", 0, offset) + 1
+            column = offset - text.rfind("\n", 0, offset)
+            where = f" (at line {line}, column {column})"
+        else:
+            where = ""
+        reason = context.get("error", "")
+        return f"the body is not valid JSON{where}" + (f": {reason}" if reason else "")
+    if kind in BOUNDS:
+        key, words = BOUNDS[kind]
+        sent = str(error.get("input"))
+        sent = sent if len(sent) <= 40 else sent[:37] + "..."
+        return f"must be {words} {context[key]}, not {sent}"
+    return str(error["msg"]).removeprefix("Value error, ")
 
 
 async def _validation_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
-    problems = [
-        {"field": _field(tuple(e["loc"])), "message": e["msg"].removeprefix("Value error, ")}
-        for e in error.errors()
-    ]
-    detail = "; ".join(f"{p['field'] or 'request'}: {p['message']}" for p in problems)
+    problems, said = [], []
+    for e in error.errors():
+        message = _message(e, error.body)
+        if e["type"] == "json_invalid":
+            problems.append({"field": "", "message": message})
+            said.append(message)
+        else:
+            field = _field(tuple(e["loc"]))
+            problems.append({"field": field, "message": message})
+            said.append(f"{field or 'request'}: {message}")
+    detail = "; ".join(said)
     return problem(422, detail, errors=problems)
 
 
