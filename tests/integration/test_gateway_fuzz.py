@@ -39,7 +39,8 @@ async def gateway_url(
         schema = new_schema("gateway")
         env = service_env(
             servers, topic_prefix, schema, GATEWAY_ROUTES=json.dumps(routes),
-            RATE_LIMIT_PER_MINUTE="1000000", SIGN_IN_ATTEMPTS_PER_MINUTE="1000000",
+            RATE_LIMIT_PER_MINUTE="1000000", SIGN_IN_ATTEMPTS_PER_ACCOUNT_PER_MINUTE="1000000",
+            SIGN_IN_ATTEMPTS_PER_ADDRESS_PER_MINUTE="1000000",
         )  # fmt: skip
         yield (
             await stack.enter_async_context(serving(gateway, service_settings(gateway, env))),

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from gateway.db import AuditEntry
 from gateway.identity import OptionalCallerDep
-from gateway.protection import client_key, within_limit
+from gateway.protection import client_key, seconds_over_limit, too_many
 from kulturbro_runtime import Caller, RuntimeDep
 from kulturbro_runtime.identity import IDENTITY_HEADER, sign_identity
 
@@ -32,8 +32,9 @@ async def forward(
     if service not in routes:
         raise HTTPException(404, f"no service {service!r}; see /docs for what there is")
     who = str(found[0]) if found else f"ip:{client_key(request)}"
-    if not await within_limit(request.app.state.redis, f"requests:{who}", _limit(request)):
-        raise HTTPException(429, "too many requests; wait a minute and try again")
+    wait = await seconds_over_limit(request.app.state.redis, f"requests:{who}", _limit(request))
+    if wait:
+        raise too_many("too many requests", wait)
     headers = {k: v for k, v in request.headers.items() if k.lower() in FORWARDED_REQUEST_HEADERS}
     headers["X-Correlation-ID"] = request.headers.get("X-Correlation-ID", "")
     if found is not None:

@@ -16,7 +16,10 @@ class GatewaySettings(ServiceSettings):
     max_body_bytes: int = 1_048_576
     upstream_timeout_seconds: float = 10.0
     rate_limit_per_minute: int = 600
-    sign_in_attempts_per_minute: int = 5
+    # Sign-in attempts (passwords and asking for links): tight per account, against guessing one
+    # password; loose per address, which every teacher of a school may share.
+    sign_in_attempts_per_account_per_minute: int = 5
+    sign_in_attempts_per_address_per_minute: int = 300
     # An external OpenID Connect identity provider that municipalities federate staff logins from.
     oidc_issuer: str | None = None
     oidc_audience: str | None = None
