@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PACKAGES := libs/contracts libs/runtime libs/replicas libs/devstack libs/cli $(wildcard services/*)
 INSTALLED := $(VENV)/.installed
 
-.PHONY: dev test unit lint format deploy-check contracts bench clean
+.PHONY: dev test unit lint format deploy-check contracts bench bench-smoke clean
 
 $(INSTALLED): constraints.txt requirements-dev.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	@$(PYTHON) -c "import sys; assert sys.version_info >= (3, 11)" 2>/dev/null || { echo "make: Kulturbro needs Python 3.11 or newer (found: $(PYTHON)); run make PYTHON=/path/to/python3.11"; exit 1; }
@@ -17,9 +17,10 @@ $(INSTALLED): constraints.txt requirements-dev.txt $(foreach p,$(PACKAGES),$(p)/
 dev: $(INSTALLED)  ## set up and run all of Kulturbro with demo data
 	$(BIN)/kulturbro dev
 
-test: $(INSTALLED)  ## lint, deployment checks, then every test against real servers
+test: $(INSTALLED)  ## lint, deployment checks, every test against real servers, the benchmarks small
 	$(MAKE) --no-print-directory lint deploy-check
 	$(BIN)/python -m pytest
+	$(MAKE) --no-print-directory bench-smoke
 
 unit: $(INSTALLED)
 	$(BIN)/python -m pytest -m "not integration and not e2e"
@@ -39,8 +40,11 @@ deploy-check: $(INSTALLED)  ## validate docker-compose.yml and the k8s manifests
 contracts: $(INSTALLED)  ## refresh the committed AsyncAPI document after changing a contract
 	$(BIN)/python -m kulturbro_contracts.asyncapi --write
 
-bench: $(INSTALLED)
+bench: $(INSTALLED)  ## every benchmark at full size (minutes)
 	$(BIN)/python -m bench
+
+bench-smoke: $(INSTALLED)  ## every benchmark at a size of seconds: that each still runs
+	$(BIN)/python -m bench --smoke
 
 clean:
 	rm -rf $(VENV) .kulturbro

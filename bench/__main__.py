@@ -1,23 +1,44 @@
-"""Runs every benchmark against real servers (from the environment, else embedded)."""
+"""Runs every benchmark against real servers (from the environment, else embedded).
 
+`python -m bench [EVENTS]` at full size; `python -m bench --smoke` at a size that takes seconds
+each, so that CI (`make bench-smoke`) notices a change that stops a benchmark from running.
+"""
+
+import argparse
 import asyncio
-import sys
 import tempfile
 from contextlib import ExitStack
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bench import allocation_fairness, booking_throughput, event_bus, notify_fanout
 from kulturbro_devstack.testing import start_servers
 
 
+@dataclass(frozen=True)
+class Sizes:
+    events: int
+    bookings: int
+    teachers: int
+    fairness_scale: float
+
+
+FULL = Sizes(5_000, booking_throughput.REQUESTS, notify_fanout.TEACHERS, 1.0)
+SMOKE = Sizes(events=500, bookings=100, teachers=200, fairness_scale=0.1)
+
+
 def main() -> None:
-    events = int(sys.argv[1]) if len(sys.argv) > 1 else 5_000
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("events", nargs="?", type=int, default=FULL.events, help="event bus")
+    parser.add_argument("--smoke", action="store_true", help="every benchmark, small and quick")
+    arguments = parser.parse_args()
+    sizes = SMOKE if arguments.smoke else replace(FULL, events=arguments.events)
     with ExitStack() as stack, tempfile.TemporaryDirectory() as workdir:
         servers = start_servers(stack, Path(workdir))
-        asyncio.run(event_bus.run(servers, events))
-        asyncio.run(booking_throughput.run(servers, 2_000))
-        asyncio.run(notify_fanout.run(servers, notify_fanout.TEACHERS, Path(workdir)))
-    allocation_fairness.main()
+        asyncio.run(event_bus.run(servers, sizes.events))
+        asyncio.run(booking_throughput.run(servers, sizes.bookings))
+        asyncio.run(notify_fanout.run(servers, sizes.teachers, 1, Path(workdir)))
+    allocation_fairness.main(sizes.fairness_scale)
 
 
 main()

@@ -361,9 +361,23 @@ def aims(outcomes: list[Outcome], max_min: Bound) -> list[str]:
     return [f"{'met' if met else 'NOT met'}: {aim}" for aim, met in checks]
 
 
-def main() -> None:
-    municipality = generate("Municipality, one term", random.Random(SEED), 100, 1_500, 40, None)
-    national = generate("National draw", random.Random(SEED + 1), 1_200, 14_000, 400, 20_000)
+def main(scale: float = 1.0) -> None:
+    """`scale` shrinks both scenarios (schools, groups, events and sampled requests) alike."""
+
+    def size(number: int) -> int:
+        return max(1, round(number * scale))
+
+    municipality = generate(
+        "Municipality, one term", random.Random(SEED), size(100), size(1_500), size(40), None
+    )
+    national = generate(
+        "National draw",
+        random.Random(SEED + 1),
+        size(1_200),
+        size(14_000),
+        size(400),
+        size(20_000),
+    )
     for scenario, fair in ((municipality, fair_draw), (national, national_fair_draw)):
         outcomes, max_min, levelled = measure(
             scenario,
