@@ -3,6 +3,7 @@
 import asyncio
 from datetime import timedelta
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -10,7 +11,8 @@ import pytest
 from kulturbro_cli.services import load_service
 from kulturbro_contracts import OccurrenceCancelled
 from kulturbro_contracts.catalog import OccurrenceCancellation
-from kulturbro_contracts.vocabulary import BookingPolicy, TargetGroup
+from kulturbro_contracts.directory import Municipality, MunicipalityRegistered
+from kulturbro_contracts.vocabulary import BookingPolicy, Language, TargetGroup
 from kulturbro_devstack.facts import MUNICIPALITY, an_event, group_with_teacher, publish, school
 from kulturbro_devstack.testing import (
     Servers,
@@ -19,10 +21,11 @@ from kulturbro_devstack.testing import (
     service_env,
     service_settings,
 )
+from kulturbro_runtime.localization import local_when
 from kulturbro_runtime.runtime import Runtime
 from kulturbro_runtime.service import Service
 
-from .conftest import query
+from .conftest import query, until_rows
 
 pytestmark = pytest.mark.integration
 
@@ -133,8 +136,19 @@ async def test_book_wait_cancel_and_promote_with_reasons_in_three_languages(
 
     cancelled = await booking_api.delete(f"/bookings/{b1}", headers=teacher(t1))
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    # It explains itself as cancelled now, no longer as the seats it got.
+    explained = cancelled.json()["explanation"]
+    assert explained["en"] == (
+        "The booking was cancelled by the teacher who made it. Its seats were given back for "
+        "other groups."
+    )
+    assert "avbokades av läraren" in explained["sv"] and "opettaja perui" in explained["fi"]
+    assert (await status_of(booking_api, t1, b1))["explanation"] == explained
     promoted = await until(lambda: _has(booking_api, t2, b2, "confirmed"))
     assert promoted["occurrence_id"] == occurrence
+    withdrawn = await allocation_api.get(f"/bookings/{b1}/decision", headers=teacher(t1))
+    assert withdrawn.json()["status"] == "cancelled"
+    assert withdrawn.json()["explanation"] == explained
     decision = await allocation_api.get(f"/bookings/{b2}/decision?language=fi", headers=teacher(t2))
     assert decision.json()["status"] == "confirmed"
     assert list(decision.json()["explanation"]) == ["fi"]
@@ -260,3 +274,54 @@ async def test_an_organizer_cancelling_an_occurrence_tells_every_group_on_it(
     assert told_waiting, "a group waiting only for the cancelled occurrence is told too"
     other = await book(g2, t2, [second])
     assert await until(lambda: _has(booking_api, t2, other, "confirmed"))
+
+
+async def test_a_closed_booking_window_is_told_in_local_time_in_the_callers_language(
+    servers: Servers, platform
+) -> None:
+    publisher, booking_api, _, booking_schema = platform
+    unit = school("Öster")
+    group_id, teacher_id, facts = group_with_teacher(unit.payload.unit_id, 20)
+    town = MunicipalityRegistered(
+        municipality_id=MUNICIPALITY,
+        payload=Municipality(
+            name="Gränsby",
+            languages=[Language.FI, Language.SV],
+            time_zone="Europe/Helsinki",
+            default_booking_policy=BookingPolicy.INSTANT,
+        ),
+    )
+    event = an_event([30], closes_in=timedelta(hours=-1))
+    await publish(publisher, [town, unit, *facts, event])
+    for table in ("replica_municipality", "replica_teacher_group", "replica_event"):
+        await until_rows(servers.database_url, booking_schema, table, 1)
+    body = {
+        "group_id": str(group_id),
+        "event_id": str(event.payload.event_id),
+        "occurrence_ids": [str(event.payload.occurrences[0].occurrence_id)],
+        "pupils": 20,
+        "adults": 2,
+    }
+
+    async def refusal(accept_language: str | None = None) -> str:
+        asks = {"Accept-Language": accept_language} if accept_language else {}
+        answer = await booking_api.post("/bookings", json=body, headers=teacher(teacher_id) | asks)
+        assert answer.status_code == 409, answer.text
+        return str(answer.json()["detail"])
+
+    closed = event.payload.booking_closes_at
+    assert closed is not None
+    in_finnish = local_when(closed, Language.FI, "Europe/Helsinki")
+    assert await refusal() == (
+        f"varaaminen päättyi {in_finnish}; ota yhteyttä järjestäjään, jos haluatte silti tulla"
+    ), "in the municipality's language when the caller names none of ours"
+    local = closed.astimezone(ZoneInfo("Europe/Helsinki"))
+    assert f"klo {local.hour}.{local:%M}" in in_finnish, "Helsinki's time, to the minute"
+    swedish = await refusal("sv-FI,sv;q=0.9,en;q=0.5")
+    assert swedish.startswith("bokningen stängde ") and f"kl. {local:%H:%M};" in swedish
+    english = await refusal("de, en-GB;q=0.8")
+    assert english == (
+        f"booking closed {local_when(closed, Language.EN, 'Europe/Helsinki')}; contact the "
+        "organizer if you still want to come"
+    )
+    assert not any(c in english for c in ("UTC", "+00:00", f"{closed:%S.%f}"))

@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from kulturbro_contracts.envelope import Event
+from kulturbro_contracts.vocabulary import LocalizedText
 
 
 class BookingEvent(Event):
@@ -39,6 +40,10 @@ class BookingCancellation(BaseModel):
     event_id: UUID
     cancelled_by: UUID
     reason: str = ""
+    explanation: LocalizedText | None = Field(
+        default=None,
+        description="the cancellation as the booking now explains itself; none from older senders",
+    )
 
 
 class BookingRequested(BookingEvent):

@@ -178,6 +178,13 @@ async def cancel_request(message: BookingCancelled, uow: UnitOfWork) -> None:
     )
     if ledger is None or booking is None or booking["status"] in ("cancelled", "rejected"):
         return
+    # The decision no longer holds: the booking explains itself as cancelled from now on.
+    explained = message.payload.explanation or {}
+    await uow.session.execute(
+        update(seat_request)
+        .where(seat_request.c.booking_id == booking_id)
+        .values(explanation={language.value: said for language, said in explained.items()})
+    )
     if booking["status"] == "pending":
         await uow.session.execute(
             update(seat_request)

@@ -13,11 +13,23 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from booking.db import ACTIVE, Booking, Status
-from booking.domain import BookingRefused, Request, Rules, Slot, check_cancellation, check_request
-from kulturbro_contracts import BookingCancelled, BookingRequested
+from booking.domain import (
+    BookingRefused,
+    OutsideBookingWindow,
+    Request,
+    Rules,
+    Slot,
+    check_cancellation,
+    check_request,
+    explain_cancellation,
+)
+from kulturbro_contracts import BookingCancelled, BookingRequested, limits
 from kulturbro_contracts.booking import BookingCancellation, BookingRequest
+from kulturbro_contracts.vocabulary import Language
 from kulturbro_replicas import catalog, directory
+from kulturbro_replicas.municipalities import locale_of
 from kulturbro_runtime import Caller, MunicipalCallerDep, Role, RuntimeDep, allow
+from kulturbro_runtime.localization import preferred_language
 
 router = APIRouter(tags=["bookings"])
 
@@ -26,9 +38,9 @@ class BookingCreate(BaseModel):
     group_id: UUID
     event_id: UUID
     occurrence_ids: list[UUID] = Field(min_length=1, max_length=20, description="best first")
-    pupils: int = Field(ge=1, le=1000)
-    adults: int = Field(ge=0, le=100)
-    wheelchair_places: int = Field(default=0, ge=0, le=100)
+    pupils: int = Field(ge=1, le=limits.MAX_PUPILS_PER_GROUP)
+    adults: int = Field(ge=0, le=limits.MAX_ADULTS_PER_GROUP)
+    wheelchair_places: int = Field(default=0, ge=0, le=limits.MAX_WHEELCHAIR_PLACES_PER_GROUP)
     wants_bus: bool = False
     note: str = Field(default="", max_length=2000)
 
@@ -108,13 +120,25 @@ async def request_booking(
     caller: MunicipalCallerDep,
     runtime: RuntimeDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    accept_language: Annotated[
+        str | None,
+        Header(
+            max_length=500,
+            description="sv, fi or en for refusals told in words; default: the municipality's",
+        ),
+    ] = None,
 ) -> Booking:
     teacher_id = _teacher_id(caller)
     if idempotency_key and (earlier := await _earlier(runtime, teacher_id, idempotency_key)):
         return earlier  # a client retry: the same answer, nothing new
     try:
         return await _request(
-            body, teacher_id, str(caller.municipality_id), runtime, idempotency_key
+            body,
+            teacher_id,
+            str(caller.municipality_id),
+            runtime,
+            idempotency_key,
+            preferred_language(accept_language),
         )
     except IntegrityError:
         # The same retry racing the first attempt: the first one's booking is the answer.
@@ -137,6 +161,7 @@ async def _request(
     municipality: str,
     runtime: RuntimeDep,
     idempotency_key: str | None,
+    language: Language | None,
 ) -> Booking:
     async with runtime.unit_of_work() as uow:
         group = await directory.group_of_teacher(
@@ -159,6 +184,10 @@ async def _request(
         )
         try:
             check_request(request, rules, slots, int(active or 0), datetime.now(UTC))
+        except OutsideBookingWindow as refusal:
+            locale = await locale_of(uow.session, municipality)
+            said = refusal.said(language or locale.language or Language.EN, locale.time_zone)
+            raise HTTPException(refusal.status, said) from refusal
         except BookingRefused as refusal:
             raise _refused(refusal) from refusal
         booking = Booking(
@@ -222,12 +251,20 @@ async def cancel_booking(
             )
         except BookingRefused as refusal:
             raise _refused(refusal) from refusal
+        explanation = explain_cancellation(
+            held_seats=booking.status == Status.CONFIRMED,
+            waiting=booking.status == Status.WAITLISTED,
+        )
         booking.status = Status.CANCELLED
+        booking.explanation = {language.value: said for language, said in explanation.items()}
         await uow.publish(
             BookingCancelled(
                 municipality_id=booking.municipality_id,
                 payload=BookingCancellation(
-                    booking_id=booking.id, event_id=booking.event_id, cancelled_by=teacher_id
+                    booking_id=booking.id,
+                    event_id=booking.event_id,
+                    cancelled_by=teacher_id,
+                    explanation=explanation,
                 ),
             )
         )

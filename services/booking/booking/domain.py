@@ -2,7 +2,11 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from uuid import UUID
+
+from kulturbro_contracts.vocabulary import Language
+from kulturbro_runtime.localization import local_when
 
 
 class BookingRefused(Exception):
@@ -10,6 +14,39 @@ class BookingRefused(Exception):
         super().__init__(reason)
         self.status = status
         self.reason = reason
+
+
+class Window(StrEnum):
+    NOT_OPEN_YET = "not_open_yet"
+    CLOSED = "closed"
+
+
+_WINDOW_WORDS = {
+    Window.NOT_OPEN_YET: {
+        Language.SV: "bokningen öppnar {when}; fråga igen då",
+        Language.FI: "varaaminen alkaa {when}; lähetä pyyntö silloin",
+        Language.EN: "booking opens {when}; ask again then",
+    },
+    Window.CLOSED: {
+        Language.SV: "bokningen stängde {when}; kontakta arrangören om ni ändå vill komma",
+        Language.FI: "varaaminen päättyi {when}; ota yhteyttä järjestäjään, jos haluatte silti "
+        "tulla",
+        Language.EN: "booking closed {when}; contact the organizer if you still want to come",
+    },
+}
+
+
+class OutsideBookingWindow(BookingRefused):
+    """Booking is not open now. A teacher reads when it opens or closed as people in the
+    municipality tell the time, in their own language: `said` words it so."""
+
+    def __init__(self, window: Window, moment: datetime) -> None:
+        self.window, self.moment = window, moment
+        super().__init__(409, self.said(Language.EN, "UTC"))
+
+    def said(self, language: Language, time_zone: str) -> str:
+        when = local_when(self.moment, language, time_zone)
+        return _WINDOW_WORDS[self.window][language].format(when=when)
 
 
 @dataclass(frozen=True)
@@ -78,9 +115,9 @@ def check_request(
             422, f"adults: the event needs at least {rules.adults_per_group} adults per group"
         )
     if rules.booking_opens_at and now < rules.booking_opens_at:
-        raise BookingRefused(409, f"booking opens {rules.booking_opens_at.isoformat()}")
+        raise OutsideBookingWindow(Window.NOT_OPEN_YET, rules.booking_opens_at)
     if rules.booking_closes_at and now >= rules.booking_closes_at:
-        raise BookingRefused(409, f"booking closed {rules.booking_closes_at.isoformat()}")
+        raise OutsideBookingWindow(Window.CLOSED, rules.booking_closes_at)
     past = [str(o) for o in request.occurrence_ids if slots[o].starts_at <= now]
     if past:
         raise BookingRefused(409, f"occurrence {past[0]} has already started")
@@ -99,3 +136,31 @@ def check_cancellation(starts_at: datetime | None, deadline_days: int, now: date
             f"bookings can be cancelled until {deadline_days} days before the visit; "
             "contact the organizer",
         )
+
+
+_CANCELLED = {
+    Language.SV: "Bokningen avbokades av läraren som gjorde den.",
+    Language.FI: "Varauksen tehnyt opettaja perui sen.",
+    Language.EN: "The booking was cancelled by the teacher who made it.",
+}
+_SEATS_GIVEN_BACK = {
+    Language.SV: "Platserna gick tillbaka, så att andra grupper kan få dem.",
+    Language.FI: "Paikat vapautuivat muille ryhmille.",
+    Language.EN: "Its seats were given back for other groups.",
+}
+_OFF_THE_WAITING_LIST = {
+    Language.SV: "Gruppen står inte längre på väntelistan.",
+    Language.FI: "Ryhmä ei ole enää jonossa.",
+    Language.EN: "The group is no longer on the waiting list.",
+}
+
+
+def explain_cancellation(*, held_seats: bool, waiting: bool) -> dict[Language, str]:
+    """What a cancelled booking says of itself, in place of the decision it no longer follows.
+    Only the teacher who made a booking can cancel it (an organizer's cancellation is a
+    rejection, explained by the allocation)."""
+    then = _SEATS_GIVEN_BACK if held_seats else _OFF_THE_WAITING_LIST if waiting else None
+    return {
+        language: f"{said} {then[language]}" if then else said
+        for language, said in _CANCELLED.items()
+    }

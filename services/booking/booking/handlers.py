@@ -6,6 +6,7 @@ from booking.db import Booking, Status
 from kulturbro_contracts import BookingRejected, BookingWaitlisted, SeatsAllocated, SeatsReleased
 from kulturbro_replicas.catalog import CATALOG_REPLICA
 from kulturbro_replicas.directory import DIRECTORY_REPLICA
+from kulturbro_replicas.municipalities import MUNICIPALITY_REPLICA
 from kulturbro_runtime import HandlerTable, UnitOfWork, merge_handlers
 
 
@@ -44,6 +45,7 @@ async def released(event: SeatsReleased, uow: UnitOfWork) -> None:
 
 HANDLERS: HandlerTable = merge_handlers(
     DIRECTORY_REPLICA,
+    MUNICIPALITY_REPLICA,
     CATALOG_REPLICA,
     {
         SeatsAllocated: [confirm],
