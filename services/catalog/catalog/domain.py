@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, PrivateAttr, computed_field
 
 from kulturbro_contracts import catalog as contract
+from kulturbro_contracts import limits
 from kulturbro_contracts.vocabulary import BookingPolicy, Language, LocalizedText, TargetGroup
 
 
@@ -78,7 +79,9 @@ def _unique(target_groups: list[TargetGroup]) -> list[TargetGroup]:
 class OccurrencePlan(BaseModel):
     starts_at: UtcDateTime
     ends_at: UtcDateTime
-    capacity: int = Field(ge=1, description="seats, pupils and adults together")
+    capacity: int = Field(
+        ge=1, le=limits.MAX_SEATS, description="seats, pupils and adults together"
+    )
     language: Language
 
 
@@ -110,15 +113,26 @@ class EventDetails(BaseModel):
     description: LocalizedText
     category: Category
     target_groups: Annotated[list[TargetGroup], AfterValidator(_unique)] = Field(min_length=1)
-    duration_minutes: int = Field(ge=1)
+    duration_minutes: int = Field(ge=1, le=limits.MAX_DURATION_MINUTES)
     venue: contract.Venue
-    max_group_size: int = Field(ge=1, description="seats one group may take, adults included")
-    adults_per_group: int = Field(ge=0, description="adults who must come with each group")
-    needed_occurrences: int = Field(default=1, ge=1, description="occurrences each group attends")
+    max_group_size: int = Field(
+        ge=1, le=limits.MAX_GROUP_SEATS, description="seats one group may take, adults included"
+    )
+    adults_per_group: int = Field(
+        ge=0, le=limits.MAX_ADULTS_PER_GROUP, description="adults who must come with each group"
+    )
+    needed_occurrences: int = Field(
+        default=1,
+        ge=1,
+        le=limits.MAX_NEEDED_OCCURRENCES,
+        description="occurrences each group attends",
+    )
     booking_policy: BookingPolicy
     booking_opens_at: UtcDateTime | None = None
     booking_closes_at: UtcDateTime | None = None
-    cancellation_deadline_days: int = Field(default=7, ge=0)
+    cancellation_deadline_days: int = Field(
+        default=7, ge=0, le=limits.MAX_CANCELLATION_DEADLINE_DAYS
+    )
 
 
 def _when(moment: datetime) -> str:
