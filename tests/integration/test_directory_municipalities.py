@@ -106,8 +106,11 @@ async def test_an_operator_registers_a_municipality_its_administrator_keeps(
             {"languages": "fi given more than once", "districts": "a district needs a name"},
         ),
         (
-            PORI | {"bus_fleet": [{"name": "Buss", "seats": 0}]},
-            {"bus_fleet.0.seats": "Input should be greater than or equal to 1"},
+            PORI | {"bus_fleet": [{"name": "Buss", "seats": 0}, {"name": "B", "seats": 2**31}]},
+            {
+                "bus_fleet.0.seats": "must be at least 1, not 0",
+                "bus_fleet.1.seats": "must be at most 100, not 2147483648",
+            },
         ),
     ],
 )

@@ -4,6 +4,7 @@ Only pupil counts travel, never pupils' personal data. Keyed by municipality, so
 facts arrive in the order they were made.
 """
 
+from collections.abc import Sequence
 from typing import ClassVar, Literal
 from uuid import UUID
 
@@ -40,7 +41,7 @@ class Municipality(BaseModel):
     time_zone: str = Field(description="an IANA time zone, e.g. Europe/Stockholm")
     districts: list[str] = []
     default_booking_policy: BookingPolicy
-    bus_fleet: list[Bus] = []
+    bus_fleet: Sequence[Bus] = []
 
 
 class School(BaseModel):

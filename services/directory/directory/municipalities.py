@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from directory.db import Municipality
 from kulturbro_contracts import directory as contract
+from kulturbro_contracts import limits
 from kulturbro_contracts.vocabulary import BookingPolicy, Language
 from kulturbro_runtime import UnitOfWork
 
@@ -54,6 +55,11 @@ TimeZone = Annotated[str, AfterValidator(_known_time_zone)]
 Districts = Annotated[list[str], AfterValidator(_named), AfterValidator(_each_once)]
 
 
+class Bus(contract.Bus):
+    seats: int = Field(ge=1, le=limits.MAX_BUS_SEATS)
+    wheelchair_places: int = Field(default=0, ge=0, le=limits.MAX_BUS_SEATS)
+
+
 class MunicipalitySettings(contract.Municipality):
     """What an administrator keeps: languages (the first is the default), districts, policies."""
 
@@ -62,6 +68,7 @@ class MunicipalitySettings(contract.Municipality):
     time_zone: TimeZone
     districts: Districts = Field(default_factory=list)
     default_booking_policy: BookingPolicy = BookingPolicy.FAIR_DRAW
+    bus_fleet: list[Bus] = Field(default_factory=list)
 
 
 class MunicipalityCreate(MunicipalitySettings):
@@ -74,7 +81,7 @@ class MunicipalityChange(BaseModel):
     time_zone: TimeZone | None = None
     districts: Districts | None = None
     default_booking_policy: BookingPolicy | None = None
-    bus_fleet: list[contract.Bus] | None = None
+    bus_fleet: list[Bus] | None = None
 
 
 class MunicipalityPublic(MunicipalitySettings):

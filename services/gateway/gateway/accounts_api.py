@@ -7,10 +7,13 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, EmailStr, Field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from gateway import tenants
 from gateway.db import Account, AuditEntry
 from gateway.identity import SignedInDep, allow
 from gateway.passwords import MIN_LENGTH, hash_password
+from kulturbro_contracts import limits
 from kulturbro_runtime import Caller, Role, RuntimeDep
 
 router = APIRouter(tags=["accounts"])
@@ -58,6 +61,21 @@ def _granted_municipality(caller: Caller, body: AccountCreate) -> str | None:
     return caller.municipality_id  # never the body's: an administrator stays in their own
 
 
+async def _unknown_tenant(
+    session: AsyncSession, caller: Caller, municipality: str | None, organizer_id: str | None
+) -> str | None:
+    # An administrator's own municipality is vouched for by their account.
+    if municipality is not None and caller.role == Role.OPERATOR:
+        problem = await tenants.unknown_municipality(session, municipality)
+        if problem is not None:
+            return f"municipality_id: {problem}"
+    if organizer_id is not None:
+        problem = await tenants.unknown_organizer(session, organizer_id, municipality)
+        if problem is not None:
+            return f"organizer_id: {problem}"
+    return None
+
+
 @router.post("/accounts", status_code=201, response_model=AccountPublic, **allow(*STAFF))
 async def create_account(
     body: AccountCreate, signed_in: SignedInDep, runtime: RuntimeDep
@@ -65,6 +83,10 @@ async def create_account(
     municipality = _granted_municipality(signed_in[1], body)
     if body.role == Role.ORGANIZER and not body.organizer_id:
         raise HTTPException(422, "organizer_id: an organizer account acts for an organizer")
+    async with runtime.database.sessions() as session:
+        problem = await _unknown_tenant(session, signed_in[1], municipality, body.organizer_id)
+    if problem is not None:
+        raise HTTPException(422, problem)
     account = Account(
         email=body.email.lower(), role=body.role, municipality_id=municipality,
         organizer_id=body.organizer_id, language=body.language,
@@ -81,7 +103,7 @@ async def create_account(
 @router.get("/accounts", response_model=list[AccountPublic], **allow(*STAFF))
 async def list_accounts(
     signed_in: SignedInDep, runtime: RuntimeDep, limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0, le=10_000_000),
+    offset: int = Query(0, ge=0, le=limits.MAX_OFFSET),
 ) -> list[Account]:  # fmt: skip
     caller = signed_in[1]
     query = select(Account).order_by(col(Account.email)).limit(limit).offset(offset)
@@ -94,7 +116,7 @@ async def list_accounts(
 @router.get("/audit", response_model=list[AuditPublic], **allow(*STAFF))
 async def audit_log(
     signed_in: SignedInDep, runtime: RuntimeDep, limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0, le=10_000_000),
+    offset: int = Query(0, ge=0, le=limits.MAX_OFFSET),
 ) -> list[AuditPublic]:  # fmt: skip
     caller = signed_in[1]
     query = select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(limit).offset(offset)

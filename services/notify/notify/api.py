@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlalchemy import Select, func, select
 
+from kulturbro_contracts import limits
 from kulturbro_replicas.directory import group, teacher_group
 from kulturbro_runtime import MunicipalCallerDep, Role, RuntimeDep, allow
 from notify.db import delivery
@@ -69,7 +70,7 @@ async def deliveries(
     kind: Annotated[str | None, Query(max_length=40, description="e.g. invitation")] = None,
     status: Status | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    offset: Annotated[int, Query(ge=0, le=limits.MAX_OFFSET)] = 0,
 ) -> list[DeliveryPublic]:
     """Every mail to the municipality's teachers and organizers: to whom, about what, and
     whether it went out (with the mail server's reason when it did not)."""

@@ -17,7 +17,7 @@ from directory.db import (
     UnitCreate,
     UnitPublic,
 )
-from kulturbro_contracts import SchoolRegistered
+from kulturbro_contracts import SchoolRegistered, limits
 from kulturbro_contracts.directory import School
 from kulturbro_runtime import Caller, MunicipalCallerDep, Role, RuntimeDep, allow
 
@@ -32,7 +32,9 @@ class Page:
 
 def _page(
     limit: Annotated[int, Query(ge=1, le=500, description="at most this many")] = 100,
-    offset: Annotated[int, Query(ge=0, le=10_000_000, description="after skipping this many")] = 0,
+    offset: Annotated[
+        int, Query(ge=0, le=limits.MAX_OFFSET, description="after skipping this many")
+    ] = 0,
 ) -> Page:
     return Page(limit, offset)
 
