@@ -16,6 +16,7 @@ from sqlalchemy import MetaData, Table, text
 from kulturbro_devstack.testing import Servers
 from kulturbro_replicas import catalog as catalog_replica
 from kulturbro_replicas import directory as directory_replica
+from kulturbro_replicas import municipalities as municipality_replica
 from kulturbro_replicas import teachers as teacher_replica
 from kulturbro_runtime import messaging_tables
 from kulturbro_runtime.db import sync_engine
@@ -33,6 +34,7 @@ DIRECTORY_REPLICA = [
 ]
 CATALOG_REPLICA = [catalog_replica.event, catalog_replica.occurrence]
 TEACHER_REPLICA = [teacher_replica.teacher]
+MUNICIPALITY_REPLICA = [municipality_replica.municipality]
 
 
 def _tables(module: str) -> list[Table]:
@@ -60,10 +62,16 @@ SCHEMAS: dict[str, Callable[[], list[Table]]] = {
         *CATALOG_REPLICA,
         *_tables("allocation.db"),
     ],
-    "booking": lambda: [*MESSAGING, *DIRECTORY_REPLICA, *CATALOG_REPLICA, *_tables("booking.db")],
+    "booking": lambda: [
+        *MESSAGING,
+        *DIRECTORY_REPLICA,
+        *CATALOG_REPLICA,
+        *MUNICIPALITY_REPLICA,
+        *_tables("booking.db"),
+    ],
     "catalog": lambda: [*MESSAGING, *DIRECTORY_REPLICA, *_tables("catalog.db")],
     "directory": lambda: [*MESSAGING, *_tables("directory.db")],
-    "gateway": lambda: [*MESSAGING, *_tables("gateway.db")],
+    "gateway": lambda: [*MESSAGING, *MUNICIPALITY_REPLICA, *_tables("gateway.db")],
     "notify": lambda: [
         *MESSAGING,
         *DIRECTORY_REPLICA,
