@@ -96,9 +96,10 @@ def add_demo_accounts(env: dict[str, str], catalog_url: str, secret: str) -> dic
 
 
 def _add_account(env: dict[str, str], email: str, role: str, *extra: str) -> None:
+    # The gateway hears of the municipality and the organizer registered a moment ago by events.
     added = subprocess.run(
         [sys.executable, "-m", "kulturbro_cli", "accounts", "add", email, "--role", role,
-         "--municipality", DEMO_MUNICIPALITY, *extra],
+         "--municipality", DEMO_MUNICIPALITY, "--wait", "60", *extra],
         env=env | {"KULTURBRO_NEW_PASSWORD": DEMO_PASSWORD}, capture_output=True, text=True,
     )  # fmt: skip
     if added.returncode != 0 and "has an account already" not in added.stderr:

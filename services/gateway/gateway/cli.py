@@ -1,11 +1,14 @@
 """`kulturbro accounts add`: the first operator, or any account, straight into the gateway."""
 
 import asyncio
-from typing import Annotated
+import time
+from typing import Annotated, NoReturn
 
 import typer
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
 
+from gateway import tenants
 from gateway.db import Account
 from gateway.passwords import MIN_LENGTH, hash_password
 from kulturbro_runtime import Role
@@ -28,18 +31,25 @@ def add(
     ],
     municipality: Annotated[str | None, typer.Option(help="the municipality it serves")] = None,
     organizer: Annotated[str | None, typer.Option(help="the organizer it acts for")] = None,
+    wait: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            max=600,
+            help="seconds to wait for a municipality or organizer registered just now to reach "
+            "the gateway",
+        ),
+    ] = 0,
 ) -> None:
     """Add an account that signs in with a password."""
     from gateway.app import service
 
     if len(password) < MIN_LENGTH:
-        typer.echo(
-            f"kulturbro accounts: the password needs at least {MIN_LENGTH} characters", err=True
-        )
-        raise typer.Exit(2)
+        _refuse(f"the password needs at least {MIN_LENGTH} characters")
     if role not in (Role.OPERATOR, Role.ANALYST) and not municipality:
-        typer.echo(f"kulturbro accounts: a {role.value} needs --municipality", err=True)
-        raise typer.Exit(2)
+        _refuse(f"a {role.value} needs --municipality")
+    if role == Role.ORGANIZER and not organizer:
+        _refuse("an organizer needs --organizer, the id of the organizer it acts for")
     settings = service.settings()
     service.migrate(settings)
     account = Account(
@@ -47,17 +57,54 @@ def add(
         password_hash=hash_password(password),
     )  # fmt: skip
     try:
-        asyncio.run(_insert(settings.database_url, settings.db_schema or "gateway", account))
-    except IntegrityError:
-        typer.echo(f"kulturbro accounts: {email} has an account already", err=True)
-        raise typer.Exit(2) from None
+        asyncio.run(_insert(settings.database_url, settings.db_schema or "gateway", account, wait))
+    except (AccountExists, IntegrityError):
+        _refuse(f"{email} has an account already")
+    except UnknownTenant as error:
+        _refuse(str(error))
     typer.echo(f"added {role.value} {email}")
 
 
-async def _insert(database_url: str, schema: str, account: Account) -> None:
+def _refuse(problem: str) -> NoReturn:
+    typer.echo(f"kulturbro accounts: {problem}", err=True)
+    raise typer.Exit(2)
+
+
+class AccountExists(Exception):
+    pass
+
+
+class UnknownTenant(Exception):
+    """The municipality or organizer is not one the gateway has heard of."""
+
+
+async def _insert(database_url: str, schema: str, account: Account, wait: float) -> None:
     database = Database(database_url, schema, pool_size=1)
+    deadline = time.monotonic() + wait
     try:
+        # An existing account first: adding it again is refused the same way, known or not.
+        while (problem := await _problem(database, account)) is not None:
+            if time.monotonic() >= deadline:
+                raise UnknownTenant(problem)
+            await asyncio.sleep(0.5)
         async with database.sessions() as session, session.begin():
             session.add(account)
     finally:
         await database.dispose()
+
+
+async def _problem(database: Database, account: Account) -> str | None:
+    """What keeps the account from being added, or None."""
+    async with database.sessions() as session:
+        taken = await session.exec(select(Account.id).where(Account.email == account.email))
+        if taken.first() is not None:
+            raise AccountExists(account.email)
+        if account.municipality_id is not None:
+            problem = await tenants.unknown_municipality(session, account.municipality_id)
+            if problem is not None:
+                return problem
+        if account.organizer_id is not None:
+            return await tenants.unknown_organizer(
+                session, account.organizer_id, account.municipality_id
+            )
+    return None

@@ -1,4 +1,5 @@
-"""The gateway's tables: accounts, refresh tokens, sign-in links and the audit log."""
+"""The gateway's tables: accounts, refresh tokens, sign-in links, the audit log, and its copy of
+the catalog's organizers (the municipalities' is kulturbro_replicas.municipalities)."""
 
 from datetime import datetime
 from uuid import UUID, uuid4
@@ -52,3 +53,13 @@ class AuditEntry(SQLModel, table=True):
     method: str = Field(max_length=10)
     path: str = Field(max_length=2000)
     status: int
+
+
+class OrganizerCopy(SQLModel, table=True):
+    """An organizer in a municipality's offering (OrganizerRegistered, once per municipality it
+    joins): an organizer account acts for one of these, in one of its municipalities."""
+
+    __tablename__ = "replica_organizer"
+
+    organizer_id: UUID = Field(primary_key=True)
+    municipality_id: str = Field(primary_key=True, max_length=64)

@@ -1,11 +1,15 @@
-"""Teachers get accounts from the directory: they sign in with an e-mailed link."""
+"""Teachers get accounts from the directory (they sign in with an e-mailed link); the gateway
+keeps copies of the municipalities and organizers, which accounts may serve."""
 
 import logging
 
+from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 
-from gateway.db import Account
+from gateway.db import Account, OrganizerCopy
 from kulturbro_contracts import TeacherRegistered, TeacherUpdated
+from kulturbro_contracts.catalog import OrganizerRegistered
+from kulturbro_replicas.municipalities import MUNICIPALITY_REPLICA
 from kulturbro_runtime import HandlerTable, Role, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -30,7 +34,17 @@ async def keep_teacher_account(event: TeacherRegistered | TeacherUpdated, uow: U
     uow.session.add(account)
 
 
+async def keep_organizer(event: OrganizerRegistered, uow: UnitOfWork) -> None:
+    await uow.session.execute(
+        insert(OrganizerCopy)
+        .values(organizer_id=event.payload.organizer_id, municipality_id=event.municipality_id)
+        .on_conflict_do_nothing()
+    )
+
+
 HANDLERS: HandlerTable = {
     TeacherRegistered: [keep_teacher_account],
     TeacherUpdated: [keep_teacher_account],
+    OrganizerRegistered: [keep_organizer],
+    **MUNICIPALITY_REPLICA,
 }
