@@ -236,3 +236,55 @@ async def test_the_public_listing_pages_through_a_municipalitys_events_without_p
         assert personal not in first.text
     assert too_big.status_code == 422
     assert too_big.json()["errors"][0]["field"] == "page_size"
+
+
+async def test_the_public_listing_filters_and_one_published_event_opens_for_anyone(
+    servers: Servers, topic_prefix: str, new_schema: Callable[[str], str]
+) -> None:
+    async with catalog_api(servers, topic_prefix, new_schema) as (client, _):
+        malmo = signed_in(await an_organizer(client))
+        pippi = await a_published_event(
+            client, malmo,
+            an_event(an_occurrence(20), an_occurrence(40), title={"sv": "Pippi på scen"}),
+        )  # fmt: skip
+        await a_published_event(
+            client, malmo,
+            an_event(
+                an_occurrence(30), title={"sv": "Stråkkvartett"}, category="music",
+                target_groups=["grade_7"],
+                venue={"name": "Konserthuset", "district": "Väster", "lunch_room": True},
+            ),
+        )  # fmt: skip
+        draft = await client.post("/events", json=an_event(an_occurrence(10)), headers=malmo)
+
+        async def listed(**params: Any) -> list[str]:
+            answer = await client.get("/public/malmo/events", params=params)
+            assert answer.status_code == 200, answer.text
+            return [e["title"]["sv"] for e in answer.json()["items"]]
+
+        by_group = await listed(target_group="grade_7")
+        by_category = await listed(category="theatre")
+        by_district = await listed(district="väster")
+        by_words = await listed(q="kvartett")
+        by_dates = await listed(**{"from": in_days(35).isoformat(), "to": in_days(45).isoformat()})
+        dated = await client.get("/public/malmo/events", params={"from": in_days(35).isoformat()})
+        unknown_group = await client.get("/public/malmo/events", params={"target_group": "x"})
+        opened = await client.get(f"/public/events/{pippi['id']}")
+        not_published = await client.get(f"/public/events/{draft.json()['id']}")
+        unknown = await client.get(f"/public/events/{uuid4()}")
+    assert by_group == ["Stråkkvartett"]
+    assert by_category == ["Pippi på scen"]
+    assert by_district == ["Stråkkvartett"]
+    assert by_words == ["Stråkkvartett"]
+    assert by_dates == ["Pippi på scen"]
+    # Only the occurrences that match: the one in 40 days, not the one in 20.
+    assert [len(e["occurrences"]) for e in dated.json()["items"]] == [1]
+    assert unknown_group.status_code == 422
+    assert opened.status_code == 200, opened.text
+    event = opened.json()
+    assert (event["municipality_id"], event["organizer_name"]) == ("malmo", "Stadsteatern")
+    assert event["venue"]["step_free"] is True
+    assert [o["free_seats"] for o in event["occurrences"]] == [90, 90]
+    assert "contact_email" not in opened.text and "booked_seats" not in opened.text
+    assert not_published.status_code == 404
+    assert unknown.status_code == 404

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.db import event, occurrence, organizer
 from catalog.domain import Category, EventDetails, EventStatus
-from kulturbro_contracts.vocabulary import Language
+from kulturbro_contracts.vocabulary import Language, TargetGroup
 from kulturbro_replicas.directory import group as known_group
 from kulturbro_replicas.directory import teacher_group
 
@@ -41,6 +41,10 @@ class EventForGroups(EventListing):
     for_groups: list[UUID] = Field(description="the teacher's groups the event is for")
 
 
+class PublicEvent(EventListing):
+    municipality_id: str
+
+
 class EventPage(BaseModel):
     items: list[EventListing]
     page: int
@@ -57,6 +61,7 @@ class TeacherSearch:
     district: str | None = None
     text: str | None = None
     free_seats_only: bool = False
+    target_group: TargetGroup | None = None
 
 
 _OCCURRENCE_LISTING = (
@@ -100,6 +105,8 @@ def _search_conditions(search: TeacherSearch) -> list[ColumnElement[bool]]:
         conditions.append(func.lower(district) == search.district.lower())
     if search.text:
         conditions += _containing(search.text)
+    if search.target_group is not None:
+        conditions.append(any_(event.c.target_groups) == search.target_group.value)
     return conditions
 
 
@@ -162,13 +169,12 @@ async def events_for_teacher(
 
 
 async def public_listing(
-    session: AsyncSession, municipality_id: str, page: int, page_size: int, now: datetime
+    session: AsyncSession, municipality_id: str, search: TeacherSearch, page: int, page_size: int
 ) -> EventPage:
-    """A municipality's published events that still have an occurrence to come, soonest first."""
+    """A municipality's published events that still have an occurrence to come matching the
+    search, soonest first, each with those occurrences."""
     to_come = and_(
-        occurrence.c.event_id == event.c.id,
-        ~occurrence.c.cancelled,
-        occurrence.c.starts_at >= now,
+        occurrence.c.event_id == event.c.id, ~occurrence.c.cancelled, *_search_conditions(search)
     )
     listed = and_(event.c.municipality_id == municipality_id, _PUBLISHED, exists().where(to_come))
     total = await session.scalar(select(func.count()).select_from(event).where(listed))
@@ -184,11 +190,8 @@ async def public_listing(
     )
     found = await session.execute(
         select(*_OCCURRENCE_LISTING)
-        .where(
-            occurrence.c.event_id.in_(page_ids),
-            ~occurrence.c.cancelled,
-            occurrence.c.starts_at >= now,
-        )
+        .join(event, event.c.id == occurrence.c.event_id)
+        .where(occurrence.c.event_id.in_(page_ids), to_come)
         .order_by(occurrence.c.starts_at, occurrence.c.id)
     )
     occurrences: dict[UUID, list[dict[str, Any]]] = {event_id: [] for event_id in page_ids}
@@ -204,3 +207,22 @@ async def public_listing(
         page_size=page_size,
         total=total or 0,
     )
+
+
+async def public_event(session: AsyncSession, event_id: UUID, now: datetime) -> PublicEvent | None:
+    """A published event as anyone may see it, with its occurrences to come; None for one that
+    is not published (a draft, a cancelled one) or does not exist."""
+    listings = await _listings(session, [event_id])
+    found = listings.get(event_id)
+    if found is None or found["status"] != EventStatus.PUBLISHED.value:
+        return None
+    rows = await session.execute(
+        select(*_OCCURRENCE_LISTING)
+        .where(
+            occurrence.c.event_id == event_id,
+            ~occurrence.c.cancelled,
+            occurrence.c.starts_at >= now,
+        )
+        .order_by(occurrence.c.starts_at, occurrence.c.id)
+    )
+    return PublicEvent.model_validate(found | {"occurrences": [dict(r) for r in rows.mappings()]})

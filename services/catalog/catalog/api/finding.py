@@ -2,15 +2,16 @@
 
 from datetime import UTC, datetime
 from typing import Annotated
+from uuid import UUID
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, HTTPException, Path, Query
 from fastapi.exceptions import RequestValidationError
 from pydantic import AwareDatetime
 
 from catalog import queries
 from catalog.api.callers import id_or_refuse, municipality_of
 from catalog.domain import Category
-from kulturbro_contracts.vocabulary import Language
+from kulturbro_contracts.vocabulary import Language, TargetGroup
 from kulturbro_runtime import MunicipalCallerDep, Role, RuntimeDep, allow, public
 
 router = APIRouter(tags=["finding events"])
@@ -67,10 +68,46 @@ async def public_events(
     runtime: RuntimeDep,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+    starts_from: Annotated[
+        AwareDatetime | None,
+        Query(alias="from", description="occurrences starting then or later; default: now"),
+    ] = None,
+    starts_before: Annotated[
+        AwareDatetime | None, Query(alias="to", description="occurrences starting before this")
+    ] = None,
+    target_group: Annotated[TargetGroup | None, Query(description="who the event is for")] = None,
+    category: Category | None = None,
+    district: Annotated[str | None, Query(max_length=100, description="the venue's")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="words in a title or description")
+    ] = None,
 ) -> queries.EventPage:
     """A municipality's published events with occurrences to come, for anyone: no sign-in, no
-    personal data."""
-    async with runtime.database.sessions() as session:
-        return await queries.public_listing(
-            session, municipality_id, page, page_size, datetime.now(UTC)
+    personal data. Each lists the occurrences that match the filters."""
+    now = datetime.now(UTC)
+    starts_from = max(starts_from or now, now)
+    if starts_before is not None and starts_before <= starts_from:
+        raise RequestValidationError(
+            [{"loc": ("query", "to"), "msg": "must come after from", "type": "value_error"}]
         )
+    search = queries.TeacherSearch(
+        starts_from=starts_from,
+        starts_before=starts_before,
+        category=category,
+        district=district,
+        text=q,
+        target_group=target_group,
+    )
+    async with runtime.database.sessions() as session:
+        return await queries.public_listing(session, municipality_id, search, page, page_size)
+
+
+@router.get("/public/events/{event_id:uuid}", response_model=queries.PublicEvent, **public())
+async def public_event(event_id: UUID, runtime: RuntimeDep) -> queries.PublicEvent:
+    """A published event, with its occurrences to come and their free seats, for anyone: what a
+    mail's "Book here" link opens. 404 for a draft, a cancelled event or an unknown id."""
+    async with runtime.database.sessions() as session:
+        found = await queries.public_event(session, event_id, datetime.now(UTC))
+    if found is None:
+        raise HTTPException(404, f"no published event {event_id}")
+    return found
