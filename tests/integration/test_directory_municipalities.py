@@ -87,6 +87,21 @@ async def test_an_operator_registers_a_municipality_its_administrator_keeps(
     assert {e.municipality_id for e in events} == {"pori"}
 
 
+async def test_anyone_reads_a_municipalitys_name_languages_zone_and_districts(
+    directory: httpx.AsyncClient,
+) -> None:
+    fleet = [{"name": "Kulttuuribussi", "seats": 45, "wheelchair_places": 1}]
+    registered = await directory.post(
+        "/municipalities", json=PORI | {"bus_fleet": fleet}, headers=operator()
+    )
+    assert registered.status_code == 201, registered.text
+    anyone = await directory.get("/public/municipalities/pori")
+    unknown = await directory.get("/public/municipalities/ulvila")
+    assert anyone.status_code == 200, anyone.text
+    assert anyone.json() == PORI
+    assert unknown.status_code == 404
+
+
 @pytest.mark.parametrize(
     ("body", "expected"),
     [

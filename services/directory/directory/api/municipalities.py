@@ -1,6 +1,9 @@
 """Municipalities over HTTP: an operator registers them, their administrators keep them."""
 
-from fastapi import APIRouter, HTTPException
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path
+from pydantic import BaseModel
 
 from directory import municipalities
 from directory.municipalities import (
@@ -10,7 +13,8 @@ from directory.municipalities import (
     MunicipalityPublic,
     UnknownMunicipality,
 )
-from kulturbro_runtime import MunicipalCallerDep, Role, RuntimeDep, allow
+from kulturbro_contracts.vocabulary import Language
+from kulturbro_runtime import MunicipalCallerDep, Role, RuntimeDep, allow, public
 
 router = APIRouter(tags=["municipalities"])
 
@@ -55,3 +59,30 @@ async def change_municipality(
             return await municipalities.change(uow, str(caller.municipality_id), body)
     except UnknownMunicipality as error:
         raise HTTPException(404, str(error)) from error
+
+
+class MunicipalityForAnyone(BaseModel):
+    """What any visitor of a municipality's public pages may know of it."""
+
+    id: str
+    name: str
+    languages: list[Language]
+    time_zone: str
+    districts: list[str]
+
+
+@router.get(
+    "/public/municipalities/{municipality_id}",
+    response_model=MunicipalityForAnyone,
+    **public(),
+)
+async def municipality_for_anyone(
+    municipality_id: Annotated[str, Path(min_length=1, max_length=64)], runtime: RuntimeDep
+) -> MunicipalityForAnyone:
+    """A municipality's name, languages, time zone and districts, for its public pages."""
+    try:
+        async with runtime.database.sessions() as session:
+            found = await municipalities.find(session, municipality_id)
+    except UnknownMunicipality as error:
+        raise HTTPException(404, str(error)) from error
+    return MunicipalityForAnyone.model_validate(found.model_dump())
