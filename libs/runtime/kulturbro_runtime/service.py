@@ -14,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from kulturbro_runtime import context, metrics
 from kulturbro_runtime.consumer import HandlerTable
+from kulturbro_runtime.docs import install_docs
 from kulturbro_runtime.errors import install_error_handlers
 from kulturbro_runtime.identity import public
 from kulturbro_runtime.logs import configure_logging
@@ -58,8 +59,13 @@ class Service:
                 await runtime.stop()
 
         app = FastAPI(
-            title=f"Kulturbro {self.name}", description=self.description, lifespan=lifespan
+            title=f"Kulturbro {self.name}",
+            description=self.description,
+            lifespan=lifespan,
+            docs_url=None,
+            redoc_url=None,
         )
+        install_docs(app)
         app.state.runtime = runtime
         install_error_handlers(app)
         app.middleware("http")(_observed(self.name))
