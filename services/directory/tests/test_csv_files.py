@@ -96,7 +96,7 @@ def test_one_bad_line_is_named_with_its_column_and_reason() -> None:
             GROUPS,
             3,
             "size",
-            "'nio' is not a number of pupils or residents; give a whole number, 0 or more",
+            "'nio' is not a number of pupils or residents; give a whole number from 0 to 1000",
         )
     ]
 
