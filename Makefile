@@ -24,7 +24,7 @@ test: $(INSTALLED)  ## lint, deployment checks, every test against real servers,
 	$(MAKE) --no-print-directory bench-smoke
 
 unit: $(INSTALLED)
-	$(BIN)/python -m pytest -m "not integration and not e2e"
+	$(BIN)/python -m pytest -m "not integration and not e2e and not browser"
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
