@@ -110,6 +110,7 @@ async def test_an_administrator_reaches_the_directory_through_the_gateway_for_th
         smuggled = await p.gateway.get(
             "/api/directory/schools", headers={"X-Kulturbro-Identity": "forged.identity"}
         )
+        too_long = await p.gateway.post(f"/api/directory/{'x' * 2000}", json={}, headers=malmo)
         audit = await p.gateway.get("/audit", headers=malmo)
         document = (await p.gateway.get("/openapi.json")).json()
     assert created.status_code == 201, created.text
@@ -117,6 +118,7 @@ async def test_an_administrator_reaches_the_directory_through_the_gateway_for_th
     assert theirs.json() == []
     assert anonymous.status_code == 401
     assert smuggled.status_code == 401, "a client cannot pass its own identity header through"
+    assert too_long.status_code == 414, "an address the audit log cannot keep is not forwarded"
     assert [(e["method"], e["path"], e["status"]) for e in audit.json()] == [
         ("POST", "/api/directory/schools", 201)
     ]

@@ -18,6 +18,8 @@ router = APIRouter(tags=["services"])
 FORWARDED_REQUEST_HEADERS = ("content-type", "accept", "accept-language", "idempotency-key")
 FORWARDED_RESPONSE_HEADERS = ("content-type", "location", "x-correlation-id", "retry-after")
 AUDITED_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# The audit log keeps every forwarded path whole, so no longer path is forwarded.
+LONGEST_PATH: int = AuditEntry.__table__.c.path.type.length  # type: ignore[attr-defined]
 
 
 @router.api_route(
@@ -31,6 +33,10 @@ async def forward(
     routes = request.app.state.settings.gateway_routes
     if service not in routes:
         raise HTTPException(404, f"no service {service!r}; see /docs for what there is")
+    if len(forwarded := f"/api/{service}/{path}") > LONGEST_PATH:
+        raise HTTPException(
+            414, f"the address is longer than {LONGEST_PATH} characters; shorten it"
+        )
     who = str(found[0]) if found else f"ip:{client_key(request)}"
     wait = await seconds_over_limit(request.app.state.redis, f"requests:{who}", _limit(request))
     if wait:
@@ -56,7 +62,7 @@ async def forward(
             503, f"the {service} service is not reachable; try again shortly"
         ) from error
     if request.method in AUDITED_METHODS and found is not None:
-        await _audit(runtime, found, request.method, f"/api/{service}/{path}", upstream.status_code)
+        await _audit(runtime, found, request.method, forwarded, upstream.status_code)
     return Response(
         upstream.content,
         status_code=upstream.status_code,
