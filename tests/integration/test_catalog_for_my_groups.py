@@ -244,17 +244,21 @@ async def test_the_public_listing_filters_and_one_published_event_opens_for_anyo
     async with catalog_api(servers, topic_prefix, new_schema) as (client, _):
         malmo = signed_in(await an_organizer(client))
         pippi = await a_published_event(
-            client, malmo,
+            client,
+            malmo,
             an_event(an_occurrence(20), an_occurrence(40), title={"sv": "Pippi på scen"}),
-        )  # fmt: skip
+        )
         await a_published_event(
-            client, malmo,
+            client,
+            malmo,
             an_event(
-                an_occurrence(30), title={"sv": "Stråkkvartett"}, category="music",
+                an_occurrence(30),
+                title={"sv": "Stråkkvartett"},
+                category="music",
                 target_groups=["grade_7"],
                 venue={"name": "Konserthuset", "district": "Väster", "lunch_room": True},
             ),
-        )  # fmt: skip
+        )
         draft = await client.post("/events", json=an_event(an_occurrence(10)), headers=malmo)
 
         async def listed(**params: Any) -> list[str]:

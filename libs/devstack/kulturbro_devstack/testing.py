@@ -188,8 +188,11 @@ async def read_topic(
 
 
 @asynccontextmanager
-async def serving(service: Service, settings: ServiceSettings) -> AsyncIterator[str]:
-    """The service migrated and served over real HTTP on a free port; yields its base URL."""
+async def serving(
+    service: Service, settings: ServiceSettings, port: int | None = None
+) -> AsyncIterator[str]:
+    """The service migrated and served over real HTTP on a free port (or the one given, for two
+    services that must know each other's address before either starts); yields its base URL."""
     import asyncio
 
     import uvicorn
@@ -197,7 +200,7 @@ async def serving(service: Service, settings: ServiceSettings) -> AsyncIterator[
     from kulturbro_devstack.ports import free_port
 
     service.migrate(settings)
-    port = free_port()
+    port = port or free_port()
     config = uvicorn.Config(
         service.create_app(settings), host="127.0.0.1", port=port, log_config=None, lifespan="on"
     )

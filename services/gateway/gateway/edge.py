@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from redis.asyncio import Redis
 
+from gateway import web_pages
 from gateway.openapi import combined_document
 from gateway.protection import API_CSP, PAGE_CSP, SECURITY_HEADERS, BodySizeLimit
 from gateway.settings import GatewaySettings
@@ -31,11 +32,16 @@ def configure_edge(app: FastAPI, settings: GatewaySettings) -> None:
     async def openapi_document() -> dict:  # type: ignore[type-arg]
         return await combined_document(app)
 
+    # Last, so every path the gateway answers itself is matched first.
+    app.include_router(web_pages.router)
+
     @app.middleware("http")
     async def security_headers(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]
         response: Response = await call_next(request)
         response.headers.update(SECURITY_HEADERS)
-        if not request.url.path.startswith(DOCS_PATHS):
+        # The web's pages bring their own policy (its scripts and styles), kept as they set it.
+        own_policy = "Content-Security-Policy" in response.headers
+        if not request.url.path.startswith(DOCS_PATHS) and not own_policy:
             page = response.headers.get("content-type", "").startswith("text/html")
             response.headers["Content-Security-Policy"] = PAGE_CSP if page else API_CSP
         return response

@@ -7,6 +7,11 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from kulturbro_runtime.client_address import (
+    CLIENT_ADDRESS_HEADER,
+    InvalidClientAddress,
+    verify_client_address,
+)
 from kulturbro_runtime.errors import problem
 
 log = logging.getLogger(__name__)
@@ -58,6 +63,14 @@ async def limit_sign_in(request: Request, email: str) -> None:
 
 
 def client_key(request: Request) -> str:
+    """The caller's network address; for a platform client acting for a browser (the web), the
+    browser's, when it comes back as the gateway signed it."""
+    signed = request.headers.get(CLIENT_ADDRESS_HEADER)
+    if signed:
+        try:
+            return verify_client_address(signed, request.app.state.runtime.secret)
+        except InvalidClientAddress as error:
+            log.warning("ignored a client address: %s", error)
     return request.client.host if request.client else "unknown"
 
 

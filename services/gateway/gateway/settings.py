@@ -8,6 +8,8 @@ from kulturbro_runtime import ServiceSettings
 class GatewaySettings(ServiceSettings):
     # Each service's base URL, e.g. {"directory": "http://directory:8001", ...} as JSON.
     gateway_routes: dict[str, AnyHttpUrl] = Field(default_factory=dict)
+    # The web pages' service: every path the gateway does not answer itself goes there.
+    web_url: AnyHttpUrl | None = None
     public_url: str = "http://127.0.0.1:8000"
     access_token_minutes: int = 15
     refresh_token_days: int = 30

@@ -1,0 +1,1 @@
+"""The pages for teachers, organizers and culture offices, in sv, fi and en."""

@@ -1,0 +1,74 @@
+"""The web service: pages for every role, a client of the platform's public API like any app."""
+
+import importlib
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, Request, Response
+from redis.asyncio import Redis
+
+from kulturbro_runtime import Service
+from web.errors import install_error_pages
+from web.pages import homes, public, signing_in
+from web.platform import Platform
+from web.sessions import RefreshGuard
+from web.settings import WebSettings
+
+# No inline script or style anywhere: every script and sheet is one of our own files.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'"
+)
+
+
+def _asset_url(app: FastAPI) -> Callable[[str], str]:
+    """The hashed address of a vendored asset (web.assets); none while assets are absent."""
+    try:
+        assets: Any = importlib.import_module("web.assets")
+    except ModuleNotFoundError:
+        return lambda name: ""
+    found = assets.Assets()
+    app.include_router(found.router)
+    url: Callable[[str], str] = found.url
+    return url
+
+
+def configure(app: FastAPI, settings: WebSettings) -> None:
+    client = httpx.AsyncClient(
+        base_url=str(settings.gateway_url).rstrip("/"), timeout=settings.platform_timeout_seconds
+    )
+    redis = Redis.from_url(settings.redis_url, socket_timeout=2)
+    app.state.settings = settings
+    app.state.platform = platform = Platform(client)
+    app.state.redis = redis
+    app.state.refresh_guard = RefreshGuard(redis, platform)
+    app.state.asset_url = _asset_url(app)
+    app.router.on_shutdown.append(client.aclose)
+    app.router.on_shutdown.append(redis.aclose)
+    install_error_pages(app)
+
+    @app.middleware("http")
+    async def page_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        visitor = getattr(request.state, "visitor", None)
+        if visitor is not None:
+            visitor.set_cookies(response, settings.secure_cookies)
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers.setdefault("Vary", "Cookie, Accept-Language")
+        return response
+
+
+service = Service(
+    name="web",
+    description="The pages for teachers, organizers and culture offices, in sv, fi and en.",
+    migrations=Path(__file__).with_name("migrations") / "versions",
+    settings_class=WebSettings,
+    routers=[public.router, signing_in.router, homes.router],
+    configure=configure,
+)

@@ -1,0 +1,238 @@
+"""The platform's public API as the pages use it: through the gateway, with the reader's own
+token, like any mobile app. Its refusals become exceptions the pages know how to show."""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import httpx
+from pydantic import BaseModel, ConfigDict
+
+from kulturbro_contracts.catalog import Venue
+from kulturbro_contracts.vocabulary import Language
+from kulturbro_runtime.client_address import CLIENT_ADDRESS_HEADER
+
+
+class PlatformError(Exception):
+    """The platform did not do what a page asked."""
+
+
+class SignInAgain(PlatformError):
+    """401: no session, or one the platform no longer honours."""
+
+
+class NotFound(PlatformError):
+    """403 or 404: either way the reader is shown nothing of it."""
+
+
+class TooMany(PlatformError):
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class FieldProblem(BaseModel):
+    field: str
+    message: str
+
+
+class Refused(PlatformError):
+    """422: what was sent breaks a rule, field by field where the platform says which."""
+
+    def __init__(self, detail: str, problems: list[FieldProblem]) -> None:
+        super().__init__(detail)
+        self.problems = problems
+
+
+class ServiceDown(PlatformError):
+    """5xx, or no answer in time: a service is away, so the page says so."""
+
+
+class _Lenient(BaseModel):
+    # The platform may add fields; a page keeps working with the ones it knows.
+    model_config = ConfigDict(extra="ignore")
+
+
+class TokenPair(_Lenient):
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+class Me(_Lenient):
+    account_id: str
+    email: str
+    role: str
+    municipality_id: str | None
+    organizer_id: str | None
+
+
+class OccurrenceListing(_Lenient):
+    id: UUID
+    starts_at: datetime
+    ends_at: datetime
+    language: Language
+    capacity: int
+    free_seats: int
+
+
+class EventListing(_Lenient):
+    id: UUID
+    municipality_id: str | None = None
+    title: dict[Language, str]
+    description: dict[Language, str]
+    category: str
+    target_groups: list[str]
+    duration_minutes: int
+    venue: Venue
+    max_group_size: int
+    adults_per_group: int
+    organizer_name: str
+    occurrences: list[OccurrenceListing]
+
+
+class EventPage(_Lenient):
+    items: list[EventListing]
+    page: int
+    page_size: int
+    total: int
+
+
+class Municipality(_Lenient):
+    id: str
+    name: str
+    languages: list[Language]
+    time_zone: str
+    districts: list[str] = []
+
+
+class Preferences(_Lenient):
+    language: Language
+
+
+class EventSearch(BaseModel):
+    """A public listing's filters, as the catalog takes them."""
+
+    target_group: str | None = None
+    starts_from: datetime | None = None
+    starts_before: datetime | None = None
+    district: str | None = None
+    category: str | None = None
+    q: str | None = None
+    page: int = 1
+
+    def params(self) -> dict[str, str]:
+        named = {"from": self.starts_from, "to": self.starts_before}
+        values: dict[str, Any] = self.model_dump(exclude={"starts_from", "starts_before"}) | named
+        return {
+            key: value.isoformat() if isinstance(value, datetime) else str(value)
+            for key, value in values.items()
+            if value not in (None, "")
+        }
+
+
+class Platform:
+    """One shared HTTP client for every page's calls to the gateway."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        address: str | None = None,
+        language: Language | None = None,
+        json: Any = None,
+        params: dict[str, str] | None = None,
+    ) -> Any:
+        headers = {"Accept": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        if address:
+            headers[CLIENT_ADDRESS_HEADER] = address
+        if language:
+            headers["Accept-Language"] = language.value
+        try:
+            answer = await self.client.request(
+                method, path, headers=headers, json=json, params=params
+            )
+        except httpx.TransportError as error:
+            raise ServiceDown(f"{path}: {error!r}") from error
+        if answer.status_code < 300:
+            return answer.json() if answer.content else None
+        detail = _detail(answer)
+        if answer.status_code == 401:
+            raise SignInAgain(detail)
+        if answer.status_code in (403, 404):
+            raise NotFound(detail)
+        if answer.status_code == 422:
+            body = _json(answer)
+            problems = body.get("errors", []) if isinstance(body, dict) else []
+            raise Refused(detail, [FieldProblem.model_validate(p) for p in problems])
+        if answer.status_code == 429:
+            retry = answer.headers.get("Retry-After", "60")
+            raise TooMany(detail, int(retry) if retry.isdigit() else 60)
+        if answer.status_code >= 500:
+            raise ServiceDown(f"{path}: {answer.status_code} {detail}")
+        raise PlatformError(f"{path}: {answer.status_code} {detail}")
+
+    async def sign_in_with_password(self, email: str, password: str, address: str) -> TokenPair:
+        body = {"email": email, "password": password}
+        found = await self._call("POST", "/auth/password", json=body, address=address)
+        return TokenPair.model_validate(found)
+
+    async def send_sign_in_link(self, email: str, address: str) -> None:
+        await self._call("POST", "/auth/magic-link", json={"email": email}, address=address)
+
+    async def redeem_sign_in_link(self, token: str, address: str) -> TokenPair:
+        body = {"token": token}
+        found = await self._call("POST", "/auth/magic-link/redeem", json=body, address=address)
+        return TokenPair.model_validate(found)
+
+    async def refresh(self, refresh_token: str, address: str | None) -> TokenPair:
+        body = {"refresh_token": refresh_token}
+        found = await self._call("POST", "/auth/refresh", json=body, address=address)
+        return TokenPair.model_validate(found)
+
+    async def sign_out(self, refresh_token: str, address: str | None) -> None:
+        body = {"refresh_token": refresh_token}
+        await self._call("POST", "/auth/sign-out", json=body, address=address)
+
+    async def me(self, token: str) -> Me:
+        return Me.model_validate(await self._call("GET", "/auth/me", token=token))
+
+    async def my_preferences(self, token: str) -> Preferences:
+        found = await self._call("GET", "/api/directory/me/preferences", token=token)
+        return Preferences.model_validate(found)
+
+    async def public_municipality(self, municipality_id: str, address: str | None) -> Municipality:
+        path = f"/api/directory/public/municipalities/{municipality_id}"
+        return Municipality.model_validate(await self._call("GET", path, address=address))
+
+    async def public_events(
+        self, municipality_id: str, search: EventSearch, address: str | None
+    ) -> EventPage:
+        path = f"/api/catalog/public/{municipality_id}/events"
+        found = await self._call("GET", path, params=search.params(), address=address)
+        return EventPage.model_validate(found)
+
+    async def public_event(self, event_id: UUID, address: str | None) -> EventListing:
+        found = await self._call("GET", f"/api/catalog/public/events/{event_id}", address=address)
+        return EventListing.model_validate(found)
+
+
+def _json(answer: httpx.Response) -> Any:
+    try:
+        return answer.json()
+    except ValueError:
+        return None
+
+
+def _detail(answer: httpx.Response) -> str:
+    body = _json(answer)
+    if isinstance(body, dict) and isinstance(body.get("detail"), str):
+        return str(body["detail"])
+    return answer.text[:200]

@@ -1,0 +1,57 @@
+"""The names pages give the platform's codes (target groups, categories) and each role's home.
+N_ only marks a name for the catalogs; it is translated where it is shown."""
+
+from kulturbro_contracts.vocabulary import TargetGroup
+from kulturbro_runtime import Role
+
+
+def N_(message: str) -> str:
+    return message
+
+
+TARGET_GROUPS = {
+    TargetGroup.PRESCHOOL_1_2.value: N_("Preschool, ages 1–2"),
+    TargetGroup.PRESCHOOL_3_5.value: N_("Preschool, ages 3–5"),
+    TargetGroup.PRESCHOOL_CLASS.value: N_("Preschool class"),
+    TargetGroup.GRADE_1.value: N_("Grade 1"),
+    TargetGroup.GRADE_2.value: N_("Grade 2"),
+    TargetGroup.GRADE_3.value: N_("Grade 3"),
+    TargetGroup.GRADE_4.value: N_("Grade 4"),
+    TargetGroup.GRADE_5.value: N_("Grade 5"),
+    TargetGroup.GRADE_6.value: N_("Grade 6"),
+    TargetGroup.GRADE_7.value: N_("Grade 7"),
+    TargetGroup.GRADE_8.value: N_("Grade 8"),
+    TargetGroup.GRADE_9.value: N_("Grade 9"),
+    TargetGroup.UPPER_SECONDARY_1.value: N_("Upper secondary, year 1"),
+    TargetGroup.UPPER_SECONDARY_2.value: N_("Upper secondary, year 2"),
+    TargetGroup.UPPER_SECONDARY_3.value: N_("Upper secondary, year 3"),
+    TargetGroup.ELDERLY_CARE.value: N_("Elderly care"),
+    TargetGroup.OTHER.value: N_("Other"),
+}
+
+# The catalog's categories; one it adds later is shown by its code until named here.
+CATEGORIES = {
+    "theatre": N_("Theatre"),
+    "music": N_("Music"),
+    "dance": N_("Dance"),
+    "art": N_("Art"),
+    "literature": N_("Literature"),
+    "film": N_("Film"),
+    "heritage": N_("Cultural heritage"),
+    "science": N_("Science"),
+    "circus": N_("Circus"),
+    "media": N_("Media"),
+    "other": N_("Other"),
+}
+
+HOMES = {
+    Role.TEACHER: "/teacher",
+    Role.ORGANIZER: "/organizer",
+    Role.ADMINISTRATOR: "/office",
+    Role.ANALYST: "/analyst",
+    Role.OPERATOR: "/operator",
+}
+
+
+def home_of(role: Role) -> str:
+    return HOMES[role]
