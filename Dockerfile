@@ -13,6 +13,10 @@ ARG SERVICE
 # ---------------------------------------------------------------------------
 # build: install the service and its libraries into a virtualenv
 # ---------------------------------------------------------------------------
+# Every internal library any service depends on is copied and named by path in
+# the one pip install: a kulturbro-* name left out would be looked up on the
+# public index (a failed build, or a stranger's package). deploy/replay_dockerfile.py
+# replays these steps with the index switched off to prove none is missing.
 FROM ${PYTHON_IMAGE} AS build
 ARG SERVICE
 ENV PIP_NO_CACHE_DIR=1 \
@@ -23,11 +27,13 @@ WORKDIR /src
 COPY constraints.txt ./
 COPY libs/contracts/ libs/contracts/
 COPY libs/runtime/ libs/runtime/
+COPY libs/replicas/ libs/replicas/
 COPY libs/cli/ libs/cli/
 COPY services/${SERVICE}/ services/${SERVICE}/
 RUN pip install -c constraints.txt \
         ./libs/contracts \
         ./libs/runtime \
+        ./libs/replicas \
         ./libs/cli \
         "./services/${SERVICE}"
 

@@ -11,6 +11,10 @@
 # 4. Kulturbro conventions (python below): every service has its compose
 #    entry, Dockerfile stage, Deployment, Service, ServiceAccount, probes,
 #    resource limits and a non-root, read-only securityContext.
+# 5. The Dockerfile's build stage replayed for every service without Docker,
+#    with pip's index switched off (deploy/replay_dockerfile.py): every
+#    internal package must come from the repository. Its first run downloads
+#    the third-party wheels from PyPI once, into .kulturbro/.
 #
 # Needs on PATH: check-jsonschema, kubernetes-validate, python3 with PyYAML.
 # Prints one line per check; exits non-zero if any check fails.
@@ -315,6 +319,11 @@ for arg in sys.argv[3:]:
     check_k8s(label, path)
 sys.exit(1 if failed else 0)
 PY
+  failures=$((failures + 1))
+fi
+
+# --- 5. the Dockerfile, replayed with no package index ---------------------
+if ! python3 deploy/replay_dockerfile.py; then
   failures=$((failures + 1))
 fi
 
