@@ -1,15 +1,14 @@
 """The web service: pages for every role, a client of the platform's public API like any app."""
 
-import importlib
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
 import httpx
 from fastapi import FastAPI, Request, Response
 from redis.asyncio import Redis
 
 from kulturbro_runtime import Service
+from web.assets import Assets
 from web.errors import install_error_pages
 from web.pages import homes, public, signing_in
 from web.platform import Platform
@@ -23,18 +22,6 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-def _asset_url(app: FastAPI) -> Callable[[str], str]:
-    """The hashed address of a vendored asset (web.assets); none while assets are absent."""
-    try:
-        assets: Any = importlib.import_module("web.assets")
-    except ModuleNotFoundError:
-        return lambda name: ""
-    found = assets.Assets()
-    app.include_router(found.router)
-    url: Callable[[str], str] = found.url
-    return url
-
-
 def configure(app: FastAPI, settings: WebSettings) -> None:
     client = httpx.AsyncClient(
         base_url=str(settings.gateway_url).rstrip("/"), timeout=settings.platform_timeout_seconds
@@ -44,7 +31,9 @@ def configure(app: FastAPI, settings: WebSettings) -> None:
     app.state.platform = platform = Platform(client)
     app.state.redis = redis
     app.state.refresh_guard = RefreshGuard(redis, platform)
-    app.state.asset_url = _asset_url(app)
+    assets = Assets()
+    app.include_router(assets.router)
+    app.state.asset_url = assets.url
     app.router.on_shutdown.append(client.aclose)
     app.router.on_shutdown.append(redis.aclose)
     install_error_pages(app)
