@@ -1,13 +1,19 @@
-"""`kulturbro dev` starts everything from nothing, every service is ready, Ctrl-C leaves nothing."""
+"""`kulturbro dev` starts everything from nothing, every service is ready, and Ctrl-C or closing
+its terminal leaves nothing."""
 
 import contextlib
+import fcntl
 import os
+import pty
 import random
 import re
+import select
 import signal
 import subprocess
 import sys
+import termios
 import time
+from pathlib import Path
 
 import httpx
 import psutil
@@ -28,10 +34,12 @@ def free_port_block(size: int) -> int:
     raise RuntimeError("no block of free ports")
 
 
-def test_kulturbro_dev_runs_everything_and_ctrl_c_leaves_no_process(
-    servers: Servers, tmp_path
-) -> None:
-    base = free_port_block(9)  # eight services and the mailbox
+def dev_command(base: int, tmp_path: Path) -> list[str]:
+    return [sys.executable, "-m", "kulturbro_cli", "dev", "--port-base", str(base),
+            "--state-dir", str(tmp_path / "state")]  # fmt: skip
+
+
+def dev_environment(servers: Servers) -> dict[str, str]:
     # The database comes from the test servers; the broker, Redis and SMTP server are embedded.
     env = {
         k: v
@@ -39,11 +47,28 @@ def test_kulturbro_dev_runs_everything_and_ctrl_c_leaves_no_process(
         if k not in ("REDIS_URL", "KAFKA_BOOTSTRAP_SERVERS", "SMTP_URL")
     }
     env["DATABASE_URL"] = servers.database_url
+    return env
+
+
+def kill_left_behind(dev: subprocess.Popen[str] | subprocess.Popen[bytes], children) -> None:
+    if dev.poll() is None:
+        dev.kill()
+    for child in children:  # in sessions of their own: not killed with their parent
+        with contextlib.suppress(psutil.NoSuchProcess):
+            child.kill()
+
+
+def test_kulturbro_dev_runs_everything_and_ctrl_c_leaves_no_process(
+    servers: Servers, tmp_path
+) -> None:
+    base = free_port_block(9)  # eight services and the mailbox
     dev = subprocess.Popen(
-        [sys.executable, "-m", "kulturbro_cli", "dev", "--port-base", str(base),
-         "--state-dir", str(tmp_path / "state")],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        dev_command(base, tmp_path),
+        env=dev_environment(servers),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     output: list[str] = []
     children: list[psutil.Process] = []
     try:
@@ -68,11 +93,51 @@ def test_kulturbro_dev_runs_everything_and_ctrl_c_leaves_no_process(
         output.append(rest)
     finally:
         if dev.poll() is None:
-            dev.kill()
-            for child in children:  # in sessions of their own: not killed with their parent
-                with contextlib.suppress(psutil.NoSuchProcess):
-                    child.kill()
+            kill_left_behind(dev, children)
     assert dev.returncode == 0, "".join(output)
     assert "no process left behind" in "".join(output)
     alive = [child for child in children if child.is_running() and child.status() != "zombie"]
     assert alive == [], f"left behind: {alive}"
+
+
+def test_kulturbro_dev_closed_with_its_terminal_leaves_no_process(
+    servers: Servers, tmp_path
+) -> None:
+    base = free_port_block(9)
+    terminal, its_device = pty.openpty()
+
+    def take_the_terminal() -> None:
+        # Run after setsid: the pseudo-terminal becomes this session's controlling terminal,
+        # so closing it hangs the session up (SIGHUP), as closing a terminal window does.
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    dev = subprocess.Popen(
+        dev_command(base, tmp_path),
+        env=dev_environment(servers),
+        stdin=its_device,
+        stdout=its_device,
+        stderr=its_device,
+        start_new_session=True,
+        preexec_fn=take_the_terminal,
+    )
+    os.close(its_device)
+    shown = b""
+    children: list[psutil.Process] = []
+    try:
+        deadline = time.monotonic() + 180
+        while b"Service logs:" not in shown and time.monotonic() < deadline:
+            if select.select([terminal], [], [], 1)[0]:
+                shown += os.read(terminal, 65536)
+        assert b"Kulturbro is running" in shown, shown.decode(errors="replace")
+        children = psutil.Process(dev.pid).children(recursive=True)
+        assert len(children) >= 9 + 2, "eight services, the mailbox, the broker and Redis"
+
+        os.close(terminal)
+        dev.wait(timeout=60)
+        alive = [c for c in children if c.is_running() and c.status() != "zombie"]
+    finally:
+        with contextlib.suppress(OSError):
+            os.close(terminal)
+        kill_left_behind(dev, children)
+    assert alive == [], f"left behind: {alive}"
+    assert dev.returncode == 0, "stopped by the hang-up instead of stopping everything first"

@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from rich.console import Console
 from kulturbro_cli.demo import DEMO_MUNICIPALITY, DEMO_PASSWORD, add_demo_accounts, load_demo
 from kulturbro_cli.infrastructure import Infrastructure, provide
 from kulturbro_cli.services import SERVICE_NAMES, load_service
+from kulturbro_devstack.ports import port_holders
 from kulturbro_runtime.settings import settings_from
 from kulturbro_runtime.topics import all_topics, create_topics
 
@@ -48,10 +49,29 @@ def port_is_free(port: int) -> bool:
         return True
 
 
+def taken_ports_message(ports: list[int]) -> str:
+    """Which of ports are taken and by whom, so the user knows what to stop."""
+    lines, pids = ["kulturbro dev: these ports are in use:"], set[int]()
+    for port in ports:
+        holders = port_holders(port)
+        pids.update(holder.pid for holder in holders)
+        described = "; ".join(map(str, holders)) or "by a process this user cannot see"
+        lines.append(f"  {port}: {described}")
+    kill = f" (kill {' '.join(map(str, sorted(pids)))})" if pids else ""
+    lines.append(f"Stop what holds them{kill}, or choose other ports with --port-base.")
+    return "\n".join(lines)
+
+
 def service_environment(
     infra: Infrastructure, secret: str, ports: dict[str, int], name: str
 ) -> dict[str, str]:
-    others = {other: f"http://127.0.0.1:{port}" for other, port in ports.items() if other != name}
+    # The web is no API: the gateway sends it every path not its own (WEB_URL), and the web
+    # calls the platform through the gateway, as every client does (GATEWAY_URL).
+    others = {
+        other: f"http://127.0.0.1:{port}"
+        for other, port in ports.items()
+        if other not in (name, "web")
+    }
     return os.environ | {
         "KULTURBRO_ENV": "development",
         "KULTURBRO_SECRET_KEY": secret,
@@ -63,21 +83,21 @@ def service_environment(
         "HTTP_PORT": str(ports[name]),
         "GATEWAY_ROUTES": json.dumps(others),
         "PUBLIC_URL": f"http://127.0.0.1:{ports['gateway']}",
+        "GATEWAY_URL": f"http://127.0.0.1:{ports['gateway']}",
+        "WEB_URL": f"http://127.0.0.1:{ports['web']}",
+        "DEFAULT_MUNICIPALITY": DEMO_MUNICIPALITY,
     }
 
 
 def run_dev_stack(port_base: int, state_dir_name: str, exit_when_ready: bool) -> None:
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C stops a start, too
+    _on_stop_signals(_raise_keyboard_interrupt)  # a stop during the start, too
     state_dir = Path(state_dir_name).resolve()
     (state_dir / "logs").mkdir(parents=True, exist_ok=True)
     ports = service_ports(port_base)
     mailbox = mailbox_port(port_base)
-    taken = [str(port) for port in (*ports.values(), mailbox) if not port_is_free(port)]
+    taken = [port for port in (*ports.values(), mailbox) if not port_is_free(port)]
     if taken:
-        raise SystemExit(
-            f"kulturbro dev: port {', '.join(taken)} is in use; stop what uses it "
-            f"or choose other ports with --port-base"
-        )
+        raise SystemExit(taken_ports_message(taken))
     secret = secrets.token_urlsafe(32)
     processes: dict[str, subprocess.Popen[bytes]] = {}
     with ExitStack() as stack:
@@ -177,6 +197,7 @@ def _print_welcome(
     accounts: dict[str, str],
 ) -> None:
     console.print("\n[bold green]Kulturbro is running.[/] Press Ctrl-C to stop everything.\n")
+    console.print(f"  Open Kulturbro: http://127.0.0.1:{ports['gateway']}/")
     console.print(f"  Open the API:   http://127.0.0.1:{ports['gateway']}/docs")
     for name in SERVICE_NAMES:
         console.print(f"  {name:<11} http://127.0.0.1:{ports[name]}/docs")
@@ -190,16 +211,43 @@ def _print_welcome(
     console.print(f"  Service logs: {state_dir / 'logs'}\n")
 
 
-def _wait_for_interrupt(processes: dict[str, subprocess.Popen[bytes]]) -> None:
-    stop = False
+def _on_stop_signals(stop: Callable[[], None]) -> None:
+    """Ctrl-C, `kill` and the terminal closing (SIGHUP) all stop everything: the services run
+    in sessions of their own, so nothing else would stop them."""
 
-    def request_stop(signum: int, frame: object) -> None:
-        nonlocal stop
-        stop = True
+    def handle(signum: int, frame: object) -> None:
+        if signum == signal.SIGHUP:
+            _write_nowhere()
+        stop()
 
     # Set, not inherited: a shell starting us in the background leaves Ctrl-C ignored.
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, request_stop)
+        signal.signal(signum, handle)
+    # ...but `nohup` ignores SIGHUP precisely so that we outlive the terminal.
+    if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:
+        signal.signal(signal.SIGHUP, handle)
+
+
+def _raise_keyboard_interrupt() -> None:
+    raise KeyboardInterrupt
+
+
+def _write_nowhere() -> None:
+    # The terminal is gone: writing to it would fail (EIO) in the middle of stopping.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for fd in (sys.stdout.fileno(), sys.stderr.fileno()):
+        os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def _wait_for_interrupt(processes: dict[str, subprocess.Popen[bytes]]) -> None:
+    stop = False
+
+    def request_stop() -> None:
+        nonlocal stop
+        stop = True
+
+    _on_stop_signals(request_stop)
     while not stop:
         for name, process in processes.items():
             if process.poll() is not None:
