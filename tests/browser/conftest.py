@@ -5,19 +5,33 @@ chromium; .ci/run does it in CI), and axe-core comes inside the axe-playwright-p
 Fixtures here are sync (Playwright's sync API), so browser tests are plain `def` tests.
 """
 
+import asyncio
 import os
 import shutil
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
+import httpx
 import pytest
 import uvicorn
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Locator, Page, Playwright, sync_playwright
+
+from gateway.cli import _insert as add_account
+from gateway.db import Account
+from gateway.passwords import hash_password
+from kulturbro_devstack.testing import Servers, identity_headers, serving_pages
+from kulturbro_runtime import Role
+from kulturbro_runtime.topics import all_topics, create_topics
+
+T = TypeVar("T")
 
 CHROMIUM_ARGS = [
     "--no-sandbox",  # CI runs as root, where Chromium's sandbox refuses to start
@@ -147,3 +161,115 @@ def serving(app: Any) -> Iterator[str]:
 def serve() -> Callable[[Any], Any]:
     """`with serve(app) as base_url:` runs an ASGI app for the test."""
     return serving
+
+
+@contextmanager
+def in_background(factory: Callable[[], AbstractAsyncContextManager[T]]) -> Iterator[T]:
+    """Enters an async context (services over HTTP) on an event loop of its own in a thread, so
+    the sync Playwright API can drive a browser against it from the test's thread."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="services", daemon=True)
+    thread.start()
+    context = factory()
+    try:
+        value = asyncio.run_coroutine_threadsafe(context.__aenter__(), loop).result(300)
+        try:
+            yield value
+        finally:
+            asyncio.run_coroutine_threadsafe(context.__aexit__(None, None, None), loop).result(60)
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=30)
+        loop.close()
+
+
+STAFF_PASSWORD = "correct horse battery staple"
+
+
+@dataclass(frozen=True)
+class LiveSite:
+    url: str  # the gateway's: the browser's only address
+    municipality: str
+    event_id: str
+    administrator: str  # signs in with STAFF_PASSWORD
+
+
+def in_days(days: int, hour: int) -> datetime:
+    day = datetime.now(UTC) + timedelta(days=days)
+    return day.replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+@asynccontextmanager
+async def a_live_site(servers: Servers) -> AsyncIterator[LiveSite]:
+    """Directory, catalog, gateway and web over real HTTP, with a municipality, a theatre's
+    published event and an administrator's account."""
+    prefix = f"test-{uuid.uuid4().hex[:10]}"
+    await create_topics(servers.kafka_bootstrap_servers, all_topics(prefix))
+    schemas = {
+        name: f"{name}_{uuid.uuid4().hex[:10]}"
+        for name in ("directory", "catalog", "gateway", "web")
+    }
+    town = f"town{uuid.uuid4().hex[:6]}"
+    async with serving_pages(servers, prefix, schemas) as urls, httpx.AsyncClient() as http:
+        registered = await http.post(
+            f"{urls['directory']}/municipalities",
+            headers=identity_headers("operator", None),
+            json={
+                "id": town,
+                "name": "Bildstad",
+                "languages": ["sv", "fi"],
+                "time_zone": "Europe/Stockholm",
+                "districts": ["Centrum"],
+            },
+        )
+        assert registered.status_code == 201, registered.text
+        organizer = await http.post(
+            f"{urls['catalog']}/organizers",
+            headers=identity_headers("administrator", town),
+            json={"name": "Stadsteatern", "kind": "theatre", "contact_email": "b@example.org"},
+        )
+        assert organizer.status_code == 201, organizer.text
+        acting = identity_headers("organizer", town, organizer_id=organizer.json()["id"])
+        occurrences = [
+            {
+                "starts_at": in_days(days, 8).isoformat(),
+                "ends_at": in_days(days, 9).isoformat(),
+                "capacity": 90,
+                "language": "sv",
+            }
+            for days in (20, 27)
+        ]
+        event = {
+            "title": {"sv": "Pippi på scen", "fi": "Peppi lavalla", "en": "Pippi on stage"},
+            "description": {"sv": "Om styrka och vänskap.", "fi": "Vahvuudesta ja ystävyydestä."},
+            "category": "theatre",
+            "target_groups": ["grade_1", "grade_2"],
+            "duration_minutes": 50,
+            "venue": {"name": "Stora scenen", "district": "Centrum", "step_free": True},
+            "max_group_size": 30,
+            "adults_per_group": 2,
+            "booking_policy": "instant",
+            "occurrences": occurrences,
+        }
+        drafted = await http.post(f"{urls['catalog']}/events", json=event, headers=acting)
+        assert drafted.status_code == 201, drafted.text
+        event_id = drafted.json()["id"]
+        published = await http.post(f"{urls['catalog']}/events/{event_id}/publish", headers=acting)
+        assert published.status_code == 200, published.text
+        administrator = f"office-{uuid.uuid4().hex[:6]}@example.org"
+        account = Account(
+            email=administrator,
+            role=Role.ADMINISTRATOR,
+            municipality_id=town,
+            password_hash=hash_password(STAFF_PASSWORD),
+        )
+        # Waits for the municipality to reach the gateway's copy, as `accounts add --wait` does.
+        await add_account(servers.database_url, schemas["gateway"], account, 30)
+        yield LiveSite(urls["gateway"], town, event_id, administrator)
+
+
+@pytest.fixture(scope="module")
+def live_site(servers: Servers) -> Iterator[LiveSite]:
+    """The pages over the real platform, started once per test module."""
+    with in_background(lambda: a_live_site(servers)) as site:
+        yield site

@@ -215,3 +215,43 @@ async def serving(
     finally:
         server.should_exit = True
         await task
+
+
+@asynccontextmanager
+async def serving_pages(
+    servers: Servers,
+    topic_prefix: str,
+    schemas: dict[str, str],
+    backends: tuple[str, ...] = ("directory", "catalog"),
+) -> AsyncIterator[dict[str, str]]:
+    """The web and the gateway in front of it over real HTTP, with the services the pages call,
+    each migrated into its schema in `schemas`; yields each one's base URL, the gateway's being a
+    browser's only address."""
+    import json
+    from contextlib import AsyncExitStack
+    from importlib.metadata import entry_points
+
+    from kulturbro_devstack.ports import free_port
+
+    found = {point.name: point for point in entry_points(group="kulturbro.services")}
+
+    def started(name: str, port: int | None = None, **extra: str) -> Any:
+        service: Service = found[name].load()
+        env = service_env(servers, topic_prefix, schemas[name], **extra)
+        return serving(service, service_settings(service, env), port=port)
+
+    async with AsyncExitStack() as stack:
+        urls = {name: await stack.enter_async_context(started(name)) for name in backends}
+        # The web and the gateway each need the other's address before either starts.
+        gateway_port, web_port = free_port(), free_port()
+        urls["gateway"] = f"http://127.0.0.1:{gateway_port}"
+        urls["web"] = await stack.enter_async_context(
+            started("web", web_port, GATEWAY_URL=urls["gateway"])
+        )
+        gateway_env = {
+            "GATEWAY_ROUTES": json.dumps({name: urls[name] for name in backends}),
+            "PUBLIC_URL": urls["gateway"],
+            "WEB_URL": urls["web"],
+        }
+        await stack.enter_async_context(started("gateway", gateway_port, **gateway_env))
+        yield urls

@@ -1,0 +1,50 @@
+"""The web's pages in Chromium over the real platform: every public page passes axe-core in sv,
+fi and en and reflows to 320 px; a culture office signs in with the keyboard alone."""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+pytestmark = pytest.mark.browser
+
+LiveSite = Any  # conftest.LiveSite; conftest modules are not importable
+
+
+def public_pages(site: LiveSite) -> list[str]:
+    return ["/", f"/m/{site.municipality}/events", f"/events/{site.event_id}", "/sign-in"]
+
+
+@pytest.mark.parametrize("language", ["sv", "fi", "en"])
+def test_the_public_pages_are_accessible_in_each_language(
+    page: Page, live_site: LiveSite, assert_accessible: Callable[[Page], None], language: str
+) -> None:
+    page.goto(f"{live_site.url}/language?to={language}&next=/")
+    for path in public_pages(live_site):
+        page.set_viewport_size({"width": 1280, "height": 800})
+        answer = page.goto(live_site.url + path)
+        assert answer is not None and answer.status == 200, path
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        expect(page.locator("h1")).to_have_count(1)
+        assert_accessible(page)
+        page.set_viewport_size({"width": 320, "height": 640})
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320, f"{path} is {width} px wide at 320 px"
+
+
+def test_a_culture_office_signs_in_with_the_keyboard_alone(
+    page: Page,
+    live_site: LiveSite,
+    assert_accessible: Callable[[Page], None],
+    keyboard: Callable[[Page, Locator], None],
+) -> None:
+    page.goto(f"{live_site.url}/sign-in")
+    keyboard(page, page.locator("#email"))  # the staff's form: e-mail address and password
+    page.keyboard.type(live_site.administrator)
+    page.keyboard.press("Tab")
+    page.keyboard.type("correct horse battery staple")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{live_site.url}/office")
+    expect(page.locator("h1")).to_have_count(1)
+    assert_accessible(page)
