@@ -5,12 +5,14 @@
 
 For each service, the stage that runs `pip install` is replayed in a scratch directory that
 holds only what its COPY lines take from the build context (.dockerignore applied): the same
-ENV, WORKDIR and ARG SERVICE, its `python -m venv` (a fresh venv) and its `pip install`
-verbatim, but with the package index switched off (PIP_NO_INDEX) and only third-party wheels
-to choose from (PIP_FIND_LINKS). An internal package the Dockerfile does not copy and install
-from the repository is then "not found", as it would be looked up on the public index in a real
-build. Finally every installed kulturbro-* distribution must come from a local directory, and
-the service's app and the `kulturbro` command must import.
+ENV, WORKDIR and ARG SERVICE, its `python -m venv` and its `pip install` verbatim, but with
+the package index switched off (PIP_NO_INDEX) and only third-party wheels to choose from
+(PIP_FIND_LINKS). To save time, the venv every image shares (the same steps without the
+service's own package) is made once, and each service's `pip install` runs in a copy of it.
+An internal package the Dockerfile does not copy and install from the repository is then "not
+found", as it would be looked up on the public index in a real build. Finally every installed
+kulturbro-* distribution must come from a local directory, and the service's app and the
+`kulturbro` command must import.
 
 The wheelhouse holds the third-party wheels the internal packages name (and their build
 backend), pinned by constraints.txt; it is downloaded once (needs PyPI) and reused, keyed by
