@@ -198,6 +198,7 @@ def _print_welcome(
 ) -> None:
     console.print("\n[bold green]Kulturbro is running.[/] Press Ctrl-C to stop everything.\n")
     console.print(f"  Open Kulturbro: http://127.0.0.1:{ports['gateway']}/")
+    console.print(f"  Open Kulturbro: http://127.0.0.1:{ports['gateway']}/")
     console.print(f"  Open the API:   http://127.0.0.1:{ports['gateway']}/docs")
     for name in SERVICE_NAMES:
         console.print(f"  {name:<11} http://127.0.0.1:{ports[name]}/docs")

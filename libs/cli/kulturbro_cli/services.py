@@ -8,7 +8,8 @@ from kulturbro_runtime import Service
 
 # The order the dev stack starts them in and lists them; the gateway last, as it fronts the rest.
 SERVICE_NAMES = (
-    "directory", "catalog", "booking", "allocation", "transport", "notify", "stats", "gateway",
+    "directory", "catalog", "booking", "allocation", "transport", "notify", "stats", "web",
+    "gateway",
 )  # fmt: skip
 
 
