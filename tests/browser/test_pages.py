@@ -5,7 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Request, expect
 
 pytestmark = pytest.mark.browser
 
@@ -48,3 +48,23 @@ def test_a_culture_office_signs_in_with_the_keyboard_alone(
     expect(page).to_have_url(f"{live_site.url}/office")
     expect(page.locator("h1")).to_have_count(1)
     assert_accessible(page)
+
+
+def test_a_page_with_its_css_and_javascript_weighs_under_100_kb_through_the_gateway(
+    page: Page, live_site: LiveSite
+) -> None:
+    finished: list[Request] = []
+    page.on("requestfinished", lambda request: finished.append(request))
+    page.goto(f"{live_site.url}/events/{live_site.event_id}")
+    page.wait_for_load_state("networkidle")
+    weighed = {
+        request.url: (request.sizes()["responseBodySize"], request.response())
+        for request in finished
+        if request.resource_type in ("document", "stylesheet", "script")
+    }
+    assert len(weighed) == 3, weighed
+    for url, (_, response) in weighed.items():
+        if not url.endswith("/" + live_site.event_id):
+            assert response is not None and response.headers["content-encoding"] == "gzip", url
+    weight = sum(size for size, _ in weighed.values())
+    assert weight < 100_000, {url: size for url, (size, _) in weighed.items()}

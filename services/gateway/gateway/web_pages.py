@@ -18,6 +18,7 @@ FORWARDED_REQUEST_HEADERS = {
     "origin",
     "referer",
     "if-none-match",
+    "accept-encoding",
     "x-correlation-id",
 }
 FORWARDED_RESPONSE_HEADERS = {
@@ -30,6 +31,7 @@ FORWARDED_RESPONSE_HEADERS = {
     "content-security-policy",
     "vary",
     "referrer-policy",
+    "content-encoding",
     "x-correlation-id",
 }
 
@@ -51,21 +53,32 @@ async def page(path: str, request: Request, runtime: RuntimeDep) -> Response:
     headers.append(
         (CLIENT_ADDRESS_HEADER, sign_client_address(client_key(request), runtime.secret))
     )
+    if "accept-encoding" not in request.headers:
+        # Else httpx would ask for gzip on the browser's behalf.
+        headers.append(("accept-encoding", "identity"))
     url = f"{str(web).rstrip('/')}{request.url.path}"
     client: httpx.AsyncClient = request.app.state.upstream
+    outgoing = client.build_request(
+        request.method, url, params=request.url.query, headers=headers, content=await request.body()
+    )
     try:
-        upstream = await client.request(
-            request.method,
-            url,
-            params=request.url.query,
-            headers=headers,
-            content=await request.body(),
-        )
+        upstream = await client.send(outgoing, stream=True)
+        try:
+            # As the web sent it (its assets gzipped for this browser), not decoded by httpx;
+            # a response already in memory (a mock transport's) has no raw stream left.
+            in_memory = upstream.is_stream_consumed
+            body = (
+                upstream.content
+                if in_memory
+                else b"".join([chunk async for chunk in upstream.aiter_raw()])
+            )
+        finally:
+            await upstream.aclose()
     except httpx.TimeoutException as error:
         raise HTTPException(504, "the pages did not answer in time; try again") from error
     except httpx.TransportError as error:
         raise HTTPException(503, "the pages are not reachable; try again shortly") from error
-    response = Response(upstream.content, status_code=upstream.status_code)
+    response = Response(body, status_code=upstream.status_code)
     for name, value in upstream.headers.multi_items():
         if _forwarded(name, FORWARDED_RESPONSE_HEADERS):
             response.headers.append(name, value)
