@@ -47,10 +47,15 @@ def test_the_gateways_api_docs_render_with_nothing_from_the_internet(
 ) -> None:
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text))
     with serve(the_gateway()) as base_url:
-        page.goto(f"{base_url}/docs")
+        answer = page.goto(f"{base_url}/docs")
+        assert answer is not None
+        assert "default-src 'self'" in answer.headers["content-security-policy"]
         expect(page.locator(".swagger-ui .info .title")).to_contain_text("Kulturbro gateway")
         expect(page.get_by_text("/auth/password").first).to_be_visible()
+    assert not refused, refused  # its content security policy allows all it needs
     # The page, its script and stylesheet and the API document at least; data: URLs are inline.
     assert len(requested) >= 4, requested
     elsewhere = [

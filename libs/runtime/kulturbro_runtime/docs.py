@@ -13,6 +13,12 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 DOCS_ASSETS = "/docs/assets"
+# Only this server: the browser itself refuses anything from elsewhere. Swagger UI starts from
+# an inline script and styles inline.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'"
+)
 OAUTH2_REDIRECT = "/docs/oauth2-redirect"
 # The pinned fastapi-offline wheel ships Swagger UI 5 as plain files; only those are used, not
 # its app factory.
@@ -26,7 +32,7 @@ def install_docs(app: FastAPI) -> None:
     @app.get("/docs", include_in_schema=False)
     async def swagger_ui(request: Request) -> HTMLResponse:
         root = request.scope.get("root_path", "")
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url=f"{root}{app.openapi_url}",
             title=f"{app.title} API",
             oauth2_redirect_url=f"{root}{OAUTH2_REDIRECT}",
@@ -36,7 +42,11 @@ def install_docs(app: FastAPI) -> None:
             # Swagger UI would otherwise send the document to an online validator for its badge.
             swagger_ui_parameters={"validatorUrl": None},
         )
+        page.headers["Content-Security-Policy"] = DOCS_CSP
+        return page
 
     @app.get(OAUTH2_REDIRECT, include_in_schema=False)
     async def swagger_ui_oauth2_redirect() -> HTMLResponse:
-        return get_swagger_ui_oauth2_redirect_html()
+        page = get_swagger_ui_oauth2_redirect_html()
+        page.headers["Content-Security-Policy"] = DOCS_CSP
+        return page

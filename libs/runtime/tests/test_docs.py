@@ -43,6 +43,8 @@ async def test_swagger_ui_reads_the_service_document() -> None:
         html = (await client.get("/docs")).text
         assert "url: '/openapi.json'" in html
         assert '"validatorUrl": null' in html
+        policy = (await client.get("/docs")).headers["content-security-policy"]
+        assert "default-src 'self'" in policy and "http" not in policy
         css = await client.get("/docs/assets/swagger-ui.css")
         assert css.headers["content-type"].startswith("text/css")
         assert (await client.get("/docs/oauth2-redirect")).status_code == 200
