@@ -25,6 +25,7 @@ from kulturbro_devstack.testing import (
     Servers,
     identity_headers,
     read_topic,
+    running,
     service_env,
     service_settings,
     serving,
@@ -390,3 +391,19 @@ async def test_the_gateway_gives_the_web_the_browsers_address_signed_and_trusts_
     assert school_b == 401, "another school's browser has its own limit"
     # An unsigned header counts against the real address, not the one it names.
     assert forged == [401, 401, 429]
+
+
+async def test_a_platform_that_does_not_answer_gives_a_page_saying_so(
+    servers: Servers, topic_prefix: str, new_schema: Callable[[str], str]
+) -> None:
+    web = load_service("web")
+    # Nothing listens on port 9: every call to the platform fails to connect.
+    env = service_env(servers, topic_prefix, new_schema("web"), GATEWAY_URL="http://127.0.0.1:9")
+    async with running(web, service_settings(web, env)) as pages:
+        event = await pages.get(f"/events/{uuid.uuid4()}", headers={"Accept-Language": "fi"})
+        listing = await pages.get("/m/webby/events")
+        start = await pages.get("/")
+    assert event.status_code == listing.status_code == 503
+    assert "Palvelu ei ole käytettävissä" in event.text
+    assert "Traceback" not in event.text and "127.0.0.1:9" not in event.text
+    assert start.status_code == 200, "a page that needs no service still opens"
