@@ -163,6 +163,7 @@ async def test_events_for_my_groups_are_only_those_that_match(
 
         everything = await anna_finds()
         by_category = await anna_finds(category="music")
+        by_target_group = await anna_finds(target_group="grade_3")
         in_finnish = await anna_finds(language="fi")
         in_district = await anna_finds(district="öster")
         by_words = [await anna_finds(q=words) for words in ("vänskap", "RYTMIÄ", "pippi trumma")]
@@ -190,6 +191,7 @@ async def test_events_for_my_groups_are_only_those_that_match(
     assert len(groups["Pippi på scen"]) == len(groups["Trumma"]) == 1
     assert groups["Pippi på scen"] != groups["Trumma"], "each for the group it suits"
     assert titles(by_category) == ["Trumma"]
+    assert titles(by_target_group) == ["Trumma"], "Pippi is for grade 2, Anna's other group"
     assert titles(in_finnish) == ["Pippi på scen"]
     assert [o["language"] for o in in_finnish.json()[0]["occurrences"]] == ["fi"]
     assert titles(in_district) == ["Trumma"]

@@ -30,6 +30,10 @@ async def events_for_my_groups(
     starts_before: Annotated[
         AwareDatetime | None, Query(alias="to", description="occurrences starting before this")
     ] = None,
+    target_group: Annotated[
+        TargetGroup | None,
+        Query(description="only events for this one of your groups' target groups"),
+    ] = None,
     category: Category | None = None,
     language: Annotated[Language | None, Query(description="the occurrence's language")] = None,
     district: Annotated[str | None, Query(max_length=100, description="the venue's")] = None,
@@ -55,6 +59,7 @@ async def events_for_my_groups(
         district=district,
         text=q,
         free_seats_only=free_seats_only,
+        target_group=target_group,
     )
     async with runtime.database.sessions() as session:
         return await queries.events_for_teacher(
