@@ -35,7 +35,7 @@ format: $(INSTALLED)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-deploy-check: $(INSTALLED)  ## validate docker-compose.yml and the k8s manifests against their schemas
+deploy-check: $(INSTALLED)  ## validate docker-compose.yml and the k8s manifests; replay the Dockerfile with no package index
 	PATH=$(abspath $(BIN)):$$PATH bash deploy/validate.sh
 
 contracts: $(INSTALLED)  ## refresh the committed AsyncAPI document after changing a contract
