@@ -208,6 +208,7 @@ async def test_the_event_link_of_a_mail_opens_its_page_in_the_readers_language(
         bad_dates = await anyone.get(
             f"/m/{TOWN['id']}/events", params={"from": "2027-13-40", "to": "soon"}
         )
+        past = await anyone.get(f"/m/{TOWN['id']}/events", params={"to": "2020-01-31"})
         not_an_id = await anyone.get("/events/not-an-id")
         unknown = await anyone.get(f"/events/{uuid.uuid4()}")
         sheet = re.search(r'href="(/assets/kulturbro\.\w+\.css)"', page.text)
@@ -232,6 +233,8 @@ async def test_the_event_link_of_a_mail_opens_its_page_in_the_readers_language(
         bad_dates.text
     )
     assert 'value="2027-13-40"' in bad_dates.text, "what the reader typed is kept"
+    assert past.status_code == 422, "said on the page, not a refusal from the catalog"
+    assert "Sista dagen måste vara i dag eller senare." in unescape(past.text)
     for missing in (not_an_id, unknown):
         assert missing.status_code == 404
         assert "Sidan finns inte" in unescape(missing.text)

@@ -42,7 +42,7 @@ def error_page(request: Request, status: int) -> Response:
 
 async def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
-    return error_page(request, 404 if error.status_code == 404 else error.status_code)
+    return error_page(request, error.status_code)
 
 
 async def _not_found(request: Request, _: Exception) -> Response:
@@ -69,6 +69,12 @@ async def _service_down(request: Request, error: Exception) -> Response:
     return error_page(request, 503)
 
 
+async def _platform_refused(request: Request, error: Exception) -> Response:
+    # A refusal no page expected (each page handles the ones it does): our fault, not theirs.
+    log.error("the platform refused %s %s: %s", request.method, request.url.path, error)
+    return error_page(request, 500)
+
+
 async def _unexpected(request: Request, error: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return error_page(request, 500)
@@ -84,7 +90,7 @@ def install_error_pages(app: FastAPI) -> None:
         NotSignedIn: _sign_in_first,
         SignInAgain: _sign_in_first,
         ServiceDown: _service_down,
-        PlatformError: _service_down,
+        PlatformError: _platform_refused,
         Exception: _unexpected,
     }
     for kind, handler in handlers.items():

@@ -23,6 +23,7 @@ from web.words import CATEGORIES, N_, TARGET_GROUPS
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
 MAX_WORDS = 200
+MAX_DISTRICT = 100
 LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
 
 
@@ -85,10 +86,14 @@ def read_filters(query: dict[str, str], time_zone: str) -> Filters:
                 filters.problems[key] = N_("Write the date as year-month-day, e.g. 2027-03-01.")
     if "from" in days and "to" in days and days["to"] < days["from"]:
         filters.problems["to"] = N_("The last day must be on or after the first day.")
+    elif "to" in days and days["to"] < datetime.now(zone).date():
+        filters.problems["to"] = N_("The last day must be today or later.")
     if values["target_group"] and values["target_group"] not in TARGET_GROUPS:
         filters.problems["target_group"] = N_("Choose a target group from the list.")
     if values["category"] and values["category"] not in CATEGORIES:
         filters.problems["category"] = N_("Choose a category from the list.")
+    if len(values["district"]) > MAX_DISTRICT:
+        filters.problems["district"] = N_("Choose a district from the list.")
     if len(values["q"]) > MAX_WORDS:
         filters.problems["q"] = N_("Use at most 200 characters.")
     page = int(values["page"]) if values["page"].isdigit() else 1
