@@ -103,5 +103,10 @@ ENV HTTP_PORT=8007
 EXPOSE 8007
 CMD ["service", "stats"]
 
+FROM runtime AS service-web
+ENV HTTP_PORT=8008
+EXPOSE 8008
+CMD ["service", "web"]
+
 # hadolint ignore=DL3006
 FROM service-${SERVICE} AS final
