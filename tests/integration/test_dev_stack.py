@@ -20,6 +20,7 @@ import psutil
 import pytest
 
 from kulturbro_cli.dev_stack import port_is_free, service_ports
+from kulturbro_cli.services import SERVICE_NAMES
 from kulturbro_devstack.testing import Servers
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
@@ -61,7 +62,7 @@ def kill_left_behind(dev: subprocess.Popen[str] | subprocess.Popen[bytes], child
 def test_kulturbro_dev_runs_everything_and_ctrl_c_leaves_no_process(
     servers: Servers, tmp_path
 ) -> None:
-    base = free_port_block(9)  # eight services and the mailbox
+    base = free_port_block(len(SERVICE_NAMES) + 1)  # the services and the mailbox
     dev = subprocess.Popen(
         dev_command(base, tmp_path),
         env=dev_environment(servers),
@@ -87,7 +88,7 @@ def test_kulturbro_dev_runs_everything_and_ctrl_c_leaves_no_process(
         assert mailbox, "".join(output)
         assert httpx.get(mailbox[1], timeout=5).status_code == 200
         children = psutil.Process(dev.pid).children(recursive=True)
-        assert len(children) >= 9 + 2, "eight services, the mailbox, the broker and Redis"
+        assert len(children) >= len(SERVICE_NAMES) + 3, "the services, mailbox, broker and Redis"
         dev.send_signal(signal.SIGINT)
         rest, _ = dev.communicate(timeout=60)
         output.append(rest)
@@ -103,7 +104,7 @@ def test_kulturbro_dev_runs_everything_and_ctrl_c_leaves_no_process(
 def test_kulturbro_dev_closed_with_its_terminal_leaves_no_process(
     servers: Servers, tmp_path
 ) -> None:
-    base = free_port_block(9)
+    base = free_port_block(len(SERVICE_NAMES) + 1)
     terminal, its_device = pty.openpty()
 
     def take_the_terminal() -> None:
@@ -130,7 +131,7 @@ def test_kulturbro_dev_closed_with_its_terminal_leaves_no_process(
                 shown += os.read(terminal, 65536)
         assert b"Kulturbro is running" in shown, shown.decode(errors="replace")
         children = psutil.Process(dev.pid).children(recursive=True)
-        assert len(children) >= 9 + 2, "eight services, the mailbox, the broker and Redis"
+        assert len(children) >= len(SERVICE_NAMES) + 3, "the services, mailbox, broker and Redis"
 
         os.close(terminal)
         dev.wait(timeout=60)
