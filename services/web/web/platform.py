@@ -39,9 +39,13 @@ class FieldProblem(BaseModel):
 class Refused(PlatformError):
     """422: what was sent breaks a rule, field by field where the platform says which."""
 
-    def __init__(self, detail: str, problems: list[FieldProblem]) -> None:
+    def __init__(
+        self, detail: str, problems: list[FieldProblem], errors: list[Any] | None = None
+    ) -> None:
         super().__init__(detail)
         self.problems = problems
+        # Every error as the platform gave it, also those not about one field (a file's line).
+        self.errors = errors or []
 
 
 class ServiceDown(PlatformError):
@@ -131,6 +135,24 @@ class EventSearch(BaseModel):
         }
 
 
+class ImportKindReport(_Lenient):
+    added: list[str] = []
+    changed: list[str] = []
+    removed: list[str] = []
+
+
+class ImportReport(_Lenient):
+    """The directory's report of an import: what it added, changed and removed."""
+
+    source: str
+    dry_run: bool
+    units: ImportKindReport
+    groups: ImportKindReport
+    teachers: ImportKindReport
+    assignments: ImportKindReport
+    notes: list[str] = []
+
+
 class Platform:
     """One shared HTTP client for every page's calls to the gateway."""
 
@@ -170,8 +192,14 @@ class Platform:
             raise NotFound(detail)
         if answer.status_code == 422:
             body = _json(answer)
-            problems = body.get("errors", []) if isinstance(body, dict) else []
-            raise Refused(detail, [FieldProblem.model_validate(p) for p in problems])
+            errors = body.get("errors", []) if isinstance(body, dict) else []
+            errors = errors if isinstance(errors, list) else []
+            problems = [
+                FieldProblem.model_validate(p)
+                for p in errors
+                if isinstance(p, dict) and "field" in p
+            ]
+            raise Refused(detail, problems, errors)
         if answer.status_code == 429:
             retry = answer.headers.get("Retry-After", "60")
             raise TooMany(detail, int(retry) if retry.isdigit() else 60)
@@ -222,6 +250,28 @@ class Platform:
     async def public_event(self, event_id: UUID, address: str | None) -> EventListing:
         found = await self._call("GET", f"/api/catalog/public/events/{event_id}", address=address)
         return EventListing.model_validate(found)
+
+    async def import_csv(
+        self, token: str, files: dict[str, str], dry_run: bool, address: str | None
+    ) -> ImportReport:
+        body = {"units": files["units"], "groups": files["groups"], "teachers": files["teachers"]}
+        found = await self._call(
+            "POST",
+            "/api/directory/imports/csv",
+            token=token,
+            address=address,
+            json=body | {"dry_run": dry_run},
+        )
+        return ImportReport.model_validate(found)
+
+    async def import_ss12000(
+        self, token: str, url: str, ss12000_token: str, dry_run: bool, address: str | None
+    ) -> ImportReport:
+        body = {"url": url, "token": ss12000_token, "dry_run": dry_run}
+        found = await self._call(
+            "POST", "/api/directory/imports/ss12000", token=token, address=address, json=body
+        )
+        return ImportReport.model_validate(found)
 
 
 def _json(answer: httpx.Response) -> Any:
