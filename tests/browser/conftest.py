@@ -192,6 +192,7 @@ class LiveSite:
     municipality: str
     event_id: str
     administrator: str  # signs in with STAFF_PASSWORD
+    topic_prefix: str = ""  # the platform's topics, where a test reads a mailed sign-in link
 
 
 def in_days(days: int, hour: int) -> datetime:
@@ -265,7 +266,7 @@ async def a_live_site(servers: Servers) -> AsyncIterator[LiveSite]:
         )
         # Waits for the municipality to reach the gateway's copy, as `accounts add --wait` does.
         await add_account(servers.database_url, schemas["gateway"], account, 30)
-        yield LiveSite(urls["gateway"], town, event_id, administrator)
+        yield LiveSite(urls["gateway"], town, event_id, administrator, topic_prefix=prefix)
 
 
 @pytest.fixture(scope="module")

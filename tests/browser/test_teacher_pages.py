@@ -1,0 +1,192 @@
+"""A teacher's pages in Chromium over the real platform: signed in from the mailed link, she sees
+her own groups (never a colleague's) and the events for them, filtered; each page passes axe-core
+in sv, fi and en and is refused to other roles."""
+
+import asyncio
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from kulturbro_contracts import parse_event
+from kulturbro_devstack.testing import Servers, read_topic
+
+pytestmark = pytest.mark.browser
+
+LiveSite = Any  # conftest.LiveSite; conftest modules are not importable
+STAFF_PASSWORD = "correct horse battery staple"
+TEACHER_PAGES = ["/teacher", "/teacher/groups", "/teacher/events"]
+
+
+@dataclass(frozen=True)
+class Teacher:
+    email: str
+    # The signed-in browser's cookies, for each test's own context.
+    storage_state: Any
+
+
+def the_files(anna: str, bertil: str) -> dict[str, Any]:
+    """Anna teaches 2B (grade 2, which the live site's event is for) and 7C; Bertil 3A."""
+    return {
+        "units": "id,name,kind,district\nSKO,Bildskolan,school,Centrum\n",
+        "groups": (
+            "id,unit_id,name,target_group,size\n"
+            "G2B,SKO,2B,grade_2,24\nG7C,SKO,7C,grade_7,28\nG3A,SKO,3A,grade_3,21\n"
+        ),
+        "teachers": (
+            "id,name,email,language,invitations,groups\n"
+            f"TA,Anna Berg,{anna},sv,immediate,G2B G7C\n"
+            f"TB,Bertil Ek,{bertil},sv,immediate,G3A\n"
+        ),
+        "dry_run": False,
+    }
+
+
+def until(check: Callable[[], bool], what: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still not {what} after {seconds} s")
+        time.sleep(0.2)
+
+
+def mailed_link(servers: Servers, site: LiveSite, email: str) -> str | None:
+    reading = read_topic(servers.kafka_bootstrap_servers, f"{site.topic_prefix}.access.v1", 1)
+    # Playwright's sync API keeps a loop running in this thread; the consumer needs its own.
+    with ThreadPoolExecutor(1) as thread:
+        records = thread.submit(asyncio.run, reading).result()
+    for record in records:
+        event = parse_event(record.value)
+        if event.payload.email == email:  # type: ignore[attr-defined]
+            return str(event.payload.link)  # type: ignore[attr-defined]
+    return None
+
+
+@pytest.fixture(scope="module")
+def teacher(live_site: LiveSite, servers: Servers, browser: Browser) -> Iterator[Teacher]:
+    """Anna, imported by the culture office with her groups, signed in from her mailed link."""
+    anna = f"anna-{uuid.uuid4().hex[:6]}@example.org"
+    bertil = f"bertil-{uuid.uuid4().hex[:6]}@example.org"
+    with httpx.Client(base_url=live_site.url, timeout=30) as http:
+        staff = http.post(
+            "/auth/password", json={"email": live_site.administrator, "password": STAFF_PASSWORD}
+        )
+        assert staff.status_code == 200, staff.text
+        office = {"Authorization": f"Bearer {staff.json()['access_token']}"}
+        imported = http.post(
+            "/api/directory/imports/csv", json=the_files(anna, bertil), headers=office
+        )
+        assert imported.status_code == 200, imported.text
+
+        def has_an_account() -> bool:
+            accounts = http.get("/accounts", params={"limit": 1000}, headers=office)
+            return anna in {account["email"] for account in accounts.json()}
+
+        until(has_an_account, "given an account by the gateway")
+    context = browser.new_context(locale="sv-SE", timezone_id="Europe/Stockholm")
+    page = context.new_page()
+    page.goto(f"{live_site.url}/sign-in")
+    page.locator("#link_email").fill(anna)
+    page.locator("#link_email").press("Enter")
+    expect(page).to_have_url(f"{live_site.url}/sign-in?sent=true")
+    until(lambda: mailed_link(servers, live_site, anna) is not None, "mailed a sign-in link")
+    page.goto(str(mailed_link(servers, live_site, anna)))
+    page.get_by_role("button", name="Logga in i Kulturbro").click()
+    expect(page).to_have_url(f"{live_site.url}/teacher")
+
+    # The catalog learns Anna's groups from the directory's events, as the gateway did.
+    def her_event_is_listed() -> bool:
+        page.goto(f"{live_site.url}/teacher/events")
+        return page.get_by_role("link", name="Pippi på scen").count() == 1
+
+    until(her_event_is_listed, "listed for her groups")
+    yield Teacher(anna, context.storage_state())
+    context.close()
+
+
+@pytest.fixture
+def as_teacher(browser: Browser, teacher: Teacher) -> Iterator[Page]:
+    context = browser.new_context(
+        locale="sv-SE", timezone_id="Europe/Stockholm", storage_state=teacher.storage_state
+    )
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+def test_a_teacher_sees_only_her_own_groups(as_teacher: Page, live_site: LiveSite) -> None:
+    as_teacher.goto(f"{live_site.url}/teacher")
+    as_teacher.get_by_role("link", name="Mina grupper", exact=True).click()
+    expect(as_teacher.locator("h1")).to_have_text("Mina grupper")
+    rows = as_teacher.locator("tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text("2B")
+    expect(rows.nth(0)).to_contain_text("Årskurs 2")
+    expect(rows.nth(0)).to_contain_text("24")
+    expect(rows.nth(1)).to_contain_text("7C")
+    expect(as_teacher.locator("main")).not_to_contain_text("3A")  # Bertil's
+
+
+def test_the_events_for_her_groups_filter_and_say_which_group_each_is_for(
+    as_teacher: Page, live_site: LiveSite
+) -> None:
+    as_teacher.goto(f"{live_site.url}/teacher/events")
+    listed = as_teacher.locator("ul.events > li")
+    expect(listed).to_have_count(1)
+    expect(listed).to_contain_text("För dina grupper: 2B")
+    # Only the target groups of her own groups are offered.
+    options = as_teacher.locator("#target_group option")
+    expect(options).to_have_text(["Alla mina grupper", "Årskurs 2", "Årskurs 7"])
+    as_teacher.locator("#target_group").select_option("grade_7")
+    as_teacher.get_by_role("button", name="Visa evenemang").click()
+    expect(as_teacher).to_have_url(re.compile(r"/teacher/events\?target_group=grade_7&"))
+    expect(listed).to_have_count(0)
+    as_teacher.goto(f"{live_site.url}/teacher/events?q=pippi&from=2020-13-01")
+    expect(as_teacher.locator("#from")).to_have_attribute("aria-invalid", "true")
+    expect(as_teacher.locator("#from-error")).to_contain_text("år-månad-dag")
+    expect(as_teacher.locator("#q")).to_have_value("pippi")
+
+
+@pytest.mark.parametrize("language", ["sv", "fi", "en"])
+def test_the_teachers_pages_are_accessible_in_each_language(
+    as_teacher: Page,
+    live_site: LiveSite,
+    assert_accessible: Callable[[Page], None],
+    language: str,
+) -> None:
+    as_teacher.goto(f"{live_site.url}/language?to={language}&next=/")
+    for path in TEACHER_PAGES:
+        as_teacher.set_viewport_size({"width": 1280, "height": 800})
+        answer = as_teacher.goto(live_site.url + path)
+        assert answer is not None and answer.status == 200, path
+        expect(as_teacher.locator("html")).to_have_attribute("lang", language)
+        expect(as_teacher.locator("h1")).to_have_count(1)
+        assert_accessible(as_teacher)
+        as_teacher.set_viewport_size({"width": 320, "height": 640})
+        width = as_teacher.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320, f"{path} is {width} px wide at 320 px"
+
+
+def test_the_teachers_pages_are_refused_to_other_roles_and_to_no_one_signed_in(
+    page: Page, live_site: LiveSite
+) -> None:
+    for path in TEACHER_PAGES[1:]:
+        page.goto(live_site.url + path)
+        expect(page).to_have_url(f"{live_site.url}/sign-in?" + urlencode({"next": path}))
+    page.goto(f"{live_site.url}/sign-in")
+    page.locator("#email").fill(live_site.administrator)
+    page.locator("#password").fill(STAFF_PASSWORD)
+    page.locator("#password").press("Enter")
+    expect(page).to_have_url(f"{live_site.url}/office")
+    for path in TEACHER_PAGES[1:]:
+        answer = page.goto(live_site.url + path)
+        assert answer is not None and answer.status == 404, path
+        expect(page.locator("main")).not_to_contain_text("2B")
