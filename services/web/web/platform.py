@@ -110,6 +110,18 @@ class Municipality(_Lenient):
     districts: list[str] = []
 
 
+class Group(_Lenient):
+    id: UUID
+    unit_id: UUID
+    name: str
+    target_group: str
+    size: int
+
+
+class EventForGroups(EventListing):
+    for_groups: list[UUID]
+
+
 class Preferences(_Lenient):
     language: Language
 
@@ -151,6 +163,9 @@ class ImportReport(_Lenient):
     teachers: ImportKindReport
     assignments: ImportKindReport
     notes: list[str] = []
+
+
+MOST = {"limit": "500"}
 
 
 class Platform:
@@ -235,6 +250,19 @@ class Platform:
     async def my_preferences(self, token: str) -> Preferences:
         found = await self._call("GET", "/api/directory/me/preferences", token=token)
         return Preferences.model_validate(found)
+
+    async def my_groups(self, token: str) -> list[Group]:
+        # A teacher's own groups are few: one page of the most the directory gives is all of them.
+        found = await self._call("GET", "/api/directory/groups", token=token, params=MOST)
+        return [Group.model_validate(group) for group in found]
+
+    async def events_for_my_groups(self, token: str, search: EventSearch) -> list[EventForGroups]:
+        params = search.params()
+        params.pop("page", None)
+        found = await self._call(
+            "GET", "/api/catalog/events/for-my-groups", token=token, params=params
+        )
+        return [EventForGroups.model_validate(event) for event in found]
 
     async def public_municipality(self, municipality_id: str, address: str | None) -> Municipality:
         path = f"/api/directory/public/municipalities/{municipality_id}"
