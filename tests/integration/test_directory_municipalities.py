@@ -171,6 +171,35 @@ async def test_lists_come_page_by_page_and_teachers_only_to_administrators(
     assert elsewhere.json() == [], "another municipality sees none of it"
 
 
+async def test_lists_find_by_words_in_names_and_teachers_also_by_e_mail(
+    directory: httpx.AsyncClient,
+) -> None:
+    assert (await directory.post("/municipalities", json=PORI, headers=operator())).is_success
+    demo = files("directory") / "demo"
+    csv_files = {
+        name: (demo / f"{name}.csv").read_text() for name in ("units", "groups", "teachers")
+    }
+    assert (await directory.post("/imports/csv", json=csv_files, headers=admin())).is_success
+
+    async def names(path: str, q: str, key: str = "name") -> list[str]:
+        found = await directory.get(path, params={"q": q}, headers=admin())
+        assert found.status_code == 200, found.text
+        return [item[key] for item in found.json()]
+
+    assert await names("/schools", "skola") == ["Kulladals förskola", "Ängslättsskolan"]
+    assert await names("/groups", "2a") == ["2A"], "any case"
+    assert await names("/groups", "%") == [], "% is only itself"
+    assert await names("/teachers", "VIRTANEN") == ["Aino Virtanen"]
+    assert len(await names("/teachers", "@demostad.example")) == 8, "e-mail too"
+    assert await names("/teachers", "_") == [], "_ is only itself"
+    assert await names("/groups", " ") != [], "blank words filter nothing"
+    elsewhere = await directory.get("/schools", params={"q": "skola"}, headers=admin("ulvila"))
+    too_long = await directory.get("/groups", params={"q": "x" * 201}, headers=admin())
+    assert elsewhere.json() == []
+    assert too_long.status_code == 422
+    assert too_long.json()["errors"][0]["field"] == "q"
+
+
 async def test_imports_refuse_what_they_cannot_use(directory: httpx.AsyncClient) -> None:
     unregistered = await directory.post("/imports/csv", json={"units": "", "groups": "",
                                          "teachers": ""}, headers=admin())  # fmt: skip

@@ -5,7 +5,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
-from sqlmodel import col, select
+from sqlmodel import col, or_, select
 
 from directory.db import (
     Group,
@@ -40,6 +40,16 @@ def _page(
 
 
 PageDep = Annotated[Page, Depends(_page)]
+Words = Annotated[
+    str | None,
+    Query(max_length=200, description="only those whose name (a teacher's: or e-mail) has this"),
+]
+
+
+def _containing(words: str) -> str:
+    """An ILIKE pattern for the words as typed: % and _ in them match only themselves."""
+    escaped = words.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 @router.post("/schools", status_code=201, response_model=UnitPublic, **allow(Role.ADMINISTRATOR))
@@ -65,16 +75,15 @@ async def register_school(
     **allow(Role.ADMINISTRATOR, Role.TEACHER, Role.ANALYST, Role.ORGANIZER),
 )
 async def list_schools(
-    caller: MunicipalCallerDep, runtime: RuntimeDep, page: PageDep
+    caller: MunicipalCallerDep, runtime: RuntimeDep, page: PageDep, q: Words = None
 ) -> list[Unit]:
     """The municipality's units: preschools, schools and elderly-care homes, by name."""
+    query = select(Unit).where(Unit.municipality_id == caller.municipality_id)
+    if q and q.strip():
+        query = query.where(col(Unit.name).ilike(_containing(q), escape="\\"))
     async with runtime.database.sessions() as session:
         found = await session.exec(
-            select(Unit)
-            .where(Unit.municipality_id == caller.municipality_id)
-            .order_by(col(Unit.name), col(Unit.id))
-            .limit(page.limit)
-            .offset(page.offset)
+            query.order_by(col(Unit.name), col(Unit.id)).limit(page.limit).offset(page.offset)
         )
         return list(found)
 
@@ -89,6 +98,7 @@ async def list_groups(
     runtime: RuntimeDep,
     page: PageDep,
     unit_id: Annotated[UUID | None, Query(description="only this unit's groups")] = None,
+    q: Words = None,
 ) -> list[Group]:
     """Classes and care-home groups with their target group and size (a count, never names);
     a teacher sees only the groups they teach."""
@@ -98,6 +108,8 @@ async def list_groups(
         query = query.where(col(Group.id).in_(taught))
     if unit_id is not None:
         query = query.where(Group.unit_id == unit_id)
+    if q and q.strip():
+        query = query.where(col(Group.name).ilike(_containing(q), escape="\\"))
     async with runtime.database.sessions() as session:
         found = await session.exec(
             query.order_by(col(Group.name), col(Group.id)).limit(page.limit).offset(page.offset)
@@ -115,15 +127,22 @@ def _teacher_id(caller: Caller) -> UUID | None:
 
 @router.get("/teachers", response_model=list[TeacherPublic], **allow(Role.ADMINISTRATOR))
 async def list_teachers(
-    caller: MunicipalCallerDep, runtime: RuntimeDep, page: PageDep
+    caller: MunicipalCallerDep, runtime: RuntimeDep, page: PageDep, q: Words = None
 ) -> list[TeacherPublic]:
     """Teachers and contacts with the groups they teach; their e-mail is for administrators."""
+    query = select(Teacher).where(Teacher.municipality_id == caller.municipality_id)
+    if q and q.strip():
+        pattern = _containing(q)
+        query = query.where(
+            or_(
+                col(Teacher.name).ilike(pattern, escape="\\"),
+                col(Teacher.email).ilike(pattern, escape="\\"),
+            )
+        )
     async with runtime.database.sessions() as session:
         teachers = list(
             await session.exec(
-                select(Teacher)
-                .where(Teacher.municipality_id == caller.municipality_id)
-                .order_by(col(Teacher.name), col(Teacher.id))
+                query.order_by(col(Teacher.name), col(Teacher.id))
                 .limit(page.limit)
                 .offset(page.offset)
             )
