@@ -118,11 +118,12 @@ done
 if ! python3 - docker-compose.yml Dockerfile "${rendered_args[@]}" <<'PY'; then
 import re
 import sys
+from urllib.parse import urlsplit
 
 import yaml
 
 SERVICES = {"gateway": 8000, "directory": 8001, "catalog": 8002, "booking": 8003,
-            "allocation": 8004, "transport": 8005, "notify": 8006, "stats": 8007}
+            "allocation": 8004, "transport": 8005, "notify": 8006, "stats": 8007, "web": 8008}
 HPA = {"gateway", "booking", "allocation", "notify"}
 INFRA = {"kafka": "apache/kafka:3.9.0", "postgres": "postgres:16", "redis": "redis:7"}
 ENV = {"DATABASE_URL", "REDIS_URL", "KAFKA_BOOTSTRAP_SERVERS", "KULTURBRO_ENV", "KULTURBRO_SECRET_KEY", "HTTP_PORT"}
@@ -142,7 +143,7 @@ def report(label, problems, summary):
 def check_compose(path):
     problems = []
     services = (yaml.safe_load(open(path)) or {}).get("services") or {}
-    for name in sorted(set(SERVICES) | set(INFRA) | {"mailpit", "topics"}):
+    for name in sorted(set(SERVICES) | set(INFRA) | {"mailpit", "topics", "database-logins"}):
         if name not in services:
             problems.append(f"service {name} missing")
     for name, svc in services.items():
@@ -175,12 +176,36 @@ def check_compose(path):
             problems.append(f"{name}: healthcheck must call /healthz")
         deps = svc.get("depends_on") or {}
         for dep, cond in {"postgres": "service_healthy", "redis": "service_healthy", "kafka": "service_healthy",
-                          "topics": "service_completed_successfully"}.items():
+                          "topics": "service_completed_successfully",
+                          "database-logins": "service_completed_successfully"}.items():
             if (deps.get(dep) or {}).get("condition") != cond:
                 problems.append(f"{name}: must depend on {dep} with condition {cond}")
+    owner = ((services.get("postgres") or {}).get("environment") or {}).get("POSTGRES_USER")
+    urls = {name: str((services.get(name, {}).get("environment") or {}).get("DATABASE_URL")) for name in SERVICES}
+    problems += check_own_logins(urls, owner)
+    logins = services.get("database-logins") or {}
+    logins_env = logins.get("environment") or {}
+    if (logins.get("command") or [])[:2] != ["database", "logins"] or set(logins["command"][2:]) != set(SERVICES):
+        problems.append(f"database-logins: command must be [database, logins, {', '.join(SERVICES)}]")
+    for name, url in urls.items():
+        if logins_env.get(f"{name.upper()}_DATABASE_URL") != url:
+            problems.append(f"database-logins: {name.upper()}_DATABASE_URL must be {name}'s DATABASE_URL")
     if not any(f":{SERVICES['gateway']}" in str(p) for p in services.get("gateway", {}).get("ports") or []):
         problems.append(f"gateway: must publish port {SERVICES['gateway']}")
     report(path, problems, f"conventions: {len(SERVICES)} services, healthchecks, depends_on, only the gateway published")
+
+
+def check_own_logins(urls, owner):
+    """Each service signs in as itself: not as the database's owner, nor as another service."""
+    problems, seen = [], {}
+    for name, url in urls.items():
+        user = urlsplit(url).username
+        if not user or user == owner:
+            problems.append(f"{name}: DATABASE_URL must sign in as {name}'s own login, not {user or 'nobody'}")
+        elif user in seen:
+            problems.append(f"{name}: DATABASE_URL signs in as {seen[user]} does; give {name} its own login")
+        seen.setdefault(user, name)
+    return problems
 
 
 def check_dockerfile(path):
@@ -216,7 +241,7 @@ def check_container(where, container, pod_security):
     return problems
 
 
-def check_pod(where, pod):
+def check_pod(where, pod, database=None):
     problems = []
     volumes = {v["name"]: v for v in pod.get("volumes") or []}
     for c in (pod.get("initContainers") or []) + pod.get("containers", []):
@@ -224,6 +249,8 @@ def check_pod(where, pod):
         refs = {(k, v["name"]) for e in c.get("envFrom") or [] for k, v in e.items() if k in ("configMapRef", "secretRef")}
         if not {("configMapRef", "kulturbro-config"), ("secretRef", "kulturbro-secrets")} <= refs:
             problems.append(f"{where} container {c['name']}: envFrom needs ConfigMap kulturbro-config and Secret kulturbro-secrets")
+        if database and ("secretRef", f"{database}-database") not in refs:
+            problems.append(f"{where} container {c['name']}: envFrom needs Secret {database}-database (its own DATABASE_URL)")
         tmp = [m for m in c.get("volumeMounts") or [] if m.get("mountPath") == "/tmp"]
         if not tmp or "emptyDir" not in volumes.get(tmp[0]["name"], {}):
             problems.append(f"{where} container {c['name']}: needs an emptyDir mounted at /tmp")
@@ -271,7 +298,7 @@ def check_k8s(label, path):
             get = (main[0].get(probe) or {}).get("httpGet") or {}
             if get.get("path") != path_ or ports.get(get.get("port"), get.get("port")) != port:
                 problems.append(f"{name}: {probe} must GET {path_} on port {port}")
-        problems += check_pod(name, pod)
+        problems += check_pod(name, pod, database=name)
         hpa = objects.get(("HorizontalPodAutoscaler", name))
         if name in HPA:
             target = (hpa or {}).get("spec", {}).get("scaleTargetRef") or {}
@@ -307,8 +334,28 @@ def check_k8s(label, path):
                 problems.append(f"needs a Service {name}")
         secret = objects.get(("Secret", "kulturbro-secrets")) or {}
         keys = set(secret.get("stringData") or {}) | set(secret.get("data") or {})
-        if not {"DATABASE_URL", "KULTURBRO_SECRET_KEY", "SMTP_URL"} <= keys:
-            problems.append("needs a Secret kulturbro-secrets with DATABASE_URL, KULTURBRO_SECRET_KEY and SMTP_URL")
+        if not {"KULTURBRO_SECRET_KEY", "SMTP_URL"} <= keys:
+            problems.append("needs a Secret kulturbro-secrets with KULTURBRO_SECRET_KEY and SMTP_URL")
+        if "DATABASE_URL" in keys:
+            problems.append("kulturbro-secrets holds a DATABASE_URL for every service: give each its own in Secret NAME-database")
+        owner = ((objects.get(("Secret", "postgres-credentials")) or {}).get("stringData") or {}).get("POSTGRES_USER")
+        urls = {name: str(((objects.get(("Secret", f"{name}-database")) or {}).get("stringData") or {}).get("DATABASE_URL"))
+                for name in SERVICES}
+        problems += check_own_logins(urls, owner)
+        job = objects.get(("Job", "kulturbro-database-logins"))
+        if not job:
+            problems.append("needs a Job kulturbro-database-logins")
+        else:
+            pod = job["spec"]["template"]["spec"]
+            for c in pod["containers"]:
+                problems += check_container(f"Job kulturbro-database-logins container {c['name']}", c, pod.get("securityContext") or {})
+                args, env = c.get("args") or [], {e["name"]: e for e in c.get("env") or []}
+                if args[:2] != ["database", "logins"] or set(args[2:]) != set(SERVICES):
+                    problems.append(f"Job kulturbro-database-logins must run [database, logins, {', '.join(SERVICES)}]")
+                for name in SERVICES:
+                    ref = ((env.get(f"{name.upper()}_DATABASE_URL") or {}).get("valueFrom") or {}).get("secretKeyRef") or {}
+                    if (ref.get("name"), ref.get("key")) != (f"{name}-database", "DATABASE_URL"):
+                        problems.append(f"Job kulturbro-database-logins: {name.upper()}_DATABASE_URL must come from Secret {name}-database")
     report(label, problems, f"conventions: {len(SERVICES)} services with Deployment, Service, ServiceAccount, probes, limits, non-root read-only")
 
 

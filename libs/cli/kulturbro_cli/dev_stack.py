@@ -14,8 +14,10 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
+import psycopg
 from rich.console import Console
 
+from kulturbro_cli.database import ServiceLogin, grant_own_schemas, with_login
 from kulturbro_cli.demo import DEMO_MUNICIPALITY, DEMO_PASSWORD, add_demo_accounts, load_demo
 from kulturbro_cli.infrastructure import Infrastructure, provide
 from kulturbro_cli.services import SERVICE_NAMES, load_service
@@ -24,6 +26,8 @@ from kulturbro_runtime.settings import settings_from
 from kulturbro_runtime.topics import all_topics, create_topics
 
 READY_TIMEOUT_SECONDS = 90
+# Development only, like the servers it opens: each service signs in as itself with it.
+DEV_DATABASE_PASSWORD = "kulturbro-dev-only"
 console = Console(highlight=False)
 
 
@@ -75,7 +79,7 @@ def service_environment(
     return os.environ | {
         "KULTURBRO_ENV": "development",
         "KULTURBRO_SECRET_KEY": secret,
-        "DATABASE_URL": infra.database_url,
+        "DATABASE_URL": with_login(infra.database_url, name, DEV_DATABASE_PASSWORD),
         "REDIS_URL": infra.redis_url,
         "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
         "SMTP_URL": infra.smtp_url,
@@ -109,6 +113,8 @@ def run_dev_stack(port_base: int, state_dir_name: str, exit_when_ready: bool) ->
 
             infra = provide(state_dir, stack, progress)
             stack.callback(_stop_all, processes)  # runs before the servers the services use stop
+            progress("giving each service a database login of its own")
+            _grant_own_schemas(infra.database_url)
             progress("creating topics")
             asyncio.run(create_topics(infra.kafka_bootstrap_servers, all_topics("kulturbro")))
             for name in SERVICE_NAMES:
@@ -149,6 +155,18 @@ def run_dev_stack(port_base: int, state_dir_name: str, exit_when_ready: bool) ->
             return
         _wait_for_interrupt(processes)
     console.print("Kulturbro stopped; no process left behind.")
+
+
+def _grant_own_schemas(database_url: str) -> None:
+    logins = [ServiceLogin(name, name, DEV_DATABASE_PASSWORD) for name in SERVICE_NAMES]
+    try:
+        grant_own_schemas(database_url, logins)
+    except psycopg.errors.InsufficientPrivilege as error:
+        raise SystemExit(
+            f"kulturbro dev: DATABASE_URL's login may not give each service a login of its own "
+            f"({error.diag.message_primary}); use a superuser's, or unset DATABASE_URL for the "
+            f"embedded PostgreSQL"
+        ) from None
 
 
 def _start(

@@ -2,9 +2,11 @@
 
 import asyncio
 import os
+from typing import Annotated
 
 import typer
 
+from kulturbro_cli.database import grant_own_schemas, logins_from_environment
 from kulturbro_cli.services import add_service_commands, load_service
 from kulturbro_runtime.topics import all_topics, create_topics
 
@@ -13,6 +15,8 @@ app = typer.Typer(
 )
 topics_app = typer.Typer(help="Kafka topics.", no_args_is_help=True)
 app.add_typer(topics_app, name="topics")
+database_app = typer.Typer(help="The database's logins.", no_args_is_help=True)
+app.add_typer(database_app, name="database")
 add_service_commands(app)
 
 
@@ -39,6 +43,31 @@ def topics_create(
     """Create every topic and its dead-letter topic (existing ones are left alone)."""
     asyncio.run(create_topics(bootstrap_servers, all_topics(prefix)))
     typer.echo("topics ready")
+
+
+@database_app.command("logins")
+def database_logins(
+    services: Annotated[
+        list[str], typer.Argument(help="the services, e.g. gateway directory catalog")
+    ],
+) -> None:
+    """Give each service a login of its own, with rights on its own schema only.
+
+    DATABASE_URL is a login that may create roles (e.g. the database's superuser). Each
+    service's own login is NAME_DATABASE_URL, the DATABASE_URL it then runs with:
+
+        BOOKING_DATABASE_URL=postgresql://booking:PASSWORD@db:5432/kulturbro
+
+    Safe to run again: passwords are set again, and a schema made before its service had a
+    login of its own passes to that login with all it holds."""
+    try:
+        logins = logins_from_environment(services, os.environ)
+    except ValueError as error:
+        typer.echo(f"kulturbro database logins: {error}", err=True)
+        raise typer.Exit(2) from None
+    grant_own_schemas(os.environ["DATABASE_URL"], logins)
+    for login in logins:
+        typer.echo(f"{login.schema}: signs in as {login.role}, owns schema {login.schema}")
 
 
 @app.command()

@@ -18,7 +18,13 @@ def migrate(database_url: str, schema: str, versions_dir: Path) -> None:
         with engine.begin() as connection:
             # Replicas starting together take turns instead of racing on the same DDL.
             connection.execute(text("select pg_advisory_xact_lock(hashtext(:s))"), {"s": schema})
-            connection.execute(text(f'create schema if not exists "{schema}"'))
+            # Asked only when missing: a service's own login owns its schema but may not create
+            # schemas, and `create schema if not exists` asks for that right even when it exists.
+            exists = connection.execute(
+                text("select 1 from pg_namespace where nspname = :s"), {"s": schema}
+            ).first()
+            if not exists:
+                connection.execute(text(f'create schema "{schema}"'))
             config = Config()
             config.set_main_option("script_location", str(_ENV_DIR))
             config.set_main_option("path_separator", "os")
