@@ -274,3 +274,42 @@ def live_site(servers: Servers) -> Iterator[LiveSite]:
     """The pages over the real platform, started once per test module."""
     with in_background(lambda: a_live_site(servers)) as site:
         yield site
+
+
+@pytest.fixture(scope="module")
+def signed_in_states(browser: Browser, live_site: LiveSite) -> dict[str, Any]:
+    """Each staff account's browser state (its cookies), signed in once per module and taken by
+    `signed_in_page`: the gateway allows an account 5 sign-ins a minute."""
+    return {}
+
+
+@pytest.fixture
+def signed_in_page(
+    browser: Browser, live_site: LiveSite, signed_in_states: dict[str, Any]
+) -> Iterator[Callable[..., Page]]:
+    """`signed_in_page(email, language="en")`: a page of a browser signed in with the password,
+    open at the start page in that language."""
+    contexts = []
+
+    def open_page(email: str, language: str = "en") -> Page:
+        context = browser.new_context(
+            locale="sv-SE",
+            timezone_id="Europe/Stockholm",
+            storage_state=signed_in_states.get(email),
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        if email not in signed_in_states:
+            page.goto(f"{live_site.url}/sign-in")
+            page.fill("#email", email)
+            page.fill("#password", STAFF_PASSWORD)
+            page.locator("#password").press("Enter")
+            page.wait_for_url(lambda url: "/sign-in" not in url)
+            signed_in_states[email] = context.storage_state()
+        page.goto(f"{live_site.url}/language?to={language}&next=/")
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()

@@ -38,8 +38,9 @@ def csv_file(name: str, text: str) -> dict[str, Any]:
     return {"name": name, "mimeType": "text/csv", "buffer": text.encode()}
 
 
-def signed_in_as_office(page: Page, site: LiveSite, language: str = "en") -> None:
-    page.goto(f"{site.url}/language?to={language}&next=/sign-in")
+def signed_in_as_office(page: Page, site: LiveSite) -> None:
+    """A browser of its own, signed in afresh."""
+    page.goto(f"{site.url}/language?to=en&next=/sign-in")
     page.fill("#email", site.administrator)
     page.fill("#password", PASSWORD)
     page.locator("#password").press("Enter")
@@ -52,9 +53,12 @@ def upload(page: Page, **files: str) -> None:
 
 
 def test_an_office_fixes_a_bad_line_reads_the_report_and_imports(
-    page: Page, live_site: LiveSite, assert_accessible: Callable[[Page], None]
+    signed_in_page: Callable[..., Page],
+    live_site: LiveSite,
+    assert_accessible: Callable[[Page], None],
 ) -> None:
-    signed_in_as_office(page, live_site)
+    page = signed_in_page(live_site.administrator)
+    page.goto(f"{live_site.url}/office")
     page.click("text=Import schools, groups and teachers")
     expect(page.locator("h1")).to_have_text("Import schools, groups and teachers")
     assert_accessible(page)
@@ -96,9 +100,11 @@ def test_an_office_fixes_a_bad_line_reads_the_report_and_imports(
 
 
 def test_an_office_uploads_and_checks_the_files_with_the_keyboard_alone(
-    page: Page, live_site: LiveSite, keyboard: Callable[[Page, Locator], None]
+    signed_in_page: Callable[..., Page],
+    live_site: LiveSite,
+    keyboard: Callable[[Page, Locator], None],
 ) -> None:
-    signed_in_as_office(page, live_site)
+    page = signed_in_page(live_site.administrator)
     page.goto(f"{live_site.url}/office/imports")
     for name, text in (("units", UNITS), ("groups", FIXED_GROUPS), ("teachers", TEACHERS)):
         keyboard(page, page.locator(f"#{name}"))
@@ -115,9 +121,12 @@ def test_an_office_uploads_and_checks_the_files_with_the_keyboard_alone(
 
 @pytest.mark.parametrize("language", ["sv", "fi"])
 def test_the_imports_page_and_its_errors_are_accessible_in_swedish_and_finnish(
-    page: Page, live_site: LiveSite, assert_accessible: Callable[[Page], None], language: str
+    signed_in_page: Callable[..., Page],
+    live_site: LiveSite,
+    assert_accessible: Callable[[Page], None],
+    language: str,
 ) -> None:
-    signed_in_as_office(page, live_site, language)
+    page = signed_in_page(live_site.administrator, language)
     page.goto(f"{live_site.url}/office/imports")
     expect(page.locator("html")).to_have_attribute("lang", language)
     expect(page.locator("h1")).to_have_count(1)
@@ -141,9 +150,9 @@ def test_the_imports_page_and_its_errors_are_accessible_in_swedish_and_finnish(
 
 
 def test_an_upload_is_nobody_elses_and_a_form_without_its_token_is_refused(
-    browser: Browser, page: Page, live_site: LiveSite
+    browser: Browser, signed_in_page: Callable[..., Page], live_site: LiveSite
 ) -> None:
-    signed_in_as_office(page, live_site)
+    page = signed_in_page(live_site.administrator)
     page.goto(f"{live_site.url}/office/imports")
     upload(page, units=UNITS, groups=GROUPS, teachers=TEACHERS)
     page.click("button:has-text('Check the files')")
@@ -168,7 +177,9 @@ def test_an_upload_is_nobody_elses_and_a_form_without_its_token_is_refused(
     assert refused.status == 403
 
 
-def test_an_analyst_is_not_shown_the_imports(page: Page, live_site: LiveSite) -> None:
+def test_an_analyst_is_not_shown_the_imports(
+    signed_in_page: Callable[..., Page], live_site: LiveSite
+) -> None:
     analyst = f"analyst-{uuid.uuid4().hex[:6]}@example.org"
     with httpx.Client(base_url=live_site.url) as http:
         signed_in = http.post(
@@ -181,11 +192,9 @@ def test_an_analyst_is_not_shown_the_imports(page: Page, live_site: LiveSite) ->
             headers={"Authorization": f"Bearer {signed_in.json()['access_token']}"},
         )
         assert created.status_code == 201, created.text
-    page.goto(f"{live_site.url}/language?to=en&next=/sign-in")
-    page.fill("#email", analyst)
-    page.fill("#password", PASSWORD)
-    page.locator("#password").press("Enter")
-    expect(page).to_have_url(f"{live_site.url}/analyst")
+    page = signed_in_page(analyst)
+    page.goto(f"{live_site.url}/analyst")
+    expect(page.locator("h1")).to_have_count(1)
     answer = page.goto(f"{live_site.url}/office/imports")
     assert answer is not None and answer.status in (403, 404)
     expect(page.locator("input[type=file]")).to_have_count(0)

@@ -10,7 +10,7 @@ from redis.asyncio import Redis
 from kulturbro_runtime import Service
 from web.assets import Assets
 from web.errors import install_error_pages
-from web.pages import homes, imports, public, signing_in, teaching
+from web.pages import homes, imports, office_directory, public, signing_in, teaching
 from web.platform import Platform
 from web.sessions import RefreshGuard
 from web.settings import WebSettings
@@ -58,6 +58,13 @@ service = Service(
     description="The pages for teachers, organizers and culture offices, in sv, fi and en.",
     migrations=Path(__file__).with_name("migrations") / "versions",
     settings_class=WebSettings,
-    routers=[public.router, signing_in.router, homes.router, imports.router, teaching.router],
+    routers=[
+        public.router,
+        signing_in.router,
+        homes.router,
+        imports.router,
+        teaching.router,
+        office_directory.router,
+    ],
     configure=configure,
 )

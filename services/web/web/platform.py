@@ -168,6 +168,32 @@ class ImportReport(_Lenient):
 MOST = {"limit": "500"}
 
 
+class DirectoryUnit(_Lenient):
+    """A school, preschool or care home as the culture office browses them."""
+
+    id: UUID
+    name: str
+    kind: str
+    district: str | None = None
+
+
+class DirectoryGroup(_Lenient):
+    id: UUID
+    unit_id: UUID
+    name: str
+    target_group: str
+    size: int
+
+
+class DirectoryTeacher(_Lenient):
+    id: UUID
+    name: str
+    email: str
+    language: Language
+    invitations: str
+    group_ids: list[UUID] = []
+
+
 class Platform:
     """One shared HTTP client for every page's calls to the gateway."""
 
@@ -300,6 +326,33 @@ class Platform:
             "POST", "/api/directory/imports/ss12000", token=token, address=address, json=body
         )
         return ImportReport.model_validate(found)
+
+    async def schools(
+        self, token: str, params: dict[str, str], address: str | None
+    ) -> list[DirectoryUnit]:
+        """One page of the municipality's units; params: q, limit, offset."""
+        found = await self._call(
+            "GET", "/api/directory/schools", token=token, params=params, address=address
+        )
+        return [DirectoryUnit.model_validate(item) for item in found]
+
+    async def groups(
+        self, token: str, params: dict[str, str], address: str | None
+    ) -> list[DirectoryGroup]:
+        """One page of the municipality's groups; params: q, unit_id, limit, offset."""
+        found = await self._call(
+            "GET", "/api/directory/groups", token=token, params=params, address=address
+        )
+        return [DirectoryGroup.model_validate(item) for item in found]
+
+    async def teachers(
+        self, token: str, params: dict[str, str], address: str | None
+    ) -> list[DirectoryTeacher]:
+        """One page of the municipality's teachers; params: q, limit, offset."""
+        found = await self._call(
+            "GET", "/api/directory/teachers", token=token, params=params, address=address
+        )
+        return [DirectoryTeacher.model_validate(item) for item in found]
 
 
 def _json(answer: httpx.Response) -> Any:

@@ -1,0 +1,128 @@
+"""The culture office browses and searches its schools, groups and teachers in Chromium over the
+real platform: found by words, a school's groups, page by page; axe-core in sv, fi and en; no
+other role sees the lists."""
+
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+LiveSite = Any  # conftest.LiveSite; conftest modules are not importable
+PASSWORD = "correct horse battery staple"
+UNITS = (
+    "id,name,kind,school_forms,district\n"
+    "AAS,Åsens skola,school,GR,Centrum\n"
+    "BKS,Backens förskola,preschool,FS,Centrum\n"
+)
+# 60 classes at Åsen: more than one page of 50.
+GROUPS = "id,unit_id,name,target_group,size\n" + "".join(
+    f"AAS-{n:02},AAS,Klass {n:02},grade_3,{20 + n % 5}\n" for n in range(1, 61)
+)
+GROUPS += "BKS-IG,BKS,Igelkottarna,preschool_3_5,16\n"
+TEACHERS = (
+    "id,name,email,language,invitations,groups\n"
+    "L1,Lena Ek,lena.ek@example.org,sv,immediate,AAS-01 AAS-02\n"
+    "L2,Aino Koski,aino.koski@example.org,fi,weekly_digest,BKS-IG\n"
+)
+
+
+def _token(site: LiveSite, http: httpx.Client, email: str) -> str:
+    signed_in = http.post("/auth/password", json={"email": email, "password": PASSWORD})
+    assert signed_in.status_code == 200, signed_in.text
+    token: str = signed_in.json()["access_token"]
+    return token
+
+
+ANALYST = f"analyst-{uuid.uuid4().hex[:6]}@example.org"
+
+
+@pytest.fixture(scope="module")
+def imported(live_site: LiveSite) -> Iterator[LiveSite]:
+    """The three files imported, and an analyst's account, through the gateway's API."""
+    with httpx.Client(base_url=live_site.url, timeout=30) as http:
+        token = _token(live_site, http, live_site.administrator)
+        as_office = {"Authorization": f"Bearer {token}"}
+        body = {"units": UNITS, "groups": GROUPS, "teachers": TEACHERS}
+        done = http.post("/api/directory/imports/csv", json=body, headers=as_office)
+        assert done.status_code == 200, done.text
+        analyst = {"email": ANALYST, "role": "analyst", "password": PASSWORD}
+        created = http.post("/accounts", json=analyst, headers=as_office)
+        assert created.status_code == 201, created.text
+    yield live_site
+
+
+def test_an_office_finds_a_school_its_groups_page_by_page_and_a_teacher(
+    signed_in_page: Callable[..., Page], imported: LiveSite
+) -> None:
+    page = signed_in_page(imported.administrator)
+    page.goto(f"{imported.url}/office")
+    page.get_by_role("link", name="Schools, groups and teachers", exact=True).click()
+    expect(page.locator("h1")).to_have_text("Schools and preschools")
+    expect(page.locator("tbody tr")).to_have_count(2)
+    page.fill("#q", "backen")
+    page.click("button:has-text('Search')")
+    expect(page.locator("tbody tr")).to_have_count(1)
+    expect(page.locator("#q")).to_have_value("backen")
+    page.fill("#q", "no such school")
+    page.click("button:has-text('Search')")
+    expect(page.get_by_role("status")).to_have_text("Nothing found.")
+
+    page.goto(f"{imported.url}/office/schools")
+    page.get_by_role("link", name="Groups at Åsens skola").click()
+    expect(page.locator("h1")).to_have_text("Groups at Åsens skola")
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(50)
+    expect(rows.first).to_contain_text("Klass 01")
+    expect(rows.first).to_contain_text("Grade 3")
+    expect(page.locator("text=Igelkottarna")).to_have_count(0)
+    page.click("a[rel=next]")
+    expect(rows).to_have_count(10)
+    expect(rows.last).to_contain_text("Klass 60")
+    expect(page.locator("a[rel=next]")).to_have_count(0)
+    page.click("a[rel=prev]")
+    expect(rows).to_have_count(50)
+
+    page.get_by_role("link", name="Teachers", exact=True).click()
+    expect(page.locator("h1")).to_have_text("Teachers")
+    page.fill("#q", "koski@")
+    page.click("button:has-text('Search')")
+    expect(page.locator("tbody tr")).to_have_count(1)
+    expect(page.locator("tbody tr")).to_contain_text("Aino Koski")
+    expect(page.locator("tbody tr")).to_contain_text("Suomi")
+    expect(page.locator("tbody tr")).to_contain_text("Once a week")
+
+
+@pytest.mark.parametrize("language", ["sv", "fi", "en"])
+def test_the_lists_are_accessible_in_each_language(
+    signed_in_page: Callable[..., Page],
+    imported: LiveSite,
+    assert_accessible: Callable[[Page], None],
+    language: str,
+) -> None:
+    page = signed_in_page(imported.administrator, language)
+    for path in ("/office", "/office/schools", "/office/groups?page=2", "/office/teachers"):
+        page.set_viewport_size({"width": 1280, "height": 800})
+        answer = page.goto(imported.url + path)
+        assert answer is not None and answer.status == 200, path
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        expect(page.locator("h1")).to_have_count(1)
+        assert_accessible(page)
+        page.set_viewport_size({"width": 320, "height": 640})
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320, f"{path} is {width} px wide at 320 px"
+
+
+def test_an_analyst_sees_none_of_the_lists(
+    signed_in_page: Callable[..., Page], imported: LiveSite
+) -> None:
+    page = signed_in_page(ANALYST)
+    for path in ("/office/schools", "/office/groups", "/office/teachers"):
+        answer = page.goto(imported.url + path)
+        assert answer is not None and answer.status in (403, 404), path
+        expect(page.locator("table")).to_have_count(0)
+        expect(page.locator("body")).not_to_contain_text("Lena Ek")
