@@ -1,6 +1,7 @@
-"""The culture office browses and searches its schools, groups and teachers in Chromium over the
-real platform: found by words, a school's groups, page by page; axe-core in sv, fi and en; no
-other role sees the lists."""
+"""The culture office browses and searches its schools, groups and teachers, and keeps its
+municipality's settings, in Chromium over the real platform: found by words, a school's groups
+page by page, settings refused beside their field and then saved; axe-core in sv, fi and en; no
+other role sees any of it."""
 
 import uuid
 from collections.abc import Callable, Iterator
@@ -105,7 +106,8 @@ def test_the_lists_are_accessible_in_each_language(
     language: str,
 ) -> None:
     page = signed_in_page(imported.administrator, language)
-    for path in ("/office", "/office/schools", "/office/groups?page=2", "/office/teachers"):
+    paths = ("/office", "/office/schools", "/office/groups?page=2", "/office/teachers")
+    for path in (*paths, "/office/settings"):
         page.set_viewport_size({"width": 1280, "height": 800})
         answer = page.goto(imported.url + path)
         assert answer is not None and answer.status == 200, path
@@ -121,8 +123,58 @@ def test_an_analyst_sees_none_of_the_lists(
     signed_in_page: Callable[..., Page], imported: LiveSite
 ) -> None:
     page = signed_in_page(ANALYST)
-    for path in ("/office/schools", "/office/groups", "/office/teachers"):
+    for path in ("/office/schools", "/office/groups", "/office/teachers", "/office/settings"):
         answer = page.goto(imported.url + path)
         assert answer is not None and answer.status in (403, 404), path
         expect(page.locator("table")).to_have_count(0)
         expect(page.locator("body")).not_to_contain_text("Lena Ek")
+
+
+def test_an_office_keeps_its_settings_and_a_wrong_one_is_said_beside_its_field(
+    signed_in_page: Callable[..., Page],
+    imported: LiveSite,
+    assert_accessible: Callable[[Page], None],
+) -> None:
+    page = signed_in_page(imported.administrator)
+    page.goto(f"{imported.url}/office")
+    page.get_by_role("link", name="The municipality's settings").click()
+    expect(page.locator("#name")).to_have_value("Bildstad")
+    expect(page.locator("#default_language")).to_have_value("sv")
+    expect(page.locator("#language-fi")).to_be_checked()
+    expect(page.locator("#time_zone")).to_have_value("Europe/Stockholm")
+    expect(page.locator("#districts")).to_have_value("Centrum")
+
+    page.fill("#name", "")
+    page.fill("#districts", "Centrum\nNorr\nCentrum")
+    page.check("#policy-instant")
+    page.click("button:has-text('Save the settings')")
+    expect(page.locator("#name-error")).to_have_text(
+        "Write the municipality's name, at most 200 characters."
+    )
+    expect(page.locator("#districts-error")).to_have_text("Name each district once.")
+    expect(page.locator("#districts")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#districts")).to_have_value("Centrum\nNorr\nCentrum")
+    expect(page.locator("#policy-instant")).to_be_checked()
+    expect(page.locator("#error-summary")).to_be_focused()
+    assert_accessible(page)
+
+    page.fill("#name", "Bildstads kommun")
+    page.fill("#districts", "Centrum\nNorr")
+    page.select_option("#default_language", "fi")
+    page.click("button:has-text('Save the settings')")
+    expect(page.get_by_role("status")).to_have_text("The settings are saved.")
+    expect(page.locator("#name")).to_have_value("Bildstads kommun")
+    expect(page.locator("#default_language")).to_have_value("fi")
+    expect(page.locator("#districts")).to_have_value("Centrum\nNorr")
+    expect(page.locator("#policy-instant")).to_be_checked()
+    # The directory keeps them: the public page of the municipality names the new districts.
+    with httpx.Client(base_url=imported.url) as http:
+        found = http.get(f"/api/directory/public/municipalities/{imported.municipality}").json()
+    assert found["name"] == "Bildstads kommun"
+    assert found["languages"] == ["fi", "sv"]
+    assert found["districts"] == ["Centrum", "Norr"]
+
+    refused = page.request.post(
+        f"{imported.url}/office/settings", form={"name": "Without a token"}, max_redirects=0
+    )
+    assert refused.status == 403

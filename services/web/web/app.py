@@ -10,7 +10,15 @@ from redis.asyncio import Redis
 from kulturbro_runtime import Service
 from web.assets import Assets
 from web.errors import install_error_pages
-from web.pages import homes, imports, office_directory, public, signing_in, teaching
+from web.pages import (
+    homes,
+    imports,
+    office_directory,
+    office_settings,
+    public,
+    signing_in,
+    teaching,
+)
 from web.platform import Platform
 from web.sessions import RefreshGuard
 from web.settings import WebSettings
@@ -65,6 +73,7 @@ service = Service(
         imports.router,
         teaching.router,
         office_directory.router,
+        office_settings.router,
     ],
     configure=configure,
 )

@@ -9,7 +9,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict
 
 from kulturbro_contracts.catalog import Venue
-from kulturbro_contracts.vocabulary import Language
+from kulturbro_contracts.vocabulary import BookingPolicy, Language
 from kulturbro_runtime.client_address import CLIENT_ADDRESS_HEADER
 
 
@@ -194,6 +194,12 @@ class DirectoryTeacher(_Lenient):
     group_ids: list[UUID] = []
 
 
+class MunicipalitySettings(Municipality):
+    """What the culture office keeps of its municipality (the first language is the default)."""
+
+    default_booking_policy: BookingPolicy = BookingPolicy.FAIR_DRAW
+
+
 class Platform:
     """One shared HTTP client for every page's calls to the gateway."""
 
@@ -353,6 +359,18 @@ class Platform:
             "GET", "/api/directory/teachers", token=token, params=params, address=address
         )
         return [DirectoryTeacher.model_validate(item) for item in found]
+
+    async def own_municipality(self, token: str, address: str | None) -> MunicipalitySettings:
+        found = await self._call("GET", "/api/directory/municipality", token=token, address=address)
+        return MunicipalitySettings.model_validate(found)
+
+    async def change_municipality(
+        self, token: str, change: dict[str, Any], address: str | None
+    ) -> MunicipalitySettings:
+        found = await self._call(
+            "PATCH", "/api/directory/municipality", token=token, address=address, json=change
+        )
+        return MunicipalitySettings.model_validate(found)
 
 
 def _json(answer: httpx.Response) -> Any:
