@@ -1,5 +1,7 @@
 """The gateway's edge: clients for Redis, the services and the identity provider; middleware."""
 
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+
 import httpx
 import jwt
 from fastapi import FastAPI, Request, Response
@@ -14,10 +16,20 @@ from gateway.settings import GatewaySettings
 DOCS_PATHS = ("/docs", "/redoc", "/openapi.json")
 
 
+def upstream_client(
+    timeout: float, transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
+    """The one client for every service and the pages. It speaks for many browsers at once, so
+    it keeps no cookie: httpx would keep each Set-Cookie one browser is given (a session) and
+    send it with every later request, whoever makes it."""
+    keeps_none = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+    return httpx.AsyncClient(timeout=timeout, cookies=keeps_none, transport=transport)
+
+
 def configure_edge(app: FastAPI, settings: GatewaySettings) -> None:
     app.state.settings = settings
     app.state.redis = Redis.from_url(settings.redis_url, socket_timeout=2)
-    app.state.upstream = httpx.AsyncClient(timeout=settings.upstream_timeout_seconds)
+    app.state.upstream = upstream_client(settings.upstream_timeout_seconds)
     if settings.oidc_jwks_url:
         app.state.jwks = jwt.PyJWKClient(settings.oidc_jwks_url, cache_keys=True)
     app.router.on_shutdown.append(app.state.upstream.aclose)
