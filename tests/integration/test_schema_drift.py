@@ -81,6 +81,8 @@ SCHEMAS: dict[str, Callable[[], list[Table]]] = {
     ],
     "stats": lambda: [*MESSAGING, *_tables("stats.db")],
     "transport": lambda: list(MESSAGING),
+    # The pages keep no data: the messaging tables are only what the runtime expects.
+    "web": lambda: list(MESSAGING),
 }
 
 
