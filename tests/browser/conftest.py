@@ -200,18 +200,24 @@ def in_days(days: int, hour: int) -> datetime:
     return day.replace(hour=hour, minute=0, second=0, microsecond=0)
 
 
+# A teacher books, and is told the decision, on the pages.
+BOOKING = ("booking", "allocation")
+
+
 @asynccontextmanager
 async def a_live_site(servers: Servers) -> AsyncIterator[LiveSite]:
-    """Directory, catalog, gateway and web over real HTTP, with a municipality, a theatre's
-    published event and an administrator's account."""
+    """Directory, catalog, booking, allocation, gateway and web over real HTTP, with a
+    municipality, a theatre's published event and an administrator's account."""
     prefix = f"test-{uuid.uuid4().hex[:10]}"
     await create_topics(servers.kafka_bootstrap_servers, all_topics(prefix))
     schemas = {
         name: f"{name}_{uuid.uuid4().hex[:10]}"
-        for name in ("directory", "catalog", "gateway", "web")
+        for name in ("directory", "catalog", "gateway", "web", *BOOKING)
     }
     town = f"town{uuid.uuid4().hex[:6]}"
-    async with serving_pages(servers, prefix, schemas) as urls, httpx.AsyncClient() as http:
+    backends = ("directory", "catalog", *BOOKING)
+    pages = serving_pages(servers, prefix, schemas, backends)
+    async with pages as urls, httpx.AsyncClient() as http:
         registered = await http.post(
             f"{urls['directory']}/municipalities",
             headers=identity_headers("operator", None),

@@ -190,3 +190,55 @@ def test_the_teachers_pages_are_refused_to_other_roles_and_to_no_one_signed_in(
         answer = page.goto(live_site.url + path)
         assert answer is not None and answer.status == 404, path
         expect(page.locator("main")).not_to_contain_text("2B")
+
+
+def test_a_teacher_books_two_preferred_occurrences_reads_the_decision_and_cancels(
+    as_teacher: Page, live_site: LiveSite, assert_accessible: Callable[[Page], None]
+) -> None:
+    as_teacher.goto(f"{live_site.url}/teacher/events")
+    as_teacher.get_by_role("link", name="Pippi på scen").click()
+    as_teacher.locator(f"a[href='/events/{live_site.event_id}/book']").click()
+    expect(as_teacher.locator("h1")).to_have_text("Boka Pippi på scen")
+    expect(as_teacher.locator("#rules")).to_contain_text("högst 30 personer")
+    assert_accessible(as_teacher)
+    # The later occurrence is her first choice: with seats in both, it is the one she gets.
+    later = as_teacher.locator("#choice_1 option").nth(2).inner_text().split(" (")[0]
+    as_teacher.locator("#pupils").fill("29")
+    as_teacher.locator("#choice_1").select_option(index=2)  # the later occurrence first
+    as_teacher.locator("#choice_2").select_option(index=1)
+    as_teacher.locator("#wants_bus").check()
+    as_teacher.locator("#note").fill("Två elever har hörapparat.")
+    as_teacher.get_by_role("button", name="Skicka bokningen").click()
+    # Refused on the page, beside the field, with everything she wrote kept.
+    expect(as_teacher.locator("#error-summary")).to_be_visible()
+    expect(as_teacher.locator("#pupils")).to_have_attribute("aria-invalid", "true")
+    expect(as_teacher.locator("#pupils-error")).to_contain_text("högst så många som gruppen har")
+    expect(as_teacher.locator("#note")).to_have_value("Två elever har hörapparat.")
+    expect(as_teacher.locator("#wants_bus")).to_be_checked()
+    assert_accessible(as_teacher)
+    as_teacher.locator("#pupils").fill("24")
+    as_teacher.get_by_role("button", name="Skicka bokningen").click()
+    expect(as_teacher).to_have_url(re.compile(r"/bookings/[0-9a-f-]{36}$"))
+    booking_url = as_teacher.url
+
+    def decided() -> bool:
+        as_teacher.goto(booking_url)
+        return as_teacher.locator("#status").inner_text() == "Bekräftad"
+
+    until(decided, "confirmed", 20)
+    expect(as_teacher.locator("#explanation")).not_to_be_empty()
+    expect(as_teacher.locator("main")).to_contain_text(later)
+    assert_accessible(as_teacher)
+    as_teacher.goto(f"{live_site.url}/bookings")
+    expect(as_teacher.locator("tbody tr")).to_have_count(1)
+    expect(as_teacher.locator("tbody tr")).to_contain_text("Bekräftad")
+    assert_accessible(as_teacher)
+    as_teacher.goto(booking_url)
+    as_teacher.get_by_role("link", name="Avboka").click()
+    expect(as_teacher.locator("h1")).to_have_text("Vill du avboka?")
+    assert_accessible(as_teacher)
+    as_teacher.get_by_role("button", name="Ja, avboka").click()
+    expect(as_teacher).to_have_url(booking_url)
+    expect(as_teacher.locator("#status")).to_have_text("Bokningen är avbokad")
+    expect(as_teacher.locator("#explanation")).to_contain_text("avbokades")
+    expect(as_teacher.get_by_role("link", name="Avboka")).to_have_count(0)

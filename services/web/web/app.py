@@ -11,6 +11,7 @@ from kulturbro_runtime import Service
 from web.assets import Assets
 from web.errors import install_error_pages
 from web.pages import (
+    bookings,
     homes,
     imports,
     office_directory,
@@ -72,6 +73,7 @@ service = Service(
         homes.router,
         imports.router,
         teaching.router,
+        bookings.router,
         office_directory.router,
         office_settings.router,
     ],

@@ -2,6 +2,7 @@
 token, like any mobile app. Its refusals become exceptions the pages know how to show."""
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -46,6 +47,10 @@ class Refused(PlatformError):
         self.problems = problems
         # Every error as the platform gave it, also those not about one field (a file's line).
         self.errors = errors or []
+
+
+class Conflict(PlatformError):
+    """409: the thing's state forbids this now (a cancelled event cannot be published)."""
 
 
 class ServiceDown(PlatformError):
@@ -93,6 +98,10 @@ class EventListing(_Lenient):
     adults_per_group: int
     organizer_name: str
     occurrences: list[OccurrenceListing]
+    needed_occurrences: int = 1
+    booking_opens_at: datetime | None = None
+    booking_closes_at: datetime | None = None
+    cancellation_deadline_days: int = 7
 
 
 class EventPage(_Lenient):
@@ -120,6 +129,44 @@ class Group(_Lenient):
 
 class EventForGroups(EventListing):
     for_groups: list[UUID]
+
+
+class BookingStatus(StrEnum):
+    REQUESTED = "requested"
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+
+class BookingRequest(BaseModel):
+    """What a teacher asks for, as the booking service takes it."""
+
+    group_id: UUID
+    event_id: UUID
+    occurrence_ids: list[UUID]
+    pupils: int
+    adults: int
+    wheelchair_places: int
+    wants_bus: bool
+    note: str
+
+
+class Booking(_Lenient):
+    id: UUID
+    event_id: UUID
+    group_id: UUID
+    occurrence_ids: list[UUID]
+    pupils: int
+    adults: int
+    wheelchair_places: int
+    wants_bus: bool
+    note: str
+    status: BookingStatus
+    occurrence_id: UUID | None
+    waitlist_position: int | None
+    explanation: dict[str, str]
+    requested_at: datetime
 
 
 class Preferences(_Lenient):
@@ -247,6 +294,8 @@ class Platform:
                 if isinstance(p, dict) and "field" in p
             ]
             raise Refused(detail, problems, errors)
+        if answer.status_code == 409:
+            raise Conflict(detail)
         if answer.status_code == 429:
             retry = answer.headers.get("Retry-After", "60")
             raise TooMany(detail, int(retry) if retry.isdigit() else 60)
@@ -295,6 +344,23 @@ class Platform:
             "GET", "/api/catalog/events/for-my-groups", token=token, params=params
         )
         return [EventForGroups.model_validate(event) for event in found]
+
+    async def book(self, token: str, request: BookingRequest, language: Language) -> Booking:
+        # A second post of the same form is refused by the group's booking limit, not doubled.
+        body = request.model_dump(mode="json")
+        found = await self._call(
+            "POST", "/api/booking/bookings", token=token, language=language, json=body
+        )
+        return Booking.model_validate(found)
+
+    async def my_bookings(self, token: str) -> list[Booking]:
+        found = await self._call("GET", "/api/booking/bookings/mine", token=token)
+        return [Booking.model_validate(booking) for booking in found]
+
+    async def cancel_booking(self, token: str, booking_id: UUID, language: Language) -> Booking:
+        path = f"/api/booking/bookings/{booking_id}"
+        found = await self._call("DELETE", path, token=token, language=language)
+        return Booking.model_validate(found)
 
     async def public_municipality(self, municipality_id: str, address: str | None) -> Municipality:
         path = f"/api/directory/public/municipalities/{municipality_id}"
