@@ -192,6 +192,7 @@ class LiveSite:
     municipality: str
     event_id: str
     administrator: str  # signs in with STAFF_PASSWORD
+    organizer: str  # Stadsteatern's, signs in with STAFF_PASSWORD
     topic_prefix: str = ""  # the platform's topics, where a test reads a mailed sign-in link
 
 
@@ -272,7 +273,18 @@ async def a_live_site(servers: Servers) -> AsyncIterator[LiveSite]:
         )
         # Waits for the municipality to reach the gateway's copy, as `accounts add --wait` does.
         await add_account(servers.database_url, schemas["gateway"], account, 30)
-        yield LiveSite(urls["gateway"], town, event_id, administrator, topic_prefix=prefix)
+        organizer_email = f"theatre-{uuid.uuid4().hex[:6]}@example.org"
+        theatre = Account(
+            email=organizer_email,
+            role=Role.ORGANIZER,
+            municipality_id=town,
+            organizer_id=organizer.json()["id"],
+            password_hash=hash_password(STAFF_PASSWORD),
+        )
+        await add_account(servers.database_url, schemas["gateway"], theatre, 30)
+        yield LiveSite(
+            urls["gateway"], town, event_id, administrator, organizer_email, topic_prefix=prefix
+        )
 
 
 @pytest.fixture(scope="module")

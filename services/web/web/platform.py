@@ -173,6 +173,43 @@ class Preferences(_Lenient):
     language: Language
 
 
+class EventStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+
+class OwnOccurrence(_Lenient):
+    id: UUID
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    language: Language
+    cancelled: bool = False
+    booked_seats: int = 0
+
+
+class OwnEvent(_Lenient):
+    """One of the organizer's own events, in any status, as the catalog keeps it."""
+
+    id: UUID
+    status: EventStatus
+    title: dict[Language, str]
+    description: dict[Language, str]
+    category: str
+    target_groups: list[str]
+    duration_minutes: int
+    venue: Venue
+    max_group_size: int
+    adults_per_group: int
+    needed_occurrences: int = 1
+    booking_policy: BookingPolicy
+    booking_opens_at: datetime | None = None
+    booking_closes_at: datetime | None = None
+    cancellation_deadline_days: int = 7
+    occurrences: list[OwnOccurrence] = []
+
+
 class EventSearch(BaseModel):
     """A public listing's filters, as the catalog takes them."""
 
@@ -398,6 +435,42 @@ class Platform:
             "POST", "/api/directory/imports/ss12000", token=token, address=address, json=body
         )
         return ImportReport.model_validate(found)
+
+    async def my_events(self, token: str) -> list[OwnEvent]:
+        found = await self._call("GET", "/api/catalog/events/mine", token=token)
+        return [OwnEvent.model_validate(event) for event in found]
+
+    async def my_event(self, token: str, event_id: UUID) -> OwnEvent:
+        found = await self._call("GET", f"/api/catalog/events/{event_id}", token=token)
+        return OwnEvent.model_validate(found)
+
+    async def draft_event(self, token: str, body: dict[str, Any]) -> OwnEvent:
+        found = await self._call("POST", "/api/catalog/events", token=token, json=body)
+        return OwnEvent.model_validate(found)
+
+    async def revise_event(self, token: str, event_id: UUID, body: dict[str, Any]) -> OwnEvent:
+        path = f"/api/catalog/events/{event_id}"
+        return OwnEvent.model_validate(await self._call("PUT", path, token=token, json=body))
+
+    async def publish_event(self, token: str, event_id: UUID) -> OwnEvent:
+        path = f"/api/catalog/events/{event_id}/publish"
+        return OwnEvent.model_validate(await self._call("POST", path, token=token))
+
+    async def cancel_event(self, token: str, event_id: UUID, reason: str) -> OwnEvent:
+        path = f"/api/catalog/events/{event_id}/cancel"
+        found = await self._call("POST", path, token=token, json={"reason": reason})
+        return OwnEvent.model_validate(found)
+
+    async def add_occurrence(self, token: str, event_id: UUID, body: dict[str, Any]) -> OwnEvent:
+        path = f"/api/catalog/events/{event_id}/occurrences"
+        return OwnEvent.model_validate(await self._call("POST", path, token=token, json=body))
+
+    async def remove_occurrence(
+        self, token: str, event_id: UUID, occurrence_id: UUID, reason: str
+    ) -> OwnEvent:
+        path = f"/api/catalog/events/{event_id}/occurrences/{occurrence_id}"
+        found = await self._call("DELETE", path, token=token, params={"reason": reason})
+        return OwnEvent.model_validate(found)
 
     async def schools(
         self, token: str, params: dict[str, str], address: str | None
