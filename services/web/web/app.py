@@ -1,6 +1,7 @@
 """The web service: pages for every role, a client of the platform's public API like any app."""
 
 from collections.abc import Awaitable, Callable
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
 
 import httpx
@@ -33,8 +34,11 @@ CONTENT_SECURITY_POLICY = (
 
 
 def configure(app: FastAPI, settings: WebSettings) -> None:
+    # One client speaks for every reader, so it keeps no cookie a response might set.
     client = httpx.AsyncClient(
-        base_url=str(settings.gateway_url).rstrip("/"), timeout=settings.platform_timeout_seconds
+        base_url=str(settings.gateway_url).rstrip("/"),
+        timeout=settings.platform_timeout_seconds,
+        cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
     )
     redis = Redis.from_url(settings.redis_url, socket_timeout=2)
     app.state.settings = settings
