@@ -1,7 +1,7 @@
-"""The culture office browses and searches its schools, groups and teachers, and keeps its
-municipality's settings, in Chromium over the real platform: found by words, a school's groups
-page by page, settings refused beside their field and then saved; axe-core in sv, fi and en; no
-other role sees any of it."""
+"""The culture office browses and searches its schools, groups and teachers, keeps its
+municipality's settings and reads its audit log, in Chromium over the real platform: found by
+words, a school's groups page by page, settings refused beside their field and then saved, the
+log newest first; axe-core in sv, fi and en; no other role sees any of it."""
 
 import uuid
 from collections.abc import Callable, Iterator
@@ -107,7 +107,7 @@ def test_the_lists_are_accessible_in_each_language(
 ) -> None:
     page = signed_in_page(imported.administrator, language)
     paths = ("/office", "/office/schools", "/office/groups?page=2", "/office/teachers")
-    for path in (*paths, "/office/settings"):
+    for path in (*paths, "/office/settings", "/office/audit"):
         page.set_viewport_size({"width": 1280, "height": 800})
         answer = page.goto(imported.url + path)
         assert answer is not None and answer.status == 200, path
@@ -123,7 +123,8 @@ def test_an_analyst_sees_none_of_the_lists(
     signed_in_page: Callable[..., Page], imported: LiveSite
 ) -> None:
     page = signed_in_page(ANALYST)
-    for path in ("/office/schools", "/office/groups", "/office/teachers", "/office/settings"):
+    office_only = ("/office/schools", "/office/groups", "/office/teachers", "/office/settings")
+    for path in (*office_only, "/office/audit"):
         answer = page.goto(imported.url + path)
         assert answer is not None and answer.status in (403, 404), path
         expect(page.locator("table")).to_have_count(0)
@@ -178,3 +179,17 @@ def test_an_office_keeps_its_settings_and_a_wrong_one_is_said_beside_its_field(
         f"{imported.url}/office/settings", form={"name": "Without a token"}, max_redirects=0
     )
     assert refused.status == 403
+
+
+def test_an_office_reads_its_audit_log_newest_first(
+    signed_in_page: Callable[..., Page], imported: LiveSite
+) -> None:
+    page = signed_in_page(imported.administrator)
+    page.goto(f"{imported.url}/office")
+    page.get_by_role("link", name="Audit log").click()
+    expect(page.locator("h1")).to_have_text("Audit log")
+    # The gateway logs every change: the fixture's import, as the culture office, answered 200.
+    imported_row = page.locator("tbody tr").filter(has_text="POST /api/directory/imports/csv")
+    expect(imported_row.first).to_contain_text("Culture office")
+    expect(imported_row.first).to_contain_text("200")
+    expect(page.locator("caption")).to_have_text("Changes, newest first")

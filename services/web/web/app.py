@@ -15,6 +15,7 @@ from web.pages import (
     bookings,
     homes,
     imports,
+    office_audit,
     office_directory,
     office_settings,
     organizer,
@@ -82,6 +83,7 @@ service = Service(
         office_directory.router,
         organizer.router,
         office_settings.router,
+        office_audit.router,
     ],
     configure=configure,
 )

@@ -284,6 +284,17 @@ class MunicipalitySettings(Municipality):
     default_booking_policy: BookingPolicy = BookingPolicy.FAIR_DRAW
 
 
+class AuditEntry(_Lenient):
+    """One request through the gateway, as its audit log keeps it."""
+
+    at: datetime
+    account_id: UUID | None = None
+    role: str | None = None
+    method: str
+    path: str
+    status: int
+
+
 class Platform:
     """One shared HTTP client for every page's calls to the gateway."""
 
@@ -510,6 +521,14 @@ class Platform:
             "PATCH", "/api/directory/municipality", token=token, address=address, json=change
         )
         return MunicipalitySettings.model_validate(found)
+
+    async def audit_log(
+        self, token: str, limit: int, offset: int, address: str | None
+    ) -> list[AuditEntry]:
+        """The municipality's requests through the gateway, newest first."""
+        params = {"limit": str(limit), "offset": str(offset)}
+        found = await self._call("GET", "/audit", token=token, params=params, address=address)
+        return [AuditEntry.model_validate(entry) for entry in found]
 
 
 def _json(answer: httpx.Response) -> Any:

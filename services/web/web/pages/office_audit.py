@@ -1,0 +1,52 @@
+"""The culture office reads its municipality's audit log: every change made through the gateway,
+newest first, page by page, in the municipality's time."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from kulturbro_runtime import Role
+from web.pages.common import signed_in_as
+from web.platform import Platform
+from web.rendering import NO_STORE, render
+from web.visitors import VisitorDep
+from web.words import N_
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 50
+# The gateway's own bound on how far the log pages.
+MAX_PAGE = 200
+ROLES = {
+    Role.OPERATOR.value: N_("Operator"),
+    Role.ADMINISTRATOR.value: N_("Culture office"),
+    Role.ORGANIZER.value: N_("Organizer"),
+    Role.TEACHER.value: N_("Teacher"),
+    Role.ANALYST.value: N_("Analyst"),
+}
+
+
+@router.get("/office/audit", response_class=HTMLResponse)
+async def audit_page(
+    request: Request,
+    visitor: VisitorDep,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+) -> HTMLResponse:
+    signed_in_as(visitor, request, Role.ADMINISTRATOR)
+    assert visitor.signed_in is not None
+    token = visitor.signed_in.access_token
+    platform: Platform = request.app.state.platform
+    municipality = await platform.own_municipality(token, visitor.address)
+    # One more than a page: whether a next page exists, without counting them all.
+    found = await platform.audit_log(token, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE, visitor.address)
+    return render(
+        request,
+        "office/audit.html",
+        headers=NO_STORE,
+        entries=found[:PAGE_SIZE],
+        page=page,
+        has_next=len(found) > PAGE_SIZE,
+        zone=municipality.time_zone,
+        roles=ROLES,
+    )
