@@ -9,12 +9,15 @@ import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from icalendar import Calendar
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from kulturbro_contracts import parse_event
 from kulturbro_devstack.testing import Servers, read_topic
@@ -31,6 +34,12 @@ class Teacher:
     email: str
     # The signed-in browser's cookies, for each test's own context.
     storage_state: Any
+
+
+def in_days(days: int, hour: int) -> datetime:
+    """As the live site's occurrences are set (conftest.in_days)."""
+    day = datetime.now(UTC) + timedelta(days=days)
+    return day.replace(hour=hour, minute=0, second=0, microsecond=0)
 
 
 def the_files(anna: str, bertil: str) -> dict[str, Any]:
@@ -229,6 +238,13 @@ def test_a_teacher_books_two_preferred_occurrences_reads_the_decision_and_cancel
     expect(as_teacher.locator("#explanation")).not_to_be_empty()
     expect(as_teacher.locator("main")).to_contain_text(later)
     assert_accessible(as_teacher)
+    with as_teacher.expect_download() as downloading:
+        as_teacher.get_by_role("link", name="Lägg till besöket i din kalender").click()
+    (visit,) = Calendar.from_ical(Path(downloading.value.path()).read_bytes()).walk("VEVENT")
+    booking_id = booking_url.rsplit("/", 1)[1]
+    assert visit["UID"] == f"{booking_id}@kulturbro", "the same entry as the mail's file"
+    assert visit["SUMMARY"] == "Pippi på scen"
+    assert visit.decoded("DTSTART") == in_days(27, 8), "her first choice"
     as_teacher.goto(f"{live_site.url}/bookings")
     expect(as_teacher.locator("tbody tr")).to_have_count(1)
     expect(as_teacher.locator("tbody tr")).to_contain_text("Bekräftad")
@@ -242,3 +258,38 @@ def test_a_teacher_books_two_preferred_occurrences_reads_the_decision_and_cancel
     expect(as_teacher.locator("#status")).to_have_text("Bokningen är avbokad")
     expect(as_teacher.locator("#explanation")).to_contain_text("avbokades")
     expect(as_teacher.get_by_role("link", name="Avboka")).to_have_count(0)
+
+
+def test_a_teacher_finds_books_and_cancels_with_the_keyboard_alone(
+    as_teacher: Page, live_site: LiveSite, keyboard: Callable[[Page, Locator], None]
+) -> None:
+    as_teacher.goto(f"{live_site.url}/teacher/events")
+    keyboard(as_teacher, as_teacher.get_by_role("link", name="Pippi på scen"))
+    as_teacher.keyboard.press("Enter")
+    expect(as_teacher).to_have_url(f"{live_site.url}/events/{live_site.event_id}")
+    keyboard(as_teacher, as_teacher.locator(f"a[href='/events/{live_site.event_id}/book']"))
+    as_teacher.keyboard.press("Enter")
+    keyboard(as_teacher, as_teacher.locator("#pupils"))
+    as_teacher.keyboard.type("20")
+    keyboard(as_teacher, as_teacher.locator("#choice_1"))
+    as_teacher.keyboard.press("ArrowDown")  # the sooner occurrence first
+    keyboard(as_teacher, as_teacher.locator("#choice_2"))
+    as_teacher.keyboard.press("ArrowDown")
+    as_teacher.keyboard.press("ArrowDown")
+    first, second = (as_teacher.locator(f"#choice_{n}").input_value() for n in (1, 2))
+    assert first and second and first != second
+    keyboard(as_teacher, as_teacher.get_by_role("button", name="Skicka bokningen"))
+    as_teacher.keyboard.press("Enter")
+    expect(as_teacher).to_have_url(re.compile(r"/bookings/[0-9a-f-]{36}$"))
+    booking_url = as_teacher.url
+
+    def decided() -> bool:
+        as_teacher.goto(booking_url)
+        return as_teacher.locator("#status").inner_text() == "Bekräftad"
+
+    until(decided, "confirmed", 20)
+    keyboard(as_teacher, as_teacher.get_by_role("link", name="Avboka"))
+    as_teacher.keyboard.press("Enter")
+    keyboard(as_teacher, as_teacher.get_by_role("button", name="Ja, avboka"))
+    as_teacher.keyboard.press("Enter")
+    expect(as_teacher.locator("#status")).to_have_text("Bokningen är avbokad")

@@ -21,11 +21,10 @@ from kulturbro_contracts.catalog import EventChanged
 from kulturbro_contracts.envelope import Event
 from kulturbro_replicas.catalog import occurrence
 from kulturbro_runtime import HandlerTable, UnitOfWork
+from kulturbro_runtime.calendar import booking_uid
 from kulturbro_runtime.consumer import NotYet
 from notify.db import booking, event_details
 from notify.mail_queue import occurrence_view, tell_teacher
-
-CALENDAR_DOMAIN = "kulturbro"
 
 
 async def _occurrences(uow: UnitOfWork, ids: list[UUID]) -> list[Any]:
@@ -66,7 +65,7 @@ async def _calendar(uow: UnitOfWork, seated: Any, cancelled: bool) -> dict[str, 
         .where(booking.c.booking_id == seated.booking_id)
         .values(calendar_sequence=sequence)
     )
-    uid = f"{seated.booking_id}@{CALENDAR_DOMAIN}"
+    uid = booking_uid(seated.booking_id)
     return {"calendar": {"uid": uid, "sequence": sequence, "cancelled": cancelled}}
 
 

@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kulturbro_contracts.catalog import PublishedEvent
 from kulturbro_contracts.vocabulary import Language
+from kulturbro_runtime.calendar import booking_calendar
 from kulturbro_runtime.localization import DEFAULT_TIME_ZONE
 from kulturbro_runtime.mail_links import unsubscribe_url
-from notify.calendar import booking_calendar
 from notify.compose import Composer
 from notify.db import event_details, municipality
 from notify.mime import mail_bytes

@@ -3,12 +3,14 @@ one until the event's deadline."""
 
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
+from urllib.parse import urlsplit
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
 from kulturbro_runtime import Role
+from kulturbro_runtime.calendar import booking_calendar, booking_uid
 from kulturbro_runtime.localization import DEFAULT_TIME_ZONE
 from web.booking_form import (
     REFUSED_WORDS,
@@ -30,8 +32,9 @@ from web.platform import (
     Platform,
     Refused,
 )
-from web.rendering import NO_STORE, render
+from web.rendering import NO_STORE, in_language, render
 from web.sessions import SignedIn
+from web.settings import WebSettings
 from web.visitors import Visitor, VisitorDep
 from web.words import N_
 
@@ -235,6 +238,45 @@ async def _booking_page(
 async def booking_page(request: Request, visitor: VisitorDep, booking_id: str) -> HTMLResponse:
     """What a mail's "See the booking" opens."""
     return await _booking_page(request, visitor, booking_id, "teacher/booking.html")
+
+
+@router.get("/bookings/{booking_id}/calendar.ics")
+async def calendar_file(request: Request, visitor: VisitorDep, booking_id: str) -> Response:
+    """The visit for her calendar, the same entry as the confirmation mail's (one UID)."""
+    teacher, booking = await _hers(request, visitor, booking_id)
+    platform = _platform(request)
+    event = await _event_or_none(platform, booking.event_id, visitor)
+    visits = [o for o in event.occurrences if o.id == booking.occurrence_id] if event else []
+    if event is None or booking.status != BookingStatus.CONFIRMED or not visits:
+        raise NotFound(f"booking {booking.id} has no visit to put in a calendar")
+    me = await platform.me(teacher.access_token)
+    groups = {group.id: group for group in await platform.my_groups(teacher.access_token)}
+    title = in_language(event.title, visitor.language)
+    group = groups.get(booking.group_id)
+    venue = event.venue
+    # The gateway's address is the site's: the web's own is not one a browser can reach.
+    settings: WebSettings = request.app.state.settings
+    site = str(settings.gateway_url).rstrip("/")
+    ics = booking_calendar(
+        uid=booking_uid(booking.id),
+        sequence=0,
+        cancelled=False,
+        starts_at=visits[0].starts_at,
+        ends_at=visits[0].ends_at,
+        summary=title,
+        location=", ".join(part for part in (venue.name, venue.address) if part),
+        description=f"{title} – {group.name if group else ''}",
+        url=f"{site}/bookings/{booking.id}",
+        organizer_email=f"noreply@{urlsplit(site).hostname}",
+        attendee_email=me.email,
+        attendee_name=me.email,
+    )
+    return Response(
+        ics,
+        media_type="text/calendar; charset=utf-8",
+        headers=NO_STORE
+        | {"Content-Disposition": f'attachment; filename="kulturbro-{booking.id}.ics"'},
+    )
 
 
 @router.get("/bookings/{booking_id}/cancel", response_class=HTMLResponse)

@@ -1,4 +1,5 @@
-"""The iCalendar file sent with a booking, so the visit lands in (or leaves) the teacher's calendar.
+"""The iCalendar file of a booking, so the visit lands in (or leaves) the teacher's calendar:
+sent with notify's mails and downloaded from the web's booking page, one UID for both.
 
 Kulturbro is the organizer and the teacher an attendee who has already accepted (RSVP=FALSE):
 Outlook, Google and Apple then show it as an invitation that needs no reply. A later file with
@@ -10,6 +11,12 @@ from datetime import UTC, datetime
 from icalendar import STATUS, Calendar, Event, vCalAddress
 
 PRODID = "-//Kulturbro//Kulturbro//EN"
+CALENDAR_DOMAIN = "kulturbro"
+
+
+def booking_uid(booking_id: object) -> str:
+    """The same visit's UID wherever its file comes from, so a later one replaces it."""
+    return f"{booking_id}@{CALENDAR_DOMAIN}"
 
 
 def _utc(moment: datetime) -> datetime:

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar, Event
 
-from notify.calendar import booking_calendar
+from kulturbro_runtime.calendar import booking_calendar, booking_uid
 
 STARTS = datetime(2026, 3, 3, 10, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
 ENDS = datetime(2026, 3, 3, 11, 30, tzinfo=ZoneInfo("Europe/Stockholm"))
@@ -87,3 +87,7 @@ def test_a_time_without_a_zone_is_refused() -> None:
             ends_at=ENDS, summary="s", location="l", description="d", url="https://k",
             organizer_email="o@k.example", attendee_email="a@k.example", attendee_name="A",
         )  # fmt: skip
+
+
+def test_a_bookings_file_has_one_uid_wherever_it_comes_from() -> None:
+    assert booking_uid("7f1c") == "7f1c@kulturbro"
