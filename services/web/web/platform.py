@@ -320,9 +320,7 @@ class Platform:
         if language:
             headers["Accept-Language"] = language.value
         try:
-            answer = await self.client.request(
-                method, path, headers=headers, json=json, params=params
-            )
+            answer = await self._send(method, path, headers, json, params)
         except httpx.TransportError as error:
             raise ServiceDown(f"{path}: {error!r}") from error
         if answer.status_code < 300:
@@ -350,6 +348,27 @@ class Platform:
         if answer.status_code >= 500:
             raise ServiceDown(f"{path}: {answer.status_code} {detail}")
         raise PlatformError(f"{path}: {answer.status_code} {detail}")
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        headers: dict[str, str],
+        json: Any,
+        params: dict[str, str] | None,
+    ) -> httpx.Response:
+        try:
+            return await self.client.request(
+                method, path, headers=headers, json=json, params=params
+            )
+        except (httpx.RemoteProtocolError, httpx.ReadError):
+            # A kept-alive connection the gateway closed just as it was reused. A reading call
+            # is asked again, once, on a fresh one; a write may have been done, so it is not.
+            if method != "GET":
+                raise
+            return await self.client.request(
+                method, path, headers=headers, json=json, params=params
+            )
 
     async def sign_in_with_password(self, email: str, password: str, address: str) -> TokenPair:
         body = {"email": email, "password": password}
