@@ -26,7 +26,13 @@ pytestmark = pytest.mark.browser
 
 LiveSite = Any  # conftest.LiveSite; conftest modules are not importable
 STAFF_PASSWORD = "correct horse battery staple"
-TEACHER_PAGES = ["/teacher", "/teacher/groups", "/teacher/events"]
+TEACHER_PAGES = [
+    "/teacher",
+    "/teacher/groups",
+    "/teacher/events",
+    "/bookings",
+    "/teacher/preferences",
+]
 
 
 @dataclass(frozen=True)
@@ -293,3 +299,25 @@ def test_a_teacher_finds_books_and_cancels_with_the_keyboard_alone(
     keyboard(as_teacher, as_teacher.get_by_role("button", name="Ja, avboka"))
     as_teacher.keyboard.press("Enter")
     expect(as_teacher.locator("#status")).to_have_text("Bokningen är avbokad")
+
+
+def test_a_teacher_chooses_her_language_and_invitations_and_the_pages_follow(
+    as_teacher: Page, live_site: LiveSite, assert_accessible: Callable[[Page], None]
+) -> None:
+    as_teacher.goto(f"{live_site.url}/teacher")
+    as_teacher.get_by_role("link", name="Mitt språk och mina inbjudningar").click()
+    expect(as_teacher.locator("#language-sv")).to_be_checked()
+    expect(as_teacher.locator("#language-en")).to_have_count(0)  # Bildstad offers sv and fi
+    expect(as_teacher.locator("#invitations-immediate")).to_be_checked()
+    as_teacher.locator("#language-fi").check()
+    as_teacher.locator("#invitations-weekly_digest").check()
+    as_teacher.get_by_role("button", name="Spara").click()
+    expect(as_teacher).to_have_url(f"{live_site.url}/teacher/preferences?saved=1")
+    # The next page already speaks her new language: the stored one is asked again.
+    expect(as_teacher.locator("html")).to_have_attribute("lang", "fi")
+    expect(as_teacher.get_by_role("status")).to_have_text("Valintasi on tallennettu.")
+    expect(as_teacher.locator("#invitations-weekly_digest")).to_be_checked()
+    assert_accessible(as_teacher)
+    as_teacher.locator("#language-sv").check()
+    as_teacher.get_by_role("button", name="Tallenna").click()
+    expect(as_teacher.locator("html")).to_have_attribute("lang", "sv")

@@ -10,7 +10,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict
 
 from kulturbro_contracts.catalog import Venue
-from kulturbro_contracts.vocabulary import BookingPolicy, Language
+from kulturbro_contracts.vocabulary import BookingPolicy, InvitationPreference, Language
 from kulturbro_runtime.client_address import CLIENT_ADDRESS_HEADER
 
 
@@ -171,6 +171,7 @@ class Booking(_Lenient):
 
 class Preferences(_Lenient):
     language: Language
+    invitations: InvitationPreference | None = None
 
 
 class EventStatus(StrEnum):
@@ -397,6 +398,13 @@ class Platform:
 
     async def my_preferences(self, token: str) -> Preferences:
         found = await self._call("GET", "/api/directory/me/preferences", token=token)
+        return Preferences.model_validate(found)
+
+    async def change_my_preferences(
+        self, token: str, language: Language, invitations: InvitationPreference
+    ) -> Preferences:
+        body = {"language": language.value, "invitations": invitations.value}
+        found = await self._call("PATCH", "/api/directory/me/preferences", token=token, json=body)
         return Preferences.model_validate(found)
 
     async def my_groups(self, token: str) -> list[Group]:

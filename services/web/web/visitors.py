@@ -120,10 +120,22 @@ async def find_visitor(request: Request) -> Visitor:
     return visitor
 
 
+def _stored_language_key(access_token: str) -> str:
+    return "web:language:" + hashlib.sha256(access_token.encode()).hexdigest()
+
+
+async def forget_stored_language(request: Request, access_token: str) -> None:
+    """After the teacher changes her language, the next page asks the directory again."""
+    try:
+        await request.app.state.redis.delete(_stored_language_key(access_token))
+    except RedisError as error:
+        log.info("the stored language stays until it runs out: %s", error)
+
+
 async def _stored_language(request: Request, signed_in: SignedIn) -> Language | None:
     """The teacher's own choice in the directory, asked once per few minutes, not per page."""
     redis = request.app.state.redis
-    key = "web:language:" + hashlib.sha256(signed_in.access_token.encode()).hexdigest()
+    key = _stored_language_key(signed_in.access_token)
     try:
         if cached := await redis.get(key):
             return chosen_language(cached.decode())
