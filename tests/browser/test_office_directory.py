@@ -3,6 +3,7 @@ municipality's settings and reads its audit log, in Chromium over the real platf
 words, a school's groups page by page, settings refused beside their field and then saved, the
 log newest first; axe-core in sv, fi and en; no other role sees any of it."""
 
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -54,6 +55,11 @@ def imported(live_site: LiveSite) -> Iterator[LiveSite]:
         analyst = {"email": ANALYST, "role": "analyst", "password": PASSWORD}
         created = http.post("/accounts", json=analyst, headers=as_office)
         assert created.status_code == 201, created.text
+        # The allocation service learns of the groups from the bus: wait until it has both schools.
+        deadline = time.monotonic() + 30
+        while http.get("/api/allocation/fairness", headers=as_office).json()["schools"] < 2:
+            assert time.monotonic() < deadline, "allocation never heard of the imported groups"
+            time.sleep(0.2)
     yield live_site
 
 
@@ -107,7 +113,7 @@ def test_the_lists_are_accessible_in_each_language(
 ) -> None:
     page = signed_in_page(imported.administrator, language)
     paths = ("/office", "/office/schools", "/office/groups?page=2", "/office/teachers")
-    for path in (*paths, "/office/settings", "/office/audit"):
+    for path in (*paths, "/office/settings", "/office/audit", "/office/fairness"):
         page.set_viewport_size({"width": 1280, "height": 800})
         answer = page.goto(imported.url + path)
         assert answer is not None and answer.status == 200, path
@@ -193,3 +199,30 @@ def test_an_office_reads_its_audit_log_newest_first(
     expect(imported_row.first).to_contain_text("Culture office")
     expect(imported_row.first).to_contain_text("200")
     expect(page.locator("caption")).to_have_text("Changes, newest first")
+
+
+@pytest.mark.parametrize("language", ["sv", "fi", "en"])
+def test_an_analyst_reads_the_fairness_figures_but_not_the_imports(
+    signed_in_page: Callable[..., Page],
+    imported: LiveSite,
+    assert_accessible: Callable[[Page], None],
+    language: str,
+) -> None:
+    page = signed_in_page(ANALYST, language)
+    page.goto(f"{imported.url}/analyst")
+    page.locator("a[href='/analyst/fairness']").click()
+    expect(page.locator("h1")).to_have_count(1)
+    # Every school with pupils, named, in the chart (with its text alternative) and the table.
+    expect(page.locator("svg[role=img] title")).to_have_count(1)
+    expect(page.locator("svg[role=img] rect")).to_have_count(2)
+    table = page.locator("table").nth(1)
+    expect(table.locator("tbody tr")).to_have_count(2)
+    expect(table).to_contain_text("Åsens skola")
+    expect(table).to_contain_text("Centrum")
+    expect(table).to_contain_text({"sv": "0,000", "fi": "0,000", "en": "0.000"}[language])
+    assert_accessible(page)
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    answer = page.goto(f"{imported.url}/office/imports")
+    assert answer is not None and answer.status in (403, 404)
+    expect(page.locator("input[type=file]")).to_have_count(0)

@@ -13,6 +13,7 @@ from web.assets import Assets
 from web.errors import install_error_pages
 from web.pages import (
     bookings,
+    fairness,
     homes,
     imports,
     office_audit,
@@ -86,6 +87,7 @@ service = Service(
         organizer.router,
         office_settings.router,
         office_audit.router,
+        fairness.router,
     ],
     configure=configure,
 )

@@ -296,6 +296,19 @@ class AuditEntry(_Lenient):
     status: int
 
 
+class FairnessFigures(_Lenient):
+    """How evenly this term's seats fall on the municipality's schools (allocation's figures)."""
+
+    events: int
+    schools: int
+    gini: float
+    lowest_seats_per_pupil: float
+    schools_reached: float
+    groups_reached: float
+    capacity_used: float
+    seats_per_pupil: dict[UUID, float]
+
+
 class Platform:
     """One shared HTTP client for every page's calls to the gateway."""
 
@@ -556,6 +569,10 @@ class Platform:
         params = {"limit": str(limit), "offset": str(offset)}
         found = await self._call("GET", "/audit", token=token, params=params, address=address)
         return [AuditEntry.model_validate(entry) for entry in found]
+
+    async def fairness(self, token: str, address: str | None) -> FairnessFigures:
+        found = await self._call("GET", "/api/allocation/fairness", token=token, address=address)
+        return FairnessFigures.model_validate(found)
 
 
 def _json(answer: httpx.Response) -> Any:
