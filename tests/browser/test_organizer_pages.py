@@ -4,28 +4,33 @@ stay), published, one occurrence cancelled and then the event; a closed booking 
 beside its field; the form done with the keyboard alone; axe-core in sv, fi and en; the pages are
 refused to other roles and a form without its token is refused."""
 
+import asyncio
+import csv
+import io
 import re
+import time
+import uuid
+import zipfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
+
+from kulturbro_contracts import parse_event
+from kulturbro_devstack.testing import Servers, read_topic
 
 pytestmark = pytest.mark.browser
 
 LiveSite = Any  # conftest.LiveSite; conftest modules are not importable
 PASSWORD = "correct horse battery staple"
 ZONE = ZoneInfo("Europe/Stockholm")  # the live site's municipality's
-
-
-def signed_in_as_organizer(page: Page, site: LiveSite, language: str = "en") -> None:
-    page.goto(f"{site.url}/language?to={language}&next=/sign-in")
-    page.fill("#email", site.organizer)
-    page.fill("#password", PASSWORD)
-    page.locator("#password").press("Enter")
-    expect(page).to_have_url(f"{site.url}/organizer")
 
 
 def local_day(days: int) -> str:
@@ -46,9 +51,12 @@ def fill_the_details(page: Page, title: str) -> None:
 
 
 def test_an_organizer_drafts_publishes_and_cancels_an_event(
-    page: Page, live_site: LiveSite, assert_accessible: Callable[[Page], None]
+    signed_in_page: Callable[..., Page],
+    live_site: LiveSite,
+    assert_accessible: Callable[[Page], None],
 ) -> None:
-    signed_in_as_organizer(page, live_site)
+    page = signed_in_page(live_site.organizer)
+    page.goto(f"{live_site.url}/organizer")
     page.click("text=My events")
     expect(page.locator("h1")).to_have_text("My events")
     expect(page.locator("section:has(#status-published)")).to_contain_text("Pippi on stage")
@@ -110,9 +118,11 @@ def test_an_organizer_drafts_publishes_and_cancels_an_event(
 
 
 def test_a_closed_booking_window_is_refused_beside_its_field_and_a_copy_is_prefilled(
-    page: Page, live_site: LiveSite, assert_accessible: Callable[[Page], None]
+    signed_in_page: Callable[..., Page],
+    live_site: LiveSite,
+    assert_accessible: Callable[[Page], None],
 ) -> None:
-    signed_in_as_organizer(page, live_site, "sv")
+    page = signed_in_page(live_site.organizer, "sv")
     page.goto(f"{live_site.url}/organizer/events/new")
     fill_the_details(page, "Stängt fönster")
     closed = (datetime.now(ZONE) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
@@ -142,9 +152,12 @@ def test_a_closed_booking_window_is_refused_beside_its_field_and_a_copy_is_prefi
 
 @pytest.mark.parametrize("language", ["sv", "fi", "en"])
 def test_the_organizer_pages_are_accessible_in_each_language(
-    page: Page, live_site: LiveSite, assert_accessible: Callable[[Page], None], language: str
+    signed_in_page: Callable[..., Page],
+    live_site: LiveSite,
+    assert_accessible: Callable[[Page], None],
+    language: str,
 ) -> None:
-    signed_in_as_organizer(page, live_site, language)
+    page = signed_in_page(live_site.organizer, language)
     event = f"/organizer/events/{live_site.event_id}"
     occurrence = page.request.get(f"{live_site.url}/api/catalog/public/events/{live_site.event_id}")
     first = occurrence.json()["occurrences"][0]["id"]
@@ -170,9 +183,11 @@ def test_the_organizer_pages_are_accessible_in_each_language(
 
 
 def test_the_create_form_is_done_with_the_keyboard_alone(
-    page: Page, live_site: LiveSite, keyboard: Callable[[Page, Locator], None]
+    signed_in_page: Callable[..., Page],
+    live_site: LiveSite,
+    keyboard: Callable[[Page, Locator], None],
 ) -> None:
-    signed_in_as_organizer(page, live_site)
+    page = signed_in_page(live_site.organizer)
     page.goto(f"{live_site.url}/organizer/events/new")
     keyboard(page, page.locator("#title_sv"))
     page.keyboard.type("Tangentbordets dag")
@@ -211,18 +226,14 @@ def test_the_create_form_is_done_with_the_keyboard_alone(
 
 
 def test_other_roles_are_refused_and_a_form_without_its_token_changes_nothing(
-    page: Page, live_site: LiveSite
+    signed_in_page: Callable[..., Page], live_site: LiveSite
 ) -> None:
-    page.goto(f"{live_site.url}/language?to=en&next=/sign-in")
-    page.fill("#email", live_site.administrator)
-    page.fill("#password", PASSWORD)
-    page.locator("#password").press("Enter")
+    page = signed_in_page(live_site.administrator)
     for path in ["/organizer/events", f"/organizer/events/{live_site.event_id}"]:
         answer = page.goto(live_site.url + path)
         assert answer is not None and answer.status == 404, path
         expect(page.locator("body")).not_to_contain_text("Pippi")
-    page.context.clear_cookies()
-    signed_in_as_organizer(page, live_site)
+    page = signed_in_page(live_site.organizer)
     refused = page.request.post(
         f"{live_site.url}/organizer/events/{live_site.event_id}/cancel",
         form={"reason": "no token"},
@@ -234,3 +245,130 @@ def test_other_roles_are_refused_and_a_form_without_its_token_changes_nothing(
     # An event id that is not this organizer's is not found.
     other = page.goto(f"{live_site.url}/organizer/events/00000000-0000-4000-8000-000000000000")
     assert other is not None and other.status == 404
+
+
+def until(check: Callable[[], bool], what: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still not {what} after {seconds} s")
+        time.sleep(0.2)
+
+
+def mailed_token(servers: Servers, site: LiveSite, email: str) -> str | None:
+    reading = read_topic(servers.kafka_bootstrap_servers, f"{site.topic_prefix}.access.v1", 1)
+    # Playwright's sync API keeps a loop running in this thread; the consumer needs its own.
+    with ThreadPoolExecutor(1) as thread:
+        records = thread.submit(asyncio.run, reading).result()
+    for record in records:
+        event = parse_event(record.value)
+        if event.payload.email == email:  # type: ignore[attr-defined]
+            link = urlsplit(str(event.payload.link))  # type: ignore[attr-defined]
+            return parse_qs(link.query)["token"][0]
+    return None
+
+
+def a_confirmed_booking(site: LiveSite, servers: Servers) -> None:
+    """A teacher of the municipality books the live event's first occurrence through the API,
+    with a note a spreadsheet would run as a formula, until the booking is confirmed."""
+    cecilia = f"cecilia-{uuid.uuid4().hex[:6]}@example.org"
+    files = {
+        "units": "id,name,kind,district\nPRK,Parkskolan,school,Centrum\n",
+        "groups": "id,unit_id,name,target_group,size\nG1A,PRK,1A,grade_1,22\n",
+        "teachers": (
+            "id,name,email,language,invitations,groups\n"
+            f"TC,Cecilia Lund,{cecilia},sv,immediate,G1A\n"
+        ),
+        "dry_run": False,
+    }
+    with httpx.Client(base_url=site.url, timeout=30) as http:
+        staff = http.post(
+            "/auth/password", json={"email": site.administrator, "password": PASSWORD}
+        )
+        assert staff.status_code == 200, staff.text
+        office = {"Authorization": f"Bearer {staff.json()['access_token']}"}
+        imported = http.post("/api/directory/imports/csv", json=files, headers=office)
+        assert imported.status_code == 200, imported.text
+
+        def has_an_account() -> bool:
+            accounts = http.get("/accounts", params={"limit": 1000}, headers=office)
+            return cecilia in {account["email"] for account in accounts.json()}
+
+        until(has_an_account, "given an account by the gateway")
+        assert http.post("/auth/magic-link", json={"email": cecilia}).status_code == 202
+        until(lambda: mailed_token(servers, site, cecilia) is not None, "mailed a link")
+        redeemed = http.post(
+            "/auth/magic-link/redeem", json={"token": mailed_token(servers, site, cecilia)}
+        )
+        assert redeemed.status_code == 200, redeemed.text
+        teacher = {"Authorization": f"Bearer {redeemed.json()['access_token']}"}
+        groups = http.get("/api/directory/groups", headers=teacher).json()
+        event = http.get(f"/api/catalog/public/events/{site.event_id}").json()
+        body = {
+            "group_id": groups["items"][0]["id"] if "items" in groups else groups[0]["id"],
+            "event_id": site.event_id,
+            "occurrence_ids": [event["occurrences"][0]["id"]],
+            "pupils": 22,
+            "adults": 2,
+            "wheelchair_places": 1,
+            "wants_bus": True,
+            "note": "=1+1 allergi mot nötter",
+        }
+        booking: dict[str, Any] = {}
+
+        def booked() -> bool:
+            # The booking service learns the group and the event from the bus, a moment later.
+            answer = http.post("/api/booking/bookings", json=body, headers=teacher)
+            booking.update(answer.json())
+            return answer.status_code == 202
+
+        until(booked, "booked")
+
+        def confirmed() -> bool:
+            mine = http.get("/api/booking/bookings/mine", headers=teacher).json()
+            return any(b["id"] == booking["id"] and b["status"] == "confirmed" for b in mine)
+
+        until(confirmed, "confirmed")
+
+
+def test_an_organizer_reads_and_downloads_who_comes_to_each_occurrence(
+    signed_in_page: Callable[..., Page],
+    live_site: LiveSite,
+    servers: Servers,
+    assert_accessible: Callable[[Page], None],
+) -> None:
+    a_confirmed_booking(live_site, servers)
+    page = signed_in_page(live_site.organizer, "sv")
+    # What the mail to organizers links to.
+    page.goto(f"{live_site.url}/events/{live_site.event_id}/participants")
+    expect(page.locator("h1")).to_contain_text("Pippi på scen")
+    first = page.locator("section").first
+    expect(first.locator("tbody tr")).to_have_count(1)
+    expect(first.locator("tbody tr")).to_contain_text("Parkskolan")
+    expect(first.locator("caption")).to_contain_text("22 elever")
+    assert_accessible(page)
+    with page.expect_download() as downloading:
+        first.get_by_role("link", name=re.compile("CSV")).click()
+    text = Path(downloading.value.path()).read_bytes().decode("utf-8-sig")
+    header, row = list(csv.reader(io.StringIO(text)))
+    assert header[:3] == ["Skola", "Grupp", "Elever"]
+    # A teacher's note stays text: never a formula in the organizer's spreadsheet.
+    assert row == ["Parkskolan", "1A", "22", "2", "1", "Ja", "'=1+1 allergi mot nötter"]
+    with page.expect_download() as downloading:
+        first.get_by_role("link", name=re.compile("Excel")).click()
+    with zipfile.ZipFile(downloading.value.path()) as xlsx:
+        strings = xlsx.read("xl/sharedStrings.xml").decode()
+    assert "Parkskolan" in strings and "Rullstolsplatser" in strings
+    for language in ("fi", "en"):
+        page.goto(
+            f"{live_site.url}/language?to={language}&next=/events/{live_site.event_id}/participants"
+        )
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        assert_accessible(page)
+    # Another role, and no one signed in, is shown none of it.
+    office = signed_in_page(live_site.administrator)
+    answer = office.goto(f"{live_site.url}/events/{live_site.event_id}/participants")
+    assert answer is not None and answer.status == 404
+    expect(office.locator("body")).not_to_contain_text("Parkskolan")
+    csv_link = f"{live_site.url}/events/{live_site.event_id}/participants"
+    assert "Parkskolan" not in httpx.get(csv_link, follow_redirects=True).text

@@ -211,6 +211,19 @@ class OwnEvent(_Lenient):
     occurrences: list[OwnOccurrence] = []
 
 
+class Participant(_Lenient):
+    """A confirmed group of one occurrence, as the organizer's participant list shows it."""
+
+    booking_id: UUID
+    group_name: str
+    unit_name: str | None = None
+    pupils: int
+    adults: int
+    wheelchair_places: int
+    wants_bus: bool
+    note: str = ""
+
+
 class EventSearch(BaseModel):
     """A public listing's filters, as the catalog takes them."""
 
@@ -569,6 +582,14 @@ class Platform:
         params = {"limit": str(limit), "offset": str(offset)}
         found = await self._call("GET", "/audit", token=token, params=params, address=address)
         return [AuditEntry.model_validate(entry) for entry in found]
+
+    async def participants(self, token: str, event_id: UUID) -> dict[UUID, list[Participant]]:
+        """The confirmed groups of each occurrence of the organizer's event."""
+        found = await self._call("GET", f"/api/booking/events/{event_id}/participants", token=token)
+        return {
+            UUID(occurrence): [Participant.model_validate(p) for p in groups]
+            for occurrence, groups in found.items()
+        }
 
     async def fairness(self, token: str, address: str | None) -> FairnessFigures:
         found = await self._call("GET", "/api/allocation/fairness", token=token, address=address)

@@ -1,5 +1,6 @@
 """The organizer's pages: their events in every status; drafting, editing, copying and publishing
-one with its occurrences; cancelling an occurrence or the whole event."""
+one with its occurrences; cancelling an occurrence or the whole event; who comes to each
+occurrence, also as CSV and XLSX."""
 
 from contextlib import suppress
 from typing import Annotated
@@ -10,8 +11,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from kulturbro_runtime import Role
-from web import event_form
+from web import event_form, participant_lists
 from web.event_form import EventForm
+from web.i18n import translations
 from web.pages.common import CheckedFormDep, see_other, signed_in_as
 from web.platform import (
     Conflict,
@@ -19,16 +21,21 @@ from web.platform import (
     NotFound,
     OwnEvent,
     OwnOccurrence,
+    Participant,
     Platform,
     Refused,
 )
-from web.rendering import NO_STORE, render
+from web.rendering import NO_STORE, in_language, render
 from web.sessions import SignedIn
 from web.visitors import Visitor, VisitorDep
 from web.words import CATEGORIES, N_, TARGET_GROUPS
 
 router = APIRouter(include_in_schema=False)
 MAX_REASON = 500
+FILE_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 def _organizer(request: Request, visitor: Visitor) -> SignedIn:
@@ -362,4 +369,54 @@ async def cancel_occurrence(
         time_zone=zone.key,
         reason=reason,
         problem=problem,
+    )
+
+
+async def _participants(
+    request: Request, visitor: Visitor, event_id: str
+) -> tuple[OwnEvent, dict[UUID, list[Participant]], ZoneInfo]:
+    signed_in = _organizer(request, visitor)
+    platform, token = _platform(request), signed_in.access_token
+    event = await platform.my_event(token, _event_id(event_id))
+    lists = await platform.participants(token, event.id)
+    zone, _ = await _zone(request, signed_in)
+    return event, lists, zone
+
+
+@router.get("/events/{event_id}/participants", response_class=HTMLResponse)
+async def participants(request: Request, visitor: VisitorDep, event_id: str) -> HTMLResponse:
+    """Who comes to each occurrence: what the mail to organizers links to."""
+    event, lists, zone = await _participants(request, visitor, event_id)
+    return render(
+        request,
+        "organizer/participants.html",
+        headers=NO_STORE,
+        event=event,
+        lists=lists,
+        time_zone=zone.key,
+    )
+
+
+@router.get("/events/{event_id}/participants/{occurrence_id}.{kind}")
+async def participant_list_file(
+    request: Request, visitor: VisitorDep, event_id: str, occurrence_id: str, kind: str
+) -> Response:
+    """One occurrence's list as CSV or XLSX, its columns in the reader's language."""
+    event, lists, zone = await _participants(request, visitor, event_id)
+    occurrence = _occurrence_of(event, occurrence_id)
+    if kind not in FILE_TYPES:
+        raise NotFound(f"no {kind!r} files")
+    words = translations(visitor.language)
+    title = in_language(event.title, visitor.language)
+    groups = lists.get(occurrence.id, [])
+    if kind == "csv":
+        content = participant_lists.as_csv(groups, words.gettext)
+    else:
+        content = participant_lists.as_xlsx(groups, words.gettext, title)
+    day = occurrence.starts_at.astimezone(zone).strftime("%Y-%m-%d-%H%M")
+    name = f"participants-{day}.{kind}"
+    return Response(
+        content,
+        media_type=FILE_TYPES[kind],
+        headers=NO_STORE | {"Content-Disposition": f'attachment; filename="{name}"'},
     )
