@@ -201,8 +201,15 @@ async def serving(
 
     service.migrate(settings)
     port = port or free_port()
+    # A request still open at the end (a fuzzer's, a test that timed out) is cut after a few
+    # seconds, so stopping never hangs a test run.
     config = uvicorn.Config(
-        service.create_app(settings), host="127.0.0.1", port=port, log_config=None, lifespan="on"
+        service.create_app(settings),
+        host="127.0.0.1",
+        port=port,
+        log_config=None,
+        lifespan="on",
+        timeout_graceful_shutdown=5,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
