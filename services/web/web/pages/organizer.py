@@ -53,7 +53,9 @@ async def _zone(request: Request, signed_in: SignedIn) -> tuple[ZoneInfo, list[s
     """The municipality's time zone (the form's times are its local times) and districts."""
     if signed_in.municipality_id is None:
         raise NotFound("an organizer without a municipality")
-    found = await _platform(request).public_municipality(signed_in.municipality_id, None)
+    # The reader's address: the gateway counts an unsigned-in call against it, not the web's.
+    address = request.state.visitor.address
+    found = await _platform(request).public_municipality(signed_in.municipality_id, address)
     return ZoneInfo(found.time_zone), found.districts
 
 
