@@ -102,6 +102,17 @@ def test_an_organizer_drafts_publishes_and_cancels_an_event(
     public = page.request.get(event_url.replace("/organizer/events/", "/events/"))
     assert public.status == 200 and "Visor i vinter" in public.text()
 
+    # An occurrence added with fewer seats than the largest group: refused beside its seats.
+    page.fill("#occ-0-date", local_day(44))
+    page.fill("#occ-0-start", "10:00")
+    page.fill("#occ-0-end", "10:45")
+    page.fill("#occ-0-capacity", "10")
+    page.click("button:has-text('Add the occurrence')")
+    expect(page.locator("#occ-0-capacity-error")).to_contain_text("as many seats as the largest")
+    expect(page.locator("#occ-0-capacity")).to_have_value("10")
+    expect(page.locator("tbody tr")).to_have_count(2)  # nothing half-saved
+    assert_accessible(page)
+
     page.locator("tbody a").first.click()
     expect(page.locator("h1")).to_contain_text("Cancel the occurrence")
     assert_accessible(page)

@@ -156,3 +156,23 @@ def test_the_catalogs_refusals_land_beside_the_fields_they_name() -> None:
     details_only = event_form.read(FILLED, with_rows=False, add_row=False, language=Language.SV)
     event_form.refused(details_only, [FieldProblem(field="occurrences.0.capacity", message="")])
     assert details_only.problems == {"occurrences": event_form.REFUSALS["capacity"]}
+
+
+def test_a_refusal_of_one_occurrence_added_alone_lands_on_its_row() -> None:
+    form = event_form.read(
+        [("rows", "1"), ("occ-0-date", "2027-05-20"), ("occ-0-start", "09:00")],
+        with_rows=True,
+        add_row=False,
+        language=Language.SV,
+    )
+    event_form.refused(
+        form,
+        [
+            FieldProblem(field="starts_at", message="begins before booking opens"),
+            FieldProblem(field="capacity", message="fewer than the largest group"),
+        ],
+    )
+    assert form.problems == {
+        "occ-0-start": event_form.REFUSALS["start"],
+        "occ-0-capacity": event_form.REFUSALS["capacity"],
+    }

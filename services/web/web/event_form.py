@@ -38,6 +38,8 @@ PLAIN = (
     "venue_district",
 )
 ROW_FIELDS = ("date", "start", "end", "capacity", "language")
+# The catalog's names of an occurrence's fields; none of them is an event detail's.
+OCCURRENCE_FIELDS = ("starts_at", "ends_at", "capacity", "language")
 
 # What the catalog's refusal of a field means, in words a reader can act on in any language.
 REFUSALS = {
@@ -284,6 +286,10 @@ def refused(form: EventForm, problems: list[FieldProblem]) -> None:
             index = filled[sent] if 0 <= sent < len(filled) else 0
             name = _row_name(parts[2])
             form.problems.setdefault(row_id(index, name), REFUSALS[name])
+        elif parts[0] in OCCURRENCE_FIELDS and form.rows:
+            # One occurrence sent alone (added to an event): its fields are the first row's.
+            name = _row_name(parts[0])
+            form.problems.setdefault(row_id(0, name), REFUSALS[name])
         elif parts[0] == "occurrences":
             key = row_id(0, "date") if form.rows else "occurrences"
             form.problems.setdefault(key, REFUSALS["occurrences"])
