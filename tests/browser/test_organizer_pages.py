@@ -113,7 +113,17 @@ def test_an_organizer_drafts_publishes_and_cancels_an_event(
     expect(page.locator("tbody tr")).to_have_count(2)  # nothing half-saved
     assert_accessible(page)
 
-    page.locator("tbody a").first.click()
+    # The second occurrence moved by half an hour, shown back in local time.
+    page.locator("tbody tr").nth(1).get_by_role("link", name="Change").click()
+    expect(page.locator("#occ-0-start")).to_have_value("13:15")
+    assert_accessible(page)
+    page.fill("#occ-0-start", "13:45")
+    page.fill("#occ-0-end", "14:30")
+    page.click("button:has-text('Save the occurrence')")
+    expect(page.locator("[role=status]")).to_contain_text("The occurrence is changed")
+    expect(page.locator("table")).to_contain_text("13:45–14:30")
+
+    page.locator("tbody tr").first.get_by_role("link", name="Cancel").click()
     expect(page.locator("h1")).to_contain_text("Cancel the occurrence")
     assert_accessible(page)
     page.fill("#reason", "Sjukdom i ensemblen")
@@ -180,6 +190,7 @@ def test_the_organizer_pages_are_accessible_in_each_language(
         f"{event}/edit",
         f"{event}/cancel",
         f"{event}/occurrences/{first}/cancel",
+        f"{event}/occurrences/{first}/edit",
         f"/organizer/events/new?copy={live_site.event_id}",
     ]:
         page.set_viewport_size({"width": 1280, "height": 800})

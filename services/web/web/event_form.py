@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from kulturbro_contracts.vocabulary import BookingPolicy, Language
-from web.platform import FieldProblem, OwnEvent
+from web.platform import FieldProblem, OwnEvent, OwnOccurrence
 from web.words import CATEGORIES, N_, TARGET_GROUPS
 
 # Empty occurrence rows a new form offers; "add another" gives one more, no script needed.
@@ -135,24 +135,21 @@ def from_event(event: OwnEvent, zone: ZoneInfo, *, with_occurrences: bool) -> Ev
         values[name] = moment.strftime("%Y-%m-%dT%H:%M") if moment else ""
     rows = []
     if with_occurrences:
-        for occurrence in event.occurrences:
-            if occurrence.cancelled:
-                continue
-            starts, ends = (
-                occurrence.starts_at.astimezone(zone),
-                occurrence.ends_at.astimezone(zone),
-            )
-            rows.append(
-                {
-                    "date": starts.date().isoformat(),
-                    "start": starts.strftime("%H:%M"),
-                    "end": ends.strftime("%H:%M"),
-                    "capacity": str(occurrence.capacity),
-                    "language": occurrence.language.value,
-                }
-            )
+        rows = [row_of(o, zone) for o in event.occurrences if not o.cancelled]
     features = {name for name in VENUE_FEATURES if getattr(event.venue, name)}
     return EventForm(values, list(event.target_groups), features, rows)
+
+
+def row_of(occurrence: OwnOccurrence, zone: ZoneInfo) -> dict[str, str]:
+    """An occurrence as a form's row, in the municipality's local time."""
+    starts, ends = occurrence.starts_at.astimezone(zone), occurrence.ends_at.astimezone(zone)
+    return {
+        "date": starts.date().isoformat(),
+        "start": starts.strftime("%H:%M"),
+        "end": ends.strftime("%H:%M"),
+        "capacity": str(occurrence.capacity),
+        "language": occurrence.language.value,
+    }
 
 
 def read(

@@ -529,6 +529,12 @@ class Platform:
         path = f"/api/catalog/events/{event_id}/occurrences"
         return OwnEvent.model_validate(await self._call("POST", path, token=token, json=body))
 
+    async def change_occurrence(
+        self, token: str, event_id: UUID, occurrence_id: UUID, body: dict[str, Any]
+    ) -> OwnEvent:
+        path = f"/api/catalog/events/{event_id}/occurrences/{occurrence_id}"
+        return OwnEvent.model_validate(await self._call("PUT", path, token=token, json=body))
+
     async def remove_occurrence(
         self, token: str, event_id: UUID, occurrence_id: UUID, reason: str
     ) -> OwnEvent:

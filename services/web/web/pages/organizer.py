@@ -258,6 +258,79 @@ async def add_occurrence(
     )
 
 
+def _occurrence_page(
+    request: Request,
+    event: OwnEvent,
+    occurrence: OwnOccurrence,
+    form: EventForm,
+    zone: ZoneInfo,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "organizer/occurrence.html",
+        status_code=status_code,
+        headers=NO_STORE,
+        event=event,
+        occurrence=occurrence,
+        form=form,
+        time_zone=zone.key,
+        row_id=event_form.row_id,
+    )
+
+
+@router.get(
+    "/organizer/events/{event_id}/occurrences/{occurrence_id}/edit",
+    response_class=HTMLResponse,
+)
+async def edit_occurrence(
+    request: Request, visitor: VisitorDep, event_id: str, occurrence_id: str
+) -> HTMLResponse:
+    signed_in = _organizer(request, visitor)
+    event = await _platform(request).my_event(signed_in.access_token, _event_id(event_id))
+    occurrence = _occurrence_of(event, occurrence_id)
+    zone, _ = await _zone(request, signed_in)
+    form = EventForm(rows=[event_form.row_of(occurrence, zone)])
+    return _occurrence_page(request, event, occurrence, form, zone)
+
+
+@router.post(
+    "/organizer/events/{event_id}/occurrences/{occurrence_id}/edit",
+    response_class=HTMLResponse,
+)
+async def change_occurrence(
+    request: Request,
+    visitor: VisitorDep,
+    checked: CheckedFormDep,
+    event_id: str,
+    occurrence_id: str,
+) -> Response:
+    """Moves or resizes an occurrence; on a published event the platform tells who booked."""
+    signed_in = _organizer(request, visitor)
+    platform, token = _platform(request), signed_in.access_token
+    event = await platform.my_event(token, _event_id(event_id))
+    occurrence = _occurrence_of(event, occurrence_id)
+    zone, _ = await _zone(request, signed_in)
+    fields = list(checked.items())
+    form = event_form.read(fields, with_rows=True, add_row=False, language=visitor.language)
+    form.rows = form.rows[:1]
+    bodies = event_form.occurrence_bodies(form, zone)
+    if not form.problems and bodies:
+        try:
+            await platform.change_occurrence(token, event.id, occurrence.id, bodies[0])
+        except Refused as refusal:
+            event_form.refused(form, refusal.problems)
+        except Conflict:
+            form.problems[event_form.row_id(0, "date")] = N_(
+                "The occurrence is cancelled and can no longer be changed."
+            )
+        else:
+            return see_other(f"/organizer/events/{event.id}?done=occurrence_changed")
+    elif not form.problems:
+        form.problems[event_form.row_id(0, "date")] = event_form.REFUSALS["date"]
+    return _occurrence_page(request, event, occurrence, form, zone, status_code=422)
+
+
 def _reason(checked: dict[str, str]) -> tuple[str, str | None]:
     reason = checked.get("reason", "").strip()
     if len(reason) > MAX_REASON:
