@@ -29,6 +29,7 @@ from .conftest import query
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 TEACHERS, CAPACITY, SEATS_EACH = 1000, 300, 3  # 2 pupils and 1 adult per group
+CONNECTIONS = 100
 
 
 def start(service: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -103,18 +104,24 @@ async def test_a_thousand_requests_two_deciders_one_killed_never_oversell(
         assert await wait_for(lambda: count(servers, pools) == 1, 60)
         occurrence = str(event.payload.occurrences[0].occurrence_id)
 
+        # The gateway signs an identity as it forwards each request, so none waits longer than
+        # the identity lives (60 s); signed before queueing, the last of 1,000 requests did.
+        in_flight = asyncio.Semaphore(CONNECTIONS)
+
         async def book(client: httpx.AsyncClient, group_id, teacher_id) -> int:  # type: ignore[no-untyped-def]
             # As a real client would: a lost answer is asked again with the same key.
-            headers = identity_headers("teacher", MUNICIPALITY, subject=str(teacher_id))
-            headers["Idempotency-Key"] = f"book-{group_id}"
             for attempt in range(3):
                 try:
-                    answer = await client.post(
-                        "/bookings",
-                        json={"group_id": str(group_id), "event_id": str(event.payload.event_id),
-                              "occurrence_ids": [occurrence], "pupils": 2, "adults": 1},
-                        headers=headers,
-                    )  # fmt: skip
+                    async with in_flight:
+                        headers = identity_headers("teacher", MUNICIPALITY, subject=str(teacher_id))
+                        headers["Idempotency-Key"] = f"book-{group_id}"
+                        answer = await client.post(
+                            "/bookings",
+                            json={"group_id": str(group_id),
+                                  "event_id": str(event.payload.event_id),
+                                  "occurrence_ids": [occurrence], "pupils": 2, "adults": 1},
+                            headers=headers,
+                        )  # fmt: skip
                     return answer.status_code
                 except httpx.TransportError:
                     if attempt == 2:
@@ -123,7 +130,7 @@ async def test_a_thousand_requests_two_deciders_one_killed_never_oversell(
 
         requests = f'"{allocation_schema}".seat_request'
         decided = f"select count(*) from {requests} where status <> 'pending'"
-        limits = httpx.Limits(max_connections=100)
+        limits = httpx.Limits(max_connections=CONNECTIONS)
         async with httpx.AsyncClient(base_url=booking_url, limits=limits, timeout=60) as client:
             booking_all = asyncio.gather(*(book(client, g, t) for g, t, _ in groups))
             # Midway: some requests decided, more still arriving.
