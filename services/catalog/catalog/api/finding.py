@@ -47,10 +47,7 @@ async def events_for_my_groups(
     """Published events for the target groups of your groups, soonest first."""
     teacher_id = id_or_refuse(caller.subject, "your sign-in is not a teacher of the directory")
     starts_from = starts_from or datetime.now(UTC)
-    if starts_before is not None and starts_before <= starts_from:
-        raise RequestValidationError(
-            [{"loc": ("query", "to"), "msg": "must come after from", "type": "value_error"}]
-        )
+    _refuse_an_empty_period(starts_from, starts_before)
     search = queries.TeacherSearch(
         starts_from=starts_from,
         starts_before=starts_before,
@@ -91,10 +88,7 @@ async def public_events(
     personal data. Each lists the occurrences that match the filters."""
     now = datetime.now(UTC)
     starts_from = max(starts_from or now, now)
-    if starts_before is not None and starts_before <= starts_from:
-        raise RequestValidationError(
-            [{"loc": ("query", "to"), "msg": "must come after from", "type": "value_error"}]
-        )
+    _refuse_an_empty_period(starts_from, starts_before)
     search = queries.TeacherSearch(
         starts_from=starts_from,
         starts_before=starts_before,
@@ -116,3 +110,10 @@ async def public_event(event_id: UUID, runtime: RuntimeDep) -> queries.PublicEve
     if found is None:
         raise HTTPException(404, f"no published event {event_id}")
     return found
+
+
+def _refuse_an_empty_period(starts_from: datetime, starts_before: datetime | None) -> None:
+    if starts_before is not None and starts_before <= starts_from:
+        raise RequestValidationError(
+            [{"loc": ("query", "to"), "msg": "must come after from", "type": "value_error"}]
+        )
