@@ -17,6 +17,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager, context
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -101,6 +102,12 @@ def assert_accessible() -> Callable[[Page], None]:
     """`assert_accessible(page)` fails the test listing every axe-core violation."""
 
     def check(page: Page) -> None:
+        # KULTURBRO_SCREENSHOTS=DIR keeps a picture of every page checked, to look at as its
+        # reader would (named by path and language).
+        if folder := os.environ.get("KULTURBRO_SCREENSHOTS"):
+            language = page.evaluate("document.documentElement.lang") or "xx"
+            name = urlsplit(page.url).path.strip("/").replace("/", "_") or "start"
+            page.screenshot(path=f"{folder}/{name}.{language}.png", full_page=True)
         violations = axe_violations(page)
         if violations:
             pytest.fail(
