@@ -3,7 +3,7 @@ token, like any mobile app. Its refusals become exceptions the pages know how to
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 import httpx
@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict
 from kulturbro_contracts.catalog import Venue
 from kulturbro_contracts.vocabulary import BookingPolicy, InvitationPreference, Language
 from kulturbro_runtime.client_address import CLIENT_ADDRESS_HEADER
+
+_Row = TypeVar("_Row", bound=BaseModel)
 
 
 class PlatformError(Exception):
@@ -546,28 +548,32 @@ class Platform:
         self, token: str, params: dict[str, str], address: str | None
     ) -> list[DirectoryUnit]:
         """One page of the municipality's units; params: q, limit, offset."""
-        found = await self._call(
-            "GET", "/api/directory/schools", token=token, params=params, address=address
-        )
-        return [DirectoryUnit.model_validate(item) for item in found]
+        return await self._directory_page(DirectoryUnit, "schools", token, params, address)
 
     async def groups(
         self, token: str, params: dict[str, str], address: str | None
     ) -> list[DirectoryGroup]:
         """One page of the municipality's groups; params: q, unit_id, limit, offset."""
-        found = await self._call(
-            "GET", "/api/directory/groups", token=token, params=params, address=address
-        )
-        return [DirectoryGroup.model_validate(item) for item in found]
+        return await self._directory_page(DirectoryGroup, "groups", token, params, address)
 
     async def teachers(
         self, token: str, params: dict[str, str], address: str | None
     ) -> list[DirectoryTeacher]:
         """One page of the municipality's teachers; params: q, limit, offset."""
+        return await self._directory_page(DirectoryTeacher, "teachers", token, params, address)
+
+    async def _directory_page(
+        self,
+        model: type[_Row],
+        kind: str,
+        token: str,
+        params: dict[str, str],
+        address: str | None,
+    ) -> list[_Row]:
         found = await self._call(
-            "GET", "/api/directory/teachers", token=token, params=params, address=address
+            "GET", f"/api/directory/{kind}", token=token, params=params, address=address
         )
-        return [DirectoryTeacher.model_validate(item) for item in found]
+        return [model.model_validate(item) for item in found]
 
     async def own_municipality(self, token: str, address: str | None) -> MunicipalitySettings:
         found = await self._call("GET", "/api/directory/municipality", token=token, address=address)
