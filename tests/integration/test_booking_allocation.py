@@ -221,6 +221,14 @@ async def test_a_fair_draw_decides_when_the_window_closes_and_can_be_audited(
     ).json()
     assert len(audit["inputs"]["requests"]) == 4
     assert isinstance(audit["seed"], int)
+    served = [(r["school"], r["outcome"]) for r in audit["requests"]]
+    assert served[0] == ("Skola Söder", "allocated"), "the audit lists requests in the draw's order"
+    north_served = sorted(outcome for school, outcome in served[1:] if school == "Skola Norr")
+    assert north_served == ["allocated", "waitlisted", "waitlisted"]
+    assert {r["choice"] for r in audit["requests"] if r["outcome"] == "allocated"} == {1}
+    listed = (await allocation_api.get("/draws", headers=admin)).json()
+    this_one = [d for d in listed if d["event_id"] == str(event.payload.event_id)]
+    assert [(d["state"], d["requests"]) for d in this_one] == [("drawn", 4)]
     again = await allocation_api.post(f"/events/{event.payload.event_id}/draw", headers=admin)
     assert again.status_code == 409, "an event is drawn once"
 

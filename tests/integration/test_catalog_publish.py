@@ -334,6 +334,11 @@ async def test_an_organizer_touches_only_its_own_events_and_only_where_it_belong
         museums_own = await client.get("/events/mine", headers=museum)
         elsewhere = signed_in(theatre_id, "espoo")
         before_joining = await client.get("/events/mine", headers=elsewhere)
+        espoo = identity_headers("administrator", "espoo")
+        find = {"q": "stads_"}, {"q": "STADS"}
+        found_before = [
+            await client.get("/organizers/registered", params=p, headers=espoo) for p in find
+        ]
         joined = await client.put(
             f"/organizers/{theatre_id}/municipality",
             headers=identity_headers("administrator", "espoo"),
@@ -343,6 +348,7 @@ async def test_an_organizer_touches_only_its_own_events_and_only_where_it_belong
         espoo_list = await client.get(
             "/organizers", headers=identity_headers("administrator", "espoo")
         )
+        found_after = await client.get("/organizers/registered", params=find[1], headers=espoo)
     assert [answer.status_code for answer in others] == [404, 404, 404]
     assert museums_own.json() == []
     assert before_joining.status_code == 403
@@ -351,6 +357,12 @@ async def test_an_organizer_touches_only_its_own_events_and_only_where_it_belong
     assert in_espoo.json() == [], "an organizer's events stay in the municipality they are for"
     assert espoo_sees.status_code == 404
     assert [o["name"] for o in espoo_list.json()] == ["Stadsteatern"]
+    assert found_before[0].json() == [], "_ in the words is an underscore, not any character"
+    assert [(o["name"], o["in_your_offering"]) for o in found_before[1].json()] == [
+        ("Stadsteatern", False)
+    ]
+    assert "contact_email" not in found_before[1].json()[0]
+    assert [o["in_your_offering"] for o in found_after.json()] == [True]
 
 
 async def test_concurrent_changes_to_one_event_take_turns_and_none_is_lost(

@@ -8,10 +8,12 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from allocation.db import allocation_event, draw, seat_request
+from allocation.audits import DrawAudit, DrawSummary, draw_audit, draw_summaries
+from allocation.db import allocation_event, seat_request
 from allocation.domain import Allocation, Occurrence, fairness_figures
 from allocation.draws import run_draw
 from allocation.ledger import open_ledger, term_start
+from kulturbro_contracts import limits
 from kulturbro_contracts.vocabulary import BookingPolicy, Language
 from kulturbro_replicas import catalog, directory
 from kulturbro_runtime import Caller, MunicipalCallerDep, Role, RuntimeDep, allow
@@ -103,21 +105,31 @@ async def _own_event(runtime: RuntimeDep, caller: Caller, event_id: UUID) -> dic
     return dict(row)
 
 
-@router.get("/events/{event_id}/draw", **allow(Role.ADMINISTRATOR))
-async def audit_draw(
-    event_id: UUID, caller: MunicipalCallerDep, runtime: RuntimeDep
-) -> dict[str, Any]:
+@router.get("/draws", response_model=list[DrawSummary], **allow(Role.ADMINISTRATOR))
+async def draws(
+    caller: MunicipalCallerDep,
+    runtime: RuntimeDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=limits.MAX_OFFSET)] = 0,
+) -> list[DrawSummary]:
+    """Your municipality's events that a draw decides, the latest request window first."""
+    assert caller.municipality_id is not None, "MunicipalCallerDep lets no caller without one in"
+    async with runtime.database.sessions() as session:
+        return await draw_summaries(
+            session, caller.municipality_id, limit, offset, datetime.now(UTC)
+        )
+
+
+@router.get("/events/{event_id}/draw", response_model=DrawAudit, **allow(Role.ADMINISTRATOR))
+async def audit_draw(event_id: UUID, caller: MunicipalCallerDep, runtime: RuntimeDep) -> DrawAudit:
     """The seed, the inputs and the outcome of the event's draw, so anyone can draw it again."""
     await _own_event(runtime, caller, event_id)
+    assert caller.municipality_id is not None, "MunicipalCallerDep lets no caller without one in"
     async with runtime.database.sessions() as session:
-        row = (
-            (await session.execute(select(draw).where(draw.c.event_id == event_id)))
-            .mappings()
-            .first()
-        )
-    if row is None:
+        audit = await draw_audit(session, caller.municipality_id, event_id)
+    if audit is None:
         raise HTTPException(404, "this event has not been drawn (yet)")
-    return {**dict(row), "event_id": str(event_id), "drawn_at": row["drawn_at"].isoformat()}
+    return audit
 
 
 @router.post("/events/{event_id}/draw", **allow(Role.ADMINISTRATOR))

@@ -30,7 +30,10 @@ def _summary(decision: Decision) -> dict[str, Any]:
             "rank": decision.ranking and decision.ranking.rank,
         }
     elif isinstance(decision, Waitlisted):
-        summary |= {"waitlisted": decision.position}
+        summary |= {
+            "waitlisted": decision.position,
+            "rank": decision.ranking and decision.ranking.rank,
+        }
     else:
         summary |= {"rejected": decision.reason.value}
     return summary

@@ -18,6 +18,7 @@ from catalog.domain import Category, EventDetails, EventStatus
 from kulturbro_contracts.vocabulary import Language, TargetGroup
 from kulturbro_replicas.directory import group as known_group
 from kulturbro_replicas.directory import teacher_group
+from kulturbro_runtime import like
 
 
 class OccurrenceListing(BaseModel):
@@ -86,10 +87,7 @@ _SEARCHABLE = func.concat_ws(
 
 def _containing(text: str) -> list[ColumnElement[bool]]:
     """Every word must appear somewhere in a title or description, in any language."""
-    words = [
-        word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for word in text.split()
-    ]
-    return [_SEARCHABLE.ilike(f"%{word}%", escape="\\") for word in words]
+    return [_SEARCHABLE.ilike(like.containing(word), escape=like.ESCAPE) for word in text.split()]
 
 
 def _search_conditions(search: TeacherSearch) -> list[ColumnElement[bool]]:

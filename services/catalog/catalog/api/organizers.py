@@ -1,17 +1,18 @@
 """Administrators register organizers and add them to their municipality's offering."""
 
+from typing import Annotated
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, EmailStr, Field
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.dialects.postgresql import insert
 
 from catalog.api.callers import municipality_of
 from catalog.db import organizer, organizer_municipality
 from catalog.domain import OrganizerKind
 from kulturbro_contracts.catalog import OrganizerContact, OrganizerRegistered
-from kulturbro_runtime import MunicipalCallerDep, Role, RuntimeDep, UnitOfWork, allow
+from kulturbro_runtime import MunicipalCallerDep, Role, RuntimeDep, UnitOfWork, allow, like
 
 router = APIRouter(tags=["organizers"])
 
@@ -24,6 +25,15 @@ class OrganizerRegistration(BaseModel):
 
 class Organizer(OrganizerRegistration):
     id: UUID
+
+
+class RegisteredOrganizer(BaseModel):
+    """An organizer as another municipality sees it: whom to add, not how to reach them."""
+
+    id: UUID
+    name: str
+    kind: OrganizerKind
+    in_your_offering: bool
 
 
 async def _announce(uow: UnitOfWork, joined: Organizer, municipality_id: str) -> None:
@@ -91,3 +101,32 @@ async def list_organizers(caller: MunicipalCallerDep, runtime: RuntimeDep) -> li
             .order_by(organizer.c.name)
         )
         return [Organizer.model_validate(dict(row)) for row in rows.mappings()]
+
+
+@router.get(
+    "/organizers/registered",
+    response_model=list[RegisteredOrganizer],
+    **allow(Role.ADMINISTRATOR),
+)
+async def find_registered_organizers(
+    caller: MunicipalCallerDep,
+    runtime: RuntimeDep,
+    q: Annotated[str, Query(min_length=2, max_length=200, description="words in the name")],
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> list[RegisteredOrganizer]:
+    """Organizers any municipality registered whose name has these words, to add to yours."""
+    ours = exists().where(
+        organizer_municipality.c.organizer_id == organizer.c.id,
+        organizer_municipality.c.municipality_id == municipality_of(caller),
+    )
+    async with runtime.database.sessions() as session:
+        rows = await session.execute(
+            select(organizer.c.id, organizer.c.name, organizer.c.kind, ours.label("ours"))
+            .where(organizer.c.name.ilike(like.containing(q), escape=like.ESCAPE))
+            .order_by(organizer.c.name, organizer.c.id)
+            .limit(limit)
+        )
+        return [
+            RegisteredOrganizer(id=r.id, name=r.name, kind=r.kind, in_your_offering=r.ours)
+            for r in rows
+        ]

@@ -19,7 +19,7 @@ from directory.db import (
 )
 from kulturbro_contracts import SchoolRegistered, limits
 from kulturbro_contracts.directory import School
-from kulturbro_runtime import Caller, MunicipalCallerDep, Role, RuntimeDep, allow
+from kulturbro_runtime import Caller, MunicipalCallerDep, Role, RuntimeDep, allow, like
 
 router = APIRouter(tags=["units, groups and teachers"])
 
@@ -44,12 +44,6 @@ Words = Annotated[
     str | None,
     Query(max_length=200, description="only those whose name (a teacher's: or e-mail) has this"),
 ]
-
-
-def _containing(words: str) -> str:
-    """An ILIKE pattern for the words as typed: % and _ in them match only themselves."""
-    escaped = words.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 @router.post("/schools", status_code=201, response_model=UnitPublic, **allow(Role.ADMINISTRATOR))
@@ -80,7 +74,7 @@ async def list_schools(
     """The municipality's units: preschools, schools and elderly-care homes, by name."""
     query = select(Unit).where(Unit.municipality_id == caller.municipality_id)
     if q and q.strip():
-        query = query.where(col(Unit.name).ilike(_containing(q), escape="\\"))
+        query = query.where(col(Unit.name).ilike(like.containing(q), escape=like.ESCAPE))
     async with runtime.database.sessions() as session:
         found = await session.exec(
             query.order_by(col(Unit.name), col(Unit.id)).limit(page.limit).offset(page.offset)
@@ -109,7 +103,7 @@ async def list_groups(
     if unit_id is not None:
         query = query.where(Group.unit_id == unit_id)
     if q and q.strip():
-        query = query.where(col(Group.name).ilike(_containing(q), escape="\\"))
+        query = query.where(col(Group.name).ilike(like.containing(q), escape=like.ESCAPE))
     async with runtime.database.sessions() as session:
         found = await session.exec(
             query.order_by(col(Group.name), col(Group.id)).limit(page.limit).offset(page.offset)
@@ -132,11 +126,11 @@ async def list_teachers(
     """Teachers and contacts with the groups they teach; their e-mail is for administrators."""
     query = select(Teacher).where(Teacher.municipality_id == caller.municipality_id)
     if q and q.strip():
-        pattern = _containing(q)
+        pattern = like.containing(q)
         query = query.where(
             or_(
-                col(Teacher.name).ilike(pattern, escape="\\"),
-                col(Teacher.email).ilike(pattern, escape="\\"),
+                col(Teacher.name).ilike(pattern, escape=like.ESCAPE),
+                col(Teacher.email).ilike(pattern, escape=like.ESCAPE),
             )
         )
     async with runtime.database.sessions() as session:
