@@ -13,11 +13,12 @@ import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -28,7 +29,8 @@ from playwright.sync_api import Browser, Locator, Page, Playwright, sync_playwri
 from gateway.cli import _insert as add_account
 from gateway.db import Account
 from gateway.passwords import hash_password
-from kulturbro_devstack.testing import Servers, identity_headers, serving_pages
+from kulturbro_contracts import parse_event
+from kulturbro_devstack.testing import Servers, identity_headers, read_topic, serving_pages
 from kulturbro_runtime import Role
 from kulturbro_runtime.topics import all_topics, create_topics
 
@@ -338,3 +340,78 @@ def signed_in_page(
     yield open_page
     for context in contexts:
         context.close()
+
+
+def until(check: Callable[[], bool], what: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still not {what} after {seconds} s")
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def mailbox(servers: Servers, live_site: LiveSite) -> Callable[[str], list[str]]:
+    """`mailbox(email)`: the sign-in links the live site has mailed to the address, oldest
+    first, as notify would send them (read from the platform's access topic)."""
+
+    def links(email: str) -> list[str]:
+        topic = f"{live_site.topic_prefix}.access.v1"
+        reading = read_topic(servers.kafka_bootstrap_servers, topic, 1)
+        # Playwright's sync API keeps a loop running in this thread; the consumer needs its own.
+        with ThreadPoolExecutor(1) as thread:
+            records = thread.submit(asyncio.run, reading).result()
+        events = [parse_event(record.value) for record in records]
+        return [
+            str(event.payload.link)  # type: ignore[attr-defined]
+            for event in events
+            if event.payload.email == email  # type: ignore[attr-defined]
+        ]
+
+    return links
+
+
+@pytest.fixture(scope="module")
+def api_headers(
+    live_site: LiveSite, mailbox: Callable[[str], list[str]]
+) -> Callable[[str], dict[str, str]]:
+    """`api_headers(email)`: an Authorization header for the account, signed in through the
+    gateway's API as a mobile app would: staff with the password, teachers from a mailed link
+    (waiting until the gateway has made the imported teacher's account). Each account signs in
+    once a module: the gateway allows an account 5 sign-ins a minute."""
+
+    kept: dict[str, dict[str, str]] = {}
+
+    def signed_in(email: str) -> dict[str, str]:
+        if email not in kept:
+            kept[email] = _signed_in(email)
+        return kept[email]
+
+    def _signed_in(email: str) -> dict[str, str]:
+        with httpx.Client(base_url=live_site.url, timeout=30) as http:
+
+            def password(email: str) -> httpx.Response:
+                return http.post(
+                    "/auth/password", json={"email": email, "password": STAFF_PASSWORD}
+                )
+
+            answer = password(email)
+            if answer.status_code == 401:
+                office = signed_in(live_site.administrator)
+
+                def has_an_account() -> bool:
+                    found = http.get(
+                        "/accounts", params={"role": "teacher", "limit": 1000}, headers=office
+                    )
+                    return email in {account["email"] for account in found.json()}
+
+                until(has_an_account, f"given an account by the gateway: {email}")
+                before = len(mailbox(email))
+                assert http.post("/auth/magic-link", json={"email": email}).status_code == 202
+                until(lambda: len(mailbox(email)) > before, f"mailed a sign-in link: {email}")
+                token = parse_qs(urlsplit(mailbox(email)[-1]).query)["token"][0]
+                answer = http.post("/auth/magic-link/redeem", json={"token": token})
+            assert answer.status_code == 200, answer.text
+        return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+    return signed_in

@@ -4,7 +4,6 @@ stay), published, one occurrence cancelled and then the event; a closed booking 
 beside its field; the form done with the keyboard alone; axe-core in sv, fi and en; the pages are
 refused to other roles and a form without its token is refused."""
 
-import asyncio
 import csv
 import io
 import re
@@ -12,19 +11,14 @@ import time
 import uuid
 import zipfile
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
-
-from kulturbro_contracts import parse_event
-from kulturbro_devstack.testing import Servers, read_topic
 
 pytestmark = pytest.mark.browser
 
@@ -277,20 +271,7 @@ def until(check: Callable[[], bool], what: str, seconds: float = 30) -> None:
         time.sleep(0.2)
 
 
-def mailed_token(servers: Servers, site: LiveSite, email: str) -> str | None:
-    reading = read_topic(servers.kafka_bootstrap_servers, f"{site.topic_prefix}.access.v1", 1)
-    # Playwright's sync API keeps a loop running in this thread; the consumer needs its own.
-    with ThreadPoolExecutor(1) as thread:
-        records = thread.submit(asyncio.run, reading).result()
-    for record in records:
-        event = parse_event(record.value)
-        if event.payload.email == email:  # type: ignore[attr-defined]
-            link = urlsplit(str(event.payload.link))  # type: ignore[attr-defined]
-            return parse_qs(link.query)["token"][0]
-    return None
-
-
-def a_confirmed_booking(site: LiveSite, servers: Servers) -> None:
+def a_confirmed_booking(site: LiveSite, api_headers: Callable[[str], dict[str, str]]) -> None:
     """A teacher of the municipality books the live event's first occurrence through the API,
     with a note a spreadsheet would run as a formula, until the booking is confirmed."""
     cecilia = f"cecilia-{uuid.uuid4().hex[:6]}@example.org"
@@ -304,30 +285,14 @@ def a_confirmed_booking(site: LiveSite, servers: Servers) -> None:
         "dry_run": False,
     }
     with httpx.Client(base_url=site.url, timeout=30) as http:
-        staff = http.post(
-            "/auth/password", json={"email": site.administrator, "password": PASSWORD}
-        )
-        assert staff.status_code == 200, staff.text
-        office = {"Authorization": f"Bearer {staff.json()['access_token']}"}
+        office = api_headers(site.administrator)
         imported = http.post("/api/directory/imports/csv", json=files, headers=office)
         assert imported.status_code == 200, imported.text
-
-        def has_an_account() -> bool:
-            accounts = http.get("/accounts", params={"limit": 1000}, headers=office)
-            return cecilia in {account["email"] for account in accounts.json()}
-
-        until(has_an_account, "given an account by the gateway")
-        assert http.post("/auth/magic-link", json={"email": cecilia}).status_code == 202
-        until(lambda: mailed_token(servers, site, cecilia) is not None, "mailed a link")
-        redeemed = http.post(
-            "/auth/magic-link/redeem", json={"token": mailed_token(servers, site, cecilia)}
-        )
-        assert redeemed.status_code == 200, redeemed.text
-        teacher = {"Authorization": f"Bearer {redeemed.json()['access_token']}"}
+        teacher = api_headers(cecilia)
         groups = http.get("/api/directory/groups", headers=teacher).json()
         event = http.get(f"/api/catalog/public/events/{site.event_id}").json()
         body = {
-            "group_id": groups["items"][0]["id"] if "items" in groups else groups[0]["id"],
+            "group_id": groups[0]["id"],
             "event_id": site.event_id,
             "occurrence_ids": [event["occurrences"][0]["id"]],
             "pupils": 22,
@@ -356,10 +321,10 @@ def a_confirmed_booking(site: LiveSite, servers: Servers) -> None:
 def test_an_organizer_reads_and_downloads_who_comes_to_each_occurrence(
     signed_in_page: Callable[..., Page],
     live_site: LiveSite,
-    servers: Servers,
+    api_headers: Callable[[str], dict[str, str]],
     assert_accessible: Callable[[Page], None],
 ) -> None:
-    a_confirmed_booking(live_site, servers)
+    a_confirmed_booking(live_site, api_headers)
     page = signed_in_page(live_site.organizer, "sv")
     # What the mail to organizers links to.
     page.goto(f"{live_site.url}/events/{live_site.event_id}/participants")

@@ -2,12 +2,10 @@
 her own groups (never a colleague's) and the events for them, filtered; each page passes axe-core
 in sv, fi and en and is refused to other roles."""
 
-import asyncio
 import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,9 +16,6 @@ import httpx
 import pytest
 from icalendar import Calendar
 from playwright.sync_api import Browser, Locator, Page, expect
-
-from kulturbro_contracts import parse_event
-from kulturbro_devstack.testing import Servers, read_topic
 
 pytestmark = pytest.mark.browser
 
@@ -73,21 +68,10 @@ def until(check: Callable[[], bool], what: str, seconds: float = 30) -> None:
         time.sleep(0.2)
 
 
-def mailed_links(servers: Servers, site: LiveSite, email: str) -> list[str]:
-    reading = read_topic(servers.kafka_bootstrap_servers, f"{site.topic_prefix}.access.v1", 1)
-    # Playwright's sync API keeps a loop running in this thread; the consumer needs its own.
-    with ThreadPoolExecutor(1) as thread:
-        records = thread.submit(asyncio.run, reading).result()
-    events = [parse_event(record.value) for record in records]
-    return [
-        str(event.payload.link)  # type: ignore[attr-defined]
-        for event in events
-        if event.payload.email == email  # type: ignore[attr-defined]
-    ]
-
-
 @pytest.fixture(scope="module")
-def teacher(live_site: LiveSite, servers: Servers, browser: Browser) -> Iterator[Teacher]:
+def teacher(
+    live_site: LiveSite, mailbox: Callable[[str], list[str]], browser: Browser
+) -> Iterator[Teacher]:
     """Anna, imported by the culture office with her groups, signed in from her mailed link."""
     anna = f"anna-{uuid.uuid4().hex[:6]}@example.org"
     bertil = f"bertil-{uuid.uuid4().hex[:6]}@example.org"
@@ -113,8 +97,8 @@ def teacher(live_site: LiveSite, servers: Servers, browser: Browser) -> Iterator
     page.locator("#link_email").fill(anna)
     page.locator("#link_email").press("Enter")
     expect(page).to_have_url(f"{live_site.url}/sign-in?sent=true")
-    until(lambda: bool(mailed_links(servers, live_site, anna)), "mailed a sign-in link")
-    page.goto(mailed_links(servers, live_site, anna)[-1])
+    until(lambda: bool(mailbox(anna)), "mailed a sign-in link")
+    page.goto(mailbox(anna)[-1])
     page.get_by_role("button", name="Logga in i Kulturbro").click()
     expect(page).to_have_url(f"{live_site.url}/teacher")
 
@@ -270,18 +254,18 @@ def test_a_teacher_books_two_preferred_occurrences_reads_the_decision_and_cancel
 def test_a_teacher_signs_in_finds_books_and_cancels_with_the_keyboard_alone(
     page: Page,
     live_site: LiveSite,
-    servers: Servers,
+    mailbox: Callable[[str], list[str]],
     teacher: Teacher,
     keyboard: Callable[[Page, Locator], None],
 ) -> None:
     page.goto(f"{live_site.url}/sign-in")
-    earlier = len(mailed_links(servers, live_site, teacher.email))
+    earlier = len(mailbox(teacher.email))
     keyboard(page, page.locator("#link_email"))
     page.keyboard.type(teacher.email)
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{live_site.url}/sign-in?sent=true")
-    until(lambda: len(mailed_links(servers, live_site, teacher.email)) > earlier, "mailed")
-    page.goto(mailed_links(servers, live_site, teacher.email)[-1])  # opened from the mail
+    until(lambda: len(mailbox(teacher.email)) > earlier, "mailed")
+    page.goto(mailbox(teacher.email)[-1])  # opened from the mail
     keyboard(page, page.get_by_role("button", name="Logga in i Kulturbro"))
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{live_site.url}/teacher")

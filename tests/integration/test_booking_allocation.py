@@ -221,10 +221,13 @@ async def test_a_fair_draw_decides_when_the_window_closes_and_can_be_audited(
     ).json()
     assert len(audit["inputs"]["requests"]) == 4
     assert isinstance(audit["seed"], int)
-    served = [(r["school"], r["outcome"]) for r in audit["requests"]]
-    assert served[0] == ("Skola Söder", "allocated"), "the audit lists requests in the draw's order"
-    north_served = sorted(outcome for school, outcome in served[1:] if school == "Skola Norr")
-    assert north_served == ["allocated", "waitlisted", "waitlisted"]
+    served = [(r["rank"], r["school"], r["outcome"]) for r in audit["requests"]]
+    assert [rank for rank, _, _ in served] == [1, 2, 3, 4], "listed in the draw's order"
+    assert {(school, outcome) for _, school, outcome in served[:2]} == {
+        ("Skola Söder", "allocated"),
+        ("Skola Norr", "allocated"),
+    }, "each school's first request is served before any school's second"
+    assert [outcome for _, _, outcome in served[2:]] == ["waitlisted", "waitlisted"]
     assert {r["choice"] for r in audit["requests"] if r["outcome"] == "allocated"} == {1}
     listed = (await allocation_api.get("/draws", headers=admin)).json()
     this_one = [d for d in listed if d["event_id"] == str(event.payload.event_id)]

@@ -155,3 +155,11 @@ async def test_the_api_adds_accounts_only_for_what_exists(
     assert theirs.status_code == 422
     assert theirs.json()["detail"].startswith(f"organizer_id: organizer {organizers['espoo']} is")
     assert ours.status_code == 201, ours.text
+    organizers_of_malmo = await p.gateway.get(
+        "/accounts", params={"role": "organizer"}, headers=administrator
+    )
+    assert organizers_of_malmo.status_code == 200, organizers_of_malmo.text
+    listed = organizers_of_malmo.json()
+    assert {a["role"] for a in listed} == {"organizer"}
+    assert ours.json()["email"] in {a["email"] for a in listed}
+    assert in_malmo.json()["email"] not in {a["email"] for a in listed}

@@ -1,6 +1,6 @@
 """Staff accounts and the audit log, for operators and municipal administrators."""
 
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, HTTPException, Query
@@ -104,9 +104,12 @@ async def create_account(
 async def list_accounts(
     signed_in: SignedInDep, runtime: RuntimeDep, limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=limits.MAX_OFFSET),
+    role: Annotated[Role | None, Query(description="only accounts with this role")] = None,
 ) -> list[Account]:  # fmt: skip
     caller = signed_in[1]
     query = select(Account).order_by(col(Account.email)).limit(limit).offset(offset)
+    if role is not None:
+        query = query.where(Account.role == role)
     if caller.role != Role.OPERATOR:
         query = query.where(Account.municipality_id == caller.municipality_id)
     async with runtime.database.sessions() as session:

@@ -324,6 +324,92 @@ class FairnessFigures(_Lenient):
     seats_per_pupil: dict[UUID, float]
 
 
+class DrawState(StrEnum):
+    OPEN = "open"
+    DUE = "due"
+    DRAWN = "drawn"
+
+
+class DrawSummary(_Lenient):
+    """One of the municipality's events that a draw decides, and where its draw stands."""
+
+    event_id: UUID
+    title: dict[Language, str]
+    policy: BookingPolicy
+    booking_closes_at: datetime | None = None
+    drawn_at: datetime | None = None
+    requests: int
+    state: DrawState
+
+
+class DrawnOccurrence(_Lenient):
+    id: UUID
+    starts_at: datetime
+    capacity: int
+    cancelled: bool = False
+
+
+class DrawOutcome(StrEnum):
+    ALLOCATED = "allocated"
+    WAITLISTED = "waitlisted"
+    REJECTED = "rejected"
+
+
+class DrawnRequest(_Lenient):
+    booking_id: UUID
+    school: str
+    group: str
+    district: str | None = None
+    pupils: int
+    adults: int
+    choices: list[UUID]
+    requested_at: datetime
+    outcome: DrawOutcome
+    occurrence_id: UUID | None = None
+    choice: int | None = None
+    rank: int | None = None
+    position: int | None = None
+    reason: str | None = None
+
+
+class DrawAudit(_Lenient):
+    """A draw as the allocation recorded it: its seed and inputs, its requests in its order."""
+
+    event_id: UUID
+    title: dict[Language, str]
+    policy: BookingPolicy
+    seed: int
+    drawn_at: datetime
+    occurrences: list[DrawnOccurrence]
+    requests: list[DrawnRequest]
+
+
+class OfferedOrganizer(_Lenient):
+    """An organizer in the municipality's offering, with where its bookings are mailed."""
+
+    id: UUID
+    name: str
+    kind: str
+    contact_email: str
+
+
+class RegisteredOrganizer(_Lenient):
+    """An organizer some municipality registered, as another one finds it to add."""
+
+    id: UUID
+    name: str
+    kind: str
+    in_your_offering: bool
+
+
+class StaffAccount(_Lenient):
+    id: UUID
+    email: str
+    role: str
+    organizer_id: str | None = None
+    active: bool = True
+
+
 class Platform:
     """One shared HTTP client for every page's calls to the gateway."""
 
@@ -606,6 +692,61 @@ class Platform:
     async def fairness(self, token: str, address: str | None) -> FairnessFigures:
         found = await self._call("GET", "/api/allocation/fairness", token=token, address=address)
         return FairnessFigures.model_validate(found)
+
+    async def draws(self, token: str, address: str | None) -> list[DrawSummary]:
+        found = await self._call("GET", "/api/allocation/draws", token=token, address=address)
+        return [DrawSummary.model_validate(d) for d in found]
+
+    async def draw_record(self, token: str, event_id: UUID, address: str | None) -> dict[str, Any]:
+        """The draw as recorded, every input included: to read, or to draw again elsewhere."""
+        found: dict[str, Any] = await self._call(
+            "GET", f"/api/allocation/events/{event_id}/draw", token=token, address=address
+        )
+        return found
+
+    async def draw_now(self, token: str, event_id: UUID) -> None:
+        await self._call("POST", f"/api/allocation/events/{event_id}/draw", token=token)
+
+    async def offered_organizers(self, token: str, address: str | None) -> list[OfferedOrganizer]:
+        found = await self._call("GET", "/api/catalog/organizers", token=token, address=address)
+        return [OfferedOrganizer.model_validate(o) for o in found]
+
+    async def registered_organizers(
+        self, token: str, words: str, address: str | None
+    ) -> list[RegisteredOrganizer]:
+        found = await self._call(
+            "GET", "/api/catalog/organizers/registered", token=token, address=address,
+            params={"q": words},
+        )  # fmt: skip
+        return [RegisteredOrganizer.model_validate(o) for o in found]
+
+    async def register_organizer(
+        self, token: str, name: str, kind: str, contact_email: str
+    ) -> OfferedOrganizer:
+        """Kind: one of the catalog's, as words.ORGANIZER_KINDS names them."""
+        body = {"name": name, "kind": kind, "contact_email": contact_email}
+        found = await self._call("POST", "/api/catalog/organizers", token=token, json=body)
+        return OfferedOrganizer.model_validate(found)
+
+    async def add_organizer(self, token: str, organizer_id: UUID) -> None:
+        await self._call("PUT", f"/api/catalog/organizers/{organizer_id}/municipality", token=token)
+
+    async def staff_accounts(
+        self, token: str, role: str, address: str | None
+    ) -> list[StaffAccount]:
+        params = {"role": role} | MOST
+        found = await self._call("GET", "/accounts", token=token, address=address, params=params)
+        return [StaffAccount.model_validate(a) for a in found]
+
+    async def add_staff_account(
+        self, token: str, email: str, role: str, organizer_id: UUID | None, language: Language
+    ) -> StaffAccount:
+        body = {
+            "email": email, "role": role, "language": language.value,
+            "organizer_id": str(organizer_id) if organizer_id else None,
+        }  # fmt: skip
+        found = await self._call("POST", "/accounts", token=token, json=body)
+        return StaffAccount.model_validate(found)
 
 
 def _json(answer: httpx.Response) -> Any:

@@ -1,7 +1,7 @@
 """The names pages give the platform's codes (target groups, categories) and each role's home.
 N_ only marks a name for the catalogs; it is translated where it is shown."""
 
-from kulturbro_contracts.vocabulary import TargetGroup
+from kulturbro_contracts.vocabulary import BookingPolicy, TargetGroup
 from kulturbro_runtime import Role
 
 
@@ -41,6 +41,20 @@ CATEGORIES = {
     "science": N_("Science"),
     "circus": N_("Circus"),
     "media": N_("Media"),
+    "other": N_("Other"),
+}
+
+BOOKING_POLICIES = {
+    BookingPolicy.INSTANT.value: N_("Instantly: first come, first served"),
+    BookingPolicy.FAIR_DRAW.value: N_("A fair draw when booking closes"),
+    BookingPolicy.DISTRICT_QUOTAS.value: N_("District quotas first, then a fair draw"),
+}
+
+ORGANIZER_KINDS = {
+    "theatre": N_("Theatre"),
+    "museum": N_("Museum"),
+    "artist": N_("Artist or ensemble"),
+    "library": N_("Library"),
     "other": N_("Other"),
 }
 

@@ -7,24 +7,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from kulturbro_contracts.vocabulary import BookingPolicy, Language
+from kulturbro_contracts.vocabulary import Language
 from kulturbro_runtime import Role
 from web.pages.common import CheckedFormDep, see_other, signed_in_as
 from web.platform import MunicipalitySettings, Platform, Refused
 from web.rendering import NO_STORE, render
 from web.visitors import Visitor, VisitorDep
-from web.words import N_
+from web.words import BOOKING_POLICIES, N_
 
 router = APIRouter(include_in_schema=False)
 
 MAX_NAME = 200
 MAX_DISTRICT = 100
 MAX_DISTRICTS = 200
-POLICIES = {
-    BookingPolicy.INSTANT.value: N_("Instantly: first come, first served"),
-    BookingPolicy.FAIR_DRAW.value: N_("A fair draw when booking closes"),
-    BookingPolicy.DISTRICT_QUOTAS.value: N_("District quotas first, then a fair draw"),
-}
 # The zones of the countries Kulturbro serves first, then every other one the system knows.
 NEAR_ZONES = ("Europe/Stockholm", "Europe/Helsinki", "Europe/Mariehamn", "Europe/Oslo")
 FIELDS_OF_THE_DIRECTORY = {
@@ -73,7 +68,7 @@ def _page(
         values=values,
         problems=problems,
         saved=saved,
-        policies=POLICIES,
+        policies=BOOKING_POLICIES,
         zones=_zones(),
     )
 
@@ -112,7 +107,7 @@ def _read(form: dict[str, str], languages: list[str]) -> tuple[dict[str, Any], d
         problems["districts"] = N_("Name each district once.")
     elif len(districts) > MAX_DISTRICTS or any(len(d) > MAX_DISTRICT for d in districts):
         problems["districts"] = N_("Give at most 200 districts, each at most 100 characters.")
-    if values["default_booking_policy"] not in POLICIES:
+    if values["default_booking_policy"] not in BOOKING_POLICIES:
         problems["default_booking_policy"] = N_("Choose how seats are given.")
     return values, problems
 
