@@ -1,7 +1,7 @@
 """Teachers book through the booking API; the allocation decides, explains and promotes."""
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -9,14 +9,16 @@ import httpx
 import pytest
 
 from kulturbro_cli.services import load_service
-from kulturbro_contracts import OccurrenceCancelled
-from kulturbro_contracts.catalog import OccurrenceCancellation
+from kulturbro_contracts import OccurrenceCancelled, OccurrenceChanged, parse_event, topic_name
+from kulturbro_contracts.booking import EvaluationSubmitted, Question
+from kulturbro_contracts.catalog import OccurrenceCancellation, OccurrenceOfEvent
 from kulturbro_contracts.directory import Municipality, MunicipalityRegistered
 from kulturbro_contracts.vocabulary import BookingPolicy, Language, TargetGroup
 from kulturbro_devstack.facts import MUNICIPALITY, an_event, group_with_teacher, publish, school
 from kulturbro_devstack.testing import (
     Servers,
     identity_headers,
+    read_topic,
     running,
     service_env,
     service_settings,
@@ -336,3 +338,89 @@ async def test_a_closed_booking_window_is_told_in_local_time_in_the_callers_lang
         "organizer if you still want to come"
     )
     assert not any(c in english for c in ("UTC", "+00:00", f"{closed:%S.%f}"))
+
+
+async def test_a_teacher_evaluates_her_visit_once_it_has_ended_and_corrects_it(
+    servers: Servers, topic_prefix: str, platform
+) -> None:
+    publisher, booking_api, _, booking_schema = platform
+    unit = school("Öster")
+    group, teacher_id, facts = group_with_teacher(unit.payload.unit_id, 20)
+    _, colleague, colleague_facts = group_with_teacher(unit.payload.unit_id, 20)
+    event = an_event([40])
+    await publish(publisher, [unit, *facts, *colleague_facts, event])
+    occurrence = event.payload.occurrences[0]
+
+    async def replicated() -> bool:
+        return query(
+            servers.database_url, f'select count(*) from "{booking_schema}".replica_event'
+        ) == [(1,)]
+
+    assert await until(replicated)
+    booked = await booking_api.post(
+        "/bookings",
+        json={
+            "group_id": str(group), "event_id": str(event.payload.event_id),
+            "occurrence_ids": [str(occurrence.occurrence_id)], "pupils": 20, "adults": 2,
+        },
+        headers=teacher(teacher_id),
+    )  # fmt: skip
+    assert booked.status_code == 202, booked.text
+    booking_id = booked.json()["id"]
+    assert await until(lambda: _has(booking_api, teacher_id, booking_id, "confirmed"))
+    url = f"/bookings/{booking_id}/evaluation"
+    answers = {
+        "came": True,
+        "pupils_present": 19,
+        "scores": {"overall": 5, "age_fit": 4, "engagement": 5, "arrangements": 3},
+        "comment": "Eleverna pratade om det hela veckan.",
+    }
+    asked = (await booking_api.get(url, headers=teacher(teacher_id))).json()
+    assert asked["questions"] == ["overall", "age_fit", "engagement", "arrangements"]
+    too_early = await booking_api.put(url, json=answers, headers=teacher(teacher_id))
+    assert too_early.status_code == 409 and "evaluate it after" in too_early.json()["detail"]
+
+    # The visit took place: the organizer moved it to yesterday.
+    yesterday = occurrence.model_copy(
+        update={
+            "starts_at": occurrence.starts_at - timedelta(days=31),
+            "ends_at": occurrence.ends_at - timedelta(days=31),
+        }
+    )
+    moved = OccurrenceChanged(
+        municipality_id=MUNICIPALITY,
+        payload=OccurrenceOfEvent(event_id=event.payload.event_id, occurrence=yesterday),
+    )
+    await publish(publisher, [moved])
+
+    async def visited() -> bool:
+        found = await booking_api.get(url, headers=teacher(teacher_id))
+        return found.json()["opens_at"] < datetime.now(UTC).isoformat()
+
+    assert await until(visited)
+    unrated = answers | {"scores": {"overall": 5}}
+    refused = await booking_api.put(url, json=unrated, headers=teacher(teacher_id))
+    out_of_scale = answers | {"scores": answers["scores"] | {"overall": 6}}
+    refused_score = await booking_api.put(url, json=out_of_scale, headers=teacher(teacher_id))
+    not_hers = await booking_api.put(url, json=answers, headers=teacher(colleague))
+    given = await booking_api.put(url, json=answers, headers=teacher(teacher_id))
+    corrected = await booking_api.put(
+        url, json=answers | {"pupils_present": 20}, headers=teacher(teacher_id)
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "scores.age_fit"
+    assert refused_score.status_code == 422
+    assert not_hers.status_code == 404
+    assert given.status_code == 200, given.text
+    assert given.json()["correctable_until"] is not None
+    assert corrected.json()["given"]["pupils_present"] == 20
+
+    records = await read_topic(
+        servers.kafka_bootstrap_servers, topic_name("booking", topic_prefix), 4
+    )
+    told = [
+        e.payload for e in map(parse_event, (r.value for r in records))
+        if isinstance(e, EvaluationSubmitted)
+    ]  # fmt: skip
+    assert [(e.revision, e.pupils_present) for e in told] == [(1, 19), (2, 20)]
+    assert told[0].scores == {Question(q): s for q, s in answers["scores"].items()}

@@ -3,7 +3,9 @@
 Keyed by the catalog event, so every request for its occurrences is decided in order.
 """
 
-from typing import ClassVar, Literal
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, ClassVar, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -56,3 +58,39 @@ class BookingCancelled(BookingEvent):
     event_type: Literal["BookingCancelled"] = "BookingCancelled"
     schema_version: Literal[1] = 1
     payload: BookingCancellation
+
+
+class Question(StrEnum):
+    """What a teacher rates after a visit, each on a scale of 1 (poor) to 5 (excellent)."""
+
+    OVERALL = "overall"  # the performance or visit as a whole
+    AGE_FIT = "age_fit"  # how well it suited the pupils' age
+    ENGAGEMENT = "engagement"  # the pupils' engagement
+    ARRANGEMENTS = "arrangements"  # the venue and practical arrangements
+    BUS = "bus"  # the culture bus, where the group had one
+
+
+class Evaluation(BaseModel):
+    """A teacher's evaluation of one booked visit: no pupil's data, only counts and scores."""
+
+    booking_id: UUID
+    event_id: UUID
+    occurrence_id: UUID
+    group_id: UUID
+    unit_id: UUID
+    came: bool = Field(description="whether the group came at all")
+    pupils_present: int | None = Field(default=None, ge=0)
+    scores: dict[Question, Annotated[int, Field(ge=1, le=5)]] = Field(
+        description="1 to 5 per question answered; the bus only where there was one"
+    )
+    comment: str = Field(default="", description="the teacher was told the organizer may read it")
+    revision: int = Field(ge=1, description="1 when first given, one more at each correction")
+    submitted_at: datetime
+
+
+class EvaluationSubmitted(BookingEvent):
+    """Given or corrected: the latest revision of a booking's evaluation replaces the earlier."""
+
+    event_type: Literal["EvaluationSubmitted"] = "EvaluationSubmitted"
+    schema_version: Literal[1] = 1
+    payload: Evaluation

@@ -46,3 +46,24 @@ class Booking(SQLModel, table=True):
     )
     idempotency_key: str | None = Field(default=None, max_length=200)
     requested_at: datetime
+
+
+class EvaluationRecord(SQLModel, table=True):
+    """A teacher's evaluation of a booked visit: its latest revision, and when it was first
+    given (which starts its 14 days of correction)."""
+
+    __tablename__ = "evaluation"
+
+    booking_id: UUID = Field(primary_key=True)
+    municipality_id: str = Field(index=True, max_length=64)
+    event_id: UUID = Field(index=True)
+    occurrence_id: UUID
+    group_id: UUID
+    unit_id: UUID
+    came: bool
+    pupils_present: int | None = None
+    scores: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    comment: str = ""
+    revision: int = 1
+    first_given_at: datetime
+    given_at: datetime
