@@ -23,13 +23,21 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 import uvicorn
+from aiokafka import AIOKafkaProducer
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Locator, Page, Playwright, sync_playwright
 
 from gateway.cli import _insert as add_account
 from gateway.db import Account
 from gateway.passwords import hash_password
-from kulturbro_contracts import parse_event
+from kulturbro_contracts import (
+    Event,
+    EventPublished,
+    OccurrenceChanged,
+    parse_event,
+    serialize_event,
+)
+from kulturbro_contracts.catalog import OccurrenceOfEvent
 from kulturbro_devstack.testing import Servers, identity_headers, read_topic, serving_pages
 from kulturbro_runtime import Role
 from kulturbro_runtime.topics import all_topics, create_topics
@@ -415,3 +423,52 @@ def api_headers(
         return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
     return signed_in
+
+
+def _on_the_bus(servers: Servers, live_site: LiveSite, events: list[Event]) -> None:
+    """Sends events to the live site's topics as their service's outbox relay would."""
+
+    async def send() -> None:
+        producer = AIOKafkaProducer(bootstrap_servers=servers.kafka_bootstrap_servers)
+        await producer.start()
+        try:
+            for event in events:
+                await producer.send_and_wait(
+                    event.topic(live_site.topic_prefix),
+                    serialize_event(event),
+                    key=event.key().encode(),
+                    headers=[("correlation_id", str(event.correlation_id).encode())],
+                )
+        finally:
+            await producer.stop()
+
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, send()).result()
+
+
+@pytest.fixture(scope="module")
+def visit_is_over(servers: Servers, live_site: LiveSite) -> Callable[[], None]:
+    """`visit_is_over()`: the live site's first occurrence took place yesterday, as the booking
+    service hears it (the catalog refuses to move an occurrence into the past, and a browser
+    test cannot wait weeks)."""
+
+    def yesterday() -> None:
+        topic = f"{live_site.topic_prefix}.catalog.v1"
+        with ThreadPoolExecutor(1) as thread:
+            reading = read_topic(servers.kafka_bootstrap_servers, topic, 1)
+            records = thread.submit(asyncio.run, reading).result()
+        (event,) = [
+            e
+            for e in map(parse_event, (record.value for record in records))
+            if isinstance(e, EventPublished) and str(e.payload.event_id) == live_site.event_id
+        ]
+        first = min(event.payload.occurrences, key=lambda o: o.starts_at)
+        shift = first.ends_at - datetime.now(UTC) + timedelta(days=1)
+        moved = first.model_copy(
+            update={"starts_at": first.starts_at - shift, "ends_at": first.ends_at - shift}
+        )
+        payload = OccurrenceOfEvent(event_id=event.payload.event_id, occurrence=moved)
+        changed = OccurrenceChanged(municipality_id=live_site.municipality, payload=payload)
+        _on_the_bus(servers, live_site, [changed])
+
+    return yesterday

@@ -323,3 +323,72 @@ def test_a_teacher_chooses_her_language_and_invitations_and_the_pages_follow(
     as_teacher.locator("#language-sv").check()
     as_teacher.get_by_role("button", name="Tallenna").click()
     expect(as_teacher.locator("html")).to_have_attribute("lang", "sv")
+
+
+def test_a_teacher_evaluates_her_visit_from_the_mailed_link_and_corrects_it(
+    as_teacher: Page,
+    live_site: LiveSite,
+    assert_accessible: Callable[[Page], None],
+    visit_is_over: Callable[[], None],
+) -> None:
+    as_teacher.goto(f"{live_site.url}/events/{live_site.event_id}/book")
+    as_teacher.locator("#group").select_option(index=1)
+    as_teacher.locator("#pupils").fill("20")
+    as_teacher.locator("#choice_1").select_option(index=1)  # the first occurrence
+    as_teacher.get_by_role("button", name="Skicka bokningen").click()
+    expect(as_teacher).to_have_url(re.compile(r"/bookings/[0-9a-f-]{36}$"))
+    booking_url = as_teacher.url
+
+    def decided() -> bool:
+        as_teacher.goto(booking_url)
+        return as_teacher.locator("#status").inner_text() == "Bekräftad"
+
+    until(decided, "confirmed", 20)
+    # The link of the mail sent after the visit; before it, the page says when.
+    evaluation_url = booking_url.replace("/bookings/", "/evaluations/")
+    as_teacher.goto(evaluation_url)
+    expect(as_teacher.locator("#not-yet")).to_contain_text("när det har slutat")
+    expect(as_teacher.locator("form[action^='/evaluations/']")).to_have_count(0)
+    visit_is_over()
+
+    def open_to_evaluate() -> bool:
+        as_teacher.goto(evaluation_url)
+        return as_teacher.locator("#came-yes").count() == 1
+
+    until(open_to_evaluate, "open to evaluate")
+    expect(as_teacher.locator("h1")).to_have_text("Utvärdera besöket")
+    expect(as_teacher.locator("#score_bus")).to_have_count(0)  # no bus was wanted
+    assert_accessible(as_teacher)
+    as_teacher.locator("#came-yes").check()
+    as_teacher.locator("#pupils_present").fill("19")
+    as_teacher.locator("#score_overall-5").check()
+    as_teacher.get_by_role("button", name="Skicka utvärderingen").click()
+    # Every unanswered question is said beside itself; what she gave is kept.
+    expect(as_teacher.locator("#error-summary")).to_be_visible()
+    expect(as_teacher.locator("#score_age_fit-error")).to_contain_text("Välj från 1 (dåligt)")
+    expect(as_teacher.locator("#score_age_fit")).to_have_attribute("aria-invalid", "true")
+    expect(as_teacher.locator("#score_overall-error")).to_have_count(0)
+    expect(as_teacher.locator("#score_overall-5")).to_be_checked()
+    expect(as_teacher.locator("#pupils_present")).to_have_value("19")
+    assert_accessible(as_teacher)
+    for question, score in (("age_fit", 4), ("engagement", 5), ("arrangements", 3)):
+        as_teacher.locator(f"#score_{question}-{score}").check()
+    as_teacher.locator("#comment").fill("Eleverna pratade om det hela veckan.")
+    as_teacher.get_by_role("button", name="Skicka utvärderingen").click()
+    expect(as_teacher).to_have_url(f"{evaluation_url}?saved=1")
+    expect(as_teacher.get_by_role("status")).to_have_text("Tack! Din utvärdering är sparad.")
+    expect(as_teacher.locator("#correctable")).to_contain_text("rätta dina svar")
+    # She corrects it: the form holds what she gave.
+    expect(as_teacher.locator("#score_arrangements-3")).to_be_checked()
+    as_teacher.locator("#pupils_present").fill("20")
+    as_teacher.get_by_role("button", name="Spara rättelsen").click()
+    expect(as_teacher).to_have_url(f"{evaluation_url}?saved=1")
+    expect(as_teacher.locator("#pupils_present")).to_have_value("20")
+    expect(as_teacher.locator("#comment")).to_have_value("Eleverna pratade om det hela veckan.")
+    for language, title in (("fi", "Arvioi vierailu"), ("en", "Evaluate the visit")):
+        as_teacher.goto(
+            f"{live_site.url}/language?to={language}&next=/evaluations/"
+            + evaluation_url.rsplit("/", 1)[1]
+        )
+        expect(as_teacher.locator("h1")).to_have_text(title)
+        assert_accessible(as_teacher)

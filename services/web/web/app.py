@@ -13,6 +13,7 @@ from web.assets import Assets
 from web.errors import install_error_pages
 from web.pages import (
     bookings,
+    evaluations,
     fairness,
     homes,
     imports,
@@ -83,6 +84,7 @@ service = Service(
         homes.router,
         teaching.router,
         bookings.router,
+        evaluations.router,
         preferences.router,
         imports.router,
         office_directory.router,

@@ -410,6 +410,33 @@ class StaffAccount(_Lenient):
     active: bool = True
 
 
+class Question(StrEnum):
+    OVERALL = "overall"
+    AGE_FIT = "age_fit"
+    ENGAGEMENT = "engagement"
+    ARRANGEMENTS = "arrangements"
+    BUS = "bus"
+
+
+class EvaluationAnswers(_Lenient):
+    came: bool
+    pupils_present: int | None = None
+    scores: dict[Question, int] = {}
+    comment: str = ""
+
+
+class EvaluationState(_Lenient):
+    """A visit's evaluation as the booking service keeps it: what is asked, from when, what
+    was answered and until when it can be corrected."""
+
+    booking_id: UUID
+    event_id: UUID
+    questions: list[Question]
+    opens_at: datetime | None = None
+    correctable_until: datetime | None = None
+    given: EvaluationAnswers | None = None
+
+
 class Platform:
     """One shared HTTP client for every page's calls to the gateway."""
 
@@ -747,6 +774,19 @@ class Platform:
         }  # fmt: skip
         found = await self._call("POST", "/accounts", token=token, json=body)
         return StaffAccount.model_validate(found)
+
+    async def evaluation(self, token: str, booking_id: UUID) -> EvaluationState:
+        found = await self._call(
+            "GET", f"/api/booking/bookings/{booking_id}/evaluation", token=token
+        )
+        return EvaluationState.model_validate(found)
+
+    async def evaluate(
+        self, token: str, booking_id: UUID, answers: EvaluationAnswers
+    ) -> EvaluationState:
+        path = f"/api/booking/bookings/{booking_id}/evaluation"
+        found = await self._call("PUT", path, token=token, json=answers.model_dump(mode="json"))
+        return EvaluationState.model_validate(found)
 
 
 def _json(answer: httpx.Response) -> Any:

@@ -61,7 +61,7 @@ def _platform(request: Request) -> Platform:
     return platform
 
 
-async def _time_zone(platform: Platform, event: EventListing, visitor: Visitor) -> str:
+async def time_zone(platform: Platform, event: EventListing, visitor: Visitor) -> str:
     if event.municipality_id is None:
         return DEFAULT_TIME_ZONE
     municipality = await platform.public_municipality(event.municipality_id, visitor.address)
@@ -96,7 +96,7 @@ async def _book_page(
         form=form,
         choices=choice_names(event),
         closed=window_problem(event, datetime.now(UTC)),
-        time_zone=await _time_zone(platform, event, visitor),
+        time_zone=await time_zone(platform, event, visitor),
     )
 
 
@@ -155,7 +155,7 @@ async def book(
     return await _book_page(request, visitor, event_id, form, status_code=422)
 
 
-async def _event_or_none(
+async def event_or_none(
     platform: Platform, event_id: UUID, visitor: Visitor
 ) -> EventListing | None:
     """A cancelled or past event no longer opens publicly; its booking is still hers to read."""
@@ -171,7 +171,7 @@ async def my_bookings(request: Request, visitor: VisitorDep) -> HTMLResponse:
     platform = _platform(request)
     bookings = await platform.my_bookings(teacher.access_token)
     events = {
-        event_id: await _event_or_none(platform, event_id, visitor)
+        event_id: await event_or_none(platform, event_id, visitor)
         for event_id in {booking.event_id for booking in bookings}
     }
     groups = {group.id: group for group in await platform.my_groups(teacher.access_token)}
@@ -186,7 +186,7 @@ async def my_bookings(request: Request, visitor: VisitorDep) -> HTMLResponse:
     )
 
 
-async def _hers(request: Request, visitor: Visitor, booking_id: str) -> tuple[SignedIn, Booking]:
+async def hers(request: Request, visitor: Visitor, booking_id: str) -> tuple[SignedIn, Booking]:
     teacher = _teacher(request, visitor)
     try:
         wanted = UUID(booking_id)
@@ -210,12 +210,21 @@ def _cancellable_until(booking: Booking, event: EventListing | None) -> datetime
     return deadline if datetime.now(UTC) <= deadline else None
 
 
+def _visit_over(booking: Booking, event: EventListing | None) -> bool:
+    """A seated group's visit that has ended, and so can be evaluated; an event no longer
+    listed is one whose time has passed."""
+    if booking.status != BookingStatus.CONFIRMED:
+        return False
+    ends = [o.ends_at for o in event.occurrences if o.id == booking.occurrence_id] if event else []
+    return not ends or ends[0] <= datetime.now(UTC)
+
+
 async def _booking_page(
     request: Request, visitor: Visitor, booking_id: str, template: str
 ) -> HTMLResponse:
-    teacher, booking = await _hers(request, visitor, booking_id)
+    teacher, booking = await hers(request, visitor, booking_id)
     platform = _platform(request)
-    event = await _event_or_none(platform, booking.event_id, visitor)
+    event = await event_or_none(platform, booking.event_id, visitor)
     groups = {group.id: group for group in await platform.my_groups(teacher.access_token)}
     until = _cancellable_until(booking, event)
     return render(
@@ -228,9 +237,10 @@ async def _booking_page(
         status_names=STATUS_NAMES,
         occurrences={o.id: o for o in event.occurrences} if event else {},
         cancellable=until is not None,
+        visit_over=_visit_over(booking, event),
         deadline=until if until and until.year < 9999 else None,
         not_cancelled=request.query_params.get("not_cancelled") == "1",
-        time_zone=await _time_zone(platform, event, visitor) if event else DEFAULT_TIME_ZONE,
+        time_zone=await time_zone(platform, event, visitor) if event else DEFAULT_TIME_ZONE,
     )
 
 
@@ -243,9 +253,9 @@ async def booking_page(request: Request, visitor: VisitorDep, booking_id: str) -
 @router.get("/bookings/{booking_id}/calendar.ics")
 async def calendar_file(request: Request, visitor: VisitorDep, booking_id: str) -> Response:
     """The visit for her calendar, the same entry as the confirmation mail's (one UID)."""
-    teacher, booking = await _hers(request, visitor, booking_id)
+    teacher, booking = await hers(request, visitor, booking_id)
     platform = _platform(request)
-    event = await _event_or_none(platform, booking.event_id, visitor)
+    event = await event_or_none(platform, booking.event_id, visitor)
     visits = [o for o in event.occurrences if o.id == booking.occurrence_id] if event else []
     if event is None or booking.status != BookingStatus.CONFIRMED or not visits:
         raise NotFound(f"booking {booking.id} has no visit to put in a calendar")
@@ -288,7 +298,7 @@ async def cancel_page(request: Request, visitor: VisitorDep, booking_id: str) ->
 async def cancel(
     request: Request, visitor: VisitorDep, booking_id: str, fields: CheckedFormDep
 ) -> Response:
-    teacher, booking = await _hers(request, visitor, booking_id)
+    teacher, booking = await hers(request, visitor, booking_id)
     try:
         await _platform(request).cancel_booking(teacher.access_token, booking.id, visitor.language)
     except Conflict:
