@@ -12,7 +12,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -223,18 +223,22 @@ BOOKING = ("booking", "allocation")
 
 
 @asynccontextmanager
-async def a_live_site(servers: Servers) -> AsyncIterator[LiveSite]:
+async def a_live_site(
+    servers: Servers, more: Mapping[str, Mapping[str, str]] | None = None
+) -> AsyncIterator[LiveSite]:
     """Directory, catalog, booking, allocation, gateway and web over real HTTP, with a
-    municipality, a theatre's published event and an administrator's account."""
+    municipality, a theatre's published event and an administrator's account; `more` adds
+    services (such as notify) or settings, by service name."""
     prefix = f"test-{uuid.uuid4().hex[:10]}"
     await create_topics(servers.kafka_bootstrap_servers, all_topics(prefix))
     schemas = {
         name: f"{name}_{uuid.uuid4().hex[:10]}"
-        for name in ("directory", "catalog", "gateway", "web", *BOOKING)
+        for name in ("directory", "catalog", "gateway", "web", *BOOKING, *(more or {}))
     }
     town = f"town{uuid.uuid4().hex[:6]}"
-    backends = ("directory", "catalog", *BOOKING)
-    pages = serving_pages(servers, prefix, schemas, backends)
+    backends = tuple(dict.fromkeys(("directory", "catalog", *BOOKING, *(more or {}))))
+    backends = tuple(name for name in backends if name not in ("gateway", "web"))
+    pages = serving_pages(servers, prefix, schemas, backends, more)
     async with pages as urls, httpx.AsyncClient() as http:
         registered = await http.post(
             f"{urls['directory']}/municipalities",
@@ -305,9 +309,18 @@ async def a_live_site(servers: Servers) -> AsyncIterator[LiveSite]:
 
 
 @pytest.fixture(scope="module")
-def live_site(servers: Servers) -> Iterator[LiveSite]:
+def live_site_with() -> Mapping[str, Mapping[str, str]]:
+    """More services or settings for a module's live site, by service name: a module that needs
+    them overrides this fixture."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def live_site(
+    servers: Servers, live_site_with: Mapping[str, Mapping[str, str]]
+) -> Iterator[LiveSite]:
     """The pages over the real platform, started once per test module."""
-    with in_background(lambda: a_live_site(servers)) as site:
+    with in_background(lambda: a_live_site(servers, live_site_with)) as site:
         yield site
 
 
@@ -447,12 +460,12 @@ def _on_the_bus(servers: Servers, live_site: LiveSite, events: list[Event]) -> N
 
 
 @pytest.fixture(scope="module")
-def visit_is_over(servers: Servers, live_site: LiveSite) -> Callable[[], None]:
-    """`visit_is_over()`: the live site's first occurrence took place yesterday, as the booking
-    service hears it (the catalog refuses to move an occurrence into the past, and a browser
-    test cannot wait weeks)."""
+def visit_is_over(servers: Servers, live_site: LiveSite) -> Callable[..., None]:
+    """`visit_is_over(event_id=the live site's)`: the event's first occurrence took place
+    yesterday, as the other services hear it (the catalog refuses to move an occurrence into the
+    past, and a browser test cannot wait weeks)."""
 
-    def yesterday() -> None:
+    def yesterday(event_id: str = live_site.event_id) -> None:
         topic = f"{live_site.topic_prefix}.catalog.v1"
         with ThreadPoolExecutor(1) as thread:
             reading = read_topic(servers.kafka_bootstrap_servers, topic, 1)
@@ -460,7 +473,7 @@ def visit_is_over(servers: Servers, live_site: LiveSite) -> Callable[[], None]:
         (event,) = [
             e
             for e in map(parse_event, (record.value for record in records))
-            if isinstance(e, EventPublished) and str(e.payload.event_id) == live_site.event_id
+            if isinstance(e, EventPublished) and str(e.payload.event_id) == event_id
         ]
         first = min(event.payload.occurrences, key=lambda o: o.starts_at)
         shift = first.ends_at - datetime.now(UTC) + timedelta(days=1)

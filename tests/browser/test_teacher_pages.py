@@ -329,7 +329,7 @@ def test_a_teacher_evaluates_her_visit_from_the_mailed_link_and_corrects_it(
     as_teacher: Page,
     live_site: LiveSite,
     assert_accessible: Callable[[Page], None],
-    visit_is_over: Callable[[], None],
+    visit_is_over: Callable[..., None],
 ) -> None:
     as_teacher.goto(f"{live_site.url}/events/{live_site.event_id}/book")
     as_teacher.locator("#group").select_option(index=1)

@@ -8,7 +8,7 @@ import os
 import shutil
 import subprocess
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import ExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -230,10 +230,12 @@ async def serving_pages(
     topic_prefix: str,
     schemas: dict[str, str],
     backends: tuple[str, ...] = ("directory", "catalog"),
+    environment: Mapping[str, Mapping[str, str]] | None = None,
 ) -> AsyncIterator[dict[str, str]]:
     """The web and the gateway in front of it over real HTTP, with the services the pages call,
-    each migrated into its schema in `schemas`; yields each one's base URL, the gateway's being a
-    browser's only address."""
+    each migrated into its schema in `schemas` with its own `environment[name]` added; yields
+    each one's base URL, the gateway's being a browser's only address (every service is told it
+    as PUBLIC_URL, the address its mails link to)."""
     import json
     from contextlib import AsyncExitStack
     from importlib.metadata import entry_points
@@ -244,20 +246,21 @@ async def serving_pages(
 
     def started(name: str, port: int | None = None, **extra: str) -> Any:
         service: Service = found[name].load()
-        env = service_env(servers, topic_prefix, schemas[name], **extra)
+        own = {"PUBLIC_URL": public} | extra | dict((environment or {}).get(name, {}))
+        env = service_env(servers, topic_prefix, schemas[name], **own)
         return serving(service, service_settings(service, env), port=port)
 
+    # The web and the gateway each need the other's address before either starts.
+    gateway_port, web_port = free_port(), free_port()
+    public = f"http://127.0.0.1:{gateway_port}"
     async with AsyncExitStack() as stack:
         urls = {name: await stack.enter_async_context(started(name)) for name in backends}
-        # The web and the gateway each need the other's address before either starts.
-        gateway_port, web_port = free_port(), free_port()
-        urls["gateway"] = f"http://127.0.0.1:{gateway_port}"
+        urls["gateway"] = public
         urls["web"] = await stack.enter_async_context(
             started("web", web_port, GATEWAY_URL=urls["gateway"])
         )
         gateway_env = {
             "GATEWAY_ROUTES": json.dumps({name: urls[name] for name in backends}),
-            "PUBLIC_URL": urls["gateway"],
             "WEB_URL": urls["web"],
         }
         await stack.enter_async_context(started("gateway", gateway_port, **gateway_env))
