@@ -39,6 +39,7 @@ from kulturbro_contracts import (
 )
 from kulturbro_contracts.catalog import OccurrenceOfEvent
 from kulturbro_devstack.testing import Servers, identity_headers, read_topic, serving_pages
+from kulturbro_devstack.testing import wait_until as until
 from kulturbro_runtime import Role
 from kulturbro_runtime.topics import all_topics, create_topics
 
@@ -361,14 +362,6 @@ def signed_in_page(
     yield open_page
     for context in contexts:
         context.close()
-
-
-def until(check: Callable[[], bool], what: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still not {what} after {seconds} s")
-        time.sleep(0.2)
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from kulturbro_devstack.smtp import EmbeddedSmtp, start_smtp
+from kulturbro_devstack.testing import wait_until as until
 
 pytestmark = pytest.mark.browser
 
@@ -43,14 +44,6 @@ def live_site_with(smtp: EmbeddedSmtp) -> Mapping[str, Mapping[str, str]]:
             "ORGANIZER_SUMMARY_SECONDS": "1",
         }
     }
-
-
-def until(check: Callable[[], bool], what: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still not {what} after {seconds} s")
-        time.sleep(0.2)
 
 
 def links_in(mail: EmailMessage) -> set[str]:

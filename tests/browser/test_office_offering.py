@@ -5,7 +5,6 @@ order it served them, with the same seed as its downloaded record); axe-core in 
 no other role sees any of it."""
 
 import json
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -14,6 +13,8 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
+
+from kulturbro_devstack.testing import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -45,11 +46,7 @@ def the_files(teachers: dict[str, str]) -> dict[str, Any]:
 
 
 def until(check: Callable[[], bool], what: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still not {what} after {seconds} s")
-        time.sleep(0.5)
+    wait_until(check, what, seconds)
 
 
 @pytest.fixture(scope="module")

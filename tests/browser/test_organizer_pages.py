@@ -7,7 +7,6 @@ refused to other roles and a form without its token is refused."""
 import csv
 import io
 import re
-import time
 import uuid
 import zipfile
 from collections.abc import Callable
@@ -19,6 +18,8 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
+
+from kulturbro_devstack.testing import wait_until as until
 
 pytestmark = pytest.mark.browser
 
@@ -261,14 +262,6 @@ def test_other_roles_are_refused_and_a_form_without_its_token_changes_nothing(
     # An event id that is not this organizer's is not found.
     other = page.goto(f"{live_site.url}/organizer/events/00000000-0000-4000-8000-000000000000")
     assert other is not None and other.status == 404
-
-
-def until(check: Callable[[], bool], what: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still not {what} after {seconds} s")
-        time.sleep(0.2)
 
 
 def a_confirmed_booking(site: LiveSite, api_headers: Callable[[str], dict[str, str]]) -> None:

@@ -3,7 +3,6 @@ her own groups (never a colleague's) and the events for them, filtered; each pag
 in sv, fi and en and is refused to other roles."""
 
 import re
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -16,6 +15,8 @@ import httpx
 import pytest
 from icalendar import Calendar
 from playwright.sync_api import Browser, Locator, Page, expect
+
+from kulturbro_devstack.testing import wait_until as until
 
 pytestmark = pytest.mark.browser
 
@@ -58,14 +59,6 @@ def the_files(anna: str, bertil: str) -> dict[str, Any]:
         ),
         "dry_run": False,
     }
-
-
-def until(check: Callable[[], bool], what: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still not {what} after {seconds} s")
-        time.sleep(0.2)
 
 
 @pytest.fixture(scope="module")

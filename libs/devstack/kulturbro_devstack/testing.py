@@ -265,3 +265,15 @@ async def serving_pages(
         }
         await stack.enter_async_context(started("gateway", gateway_port, **gateway_env))
         yield urls
+
+
+def wait_until(check: Callable[[], bool], what: str, seconds: float = 30) -> None:
+    """Polls `check` until it holds, failing with what was awaited after `seconds` (for sync
+    tests, such as the browser's)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still not {what} after {seconds} s")
+        time.sleep(0.2)
