@@ -1,0 +1,35 @@
+"""School years and terms: a visit belongs to the year and term of the day its occurrence starts,
+in the municipality's own time zone."""
+
+import re
+from datetime import date, datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+# The school year begins in the summer; July belongs to the year (and autumn term) ahead.
+FIRST_MONTH = 7
+SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class Term(StrEnum):
+    AUTUMN = "autumn"
+    SPRING = "spring"
+
+
+def school_year_of(day: date) -> str:
+    """'2026-27' for any day from 1 July 2026 to 30 June 2027."""
+    first = day.year if day.month >= FIRST_MONTH else day.year - 1
+    return f"{first}-{(first + 1) % 100:02d}"
+
+
+def term_of(day: date) -> Term:
+    return Term.AUTUMN if day.month >= FIRST_MONTH else Term.SPRING
+
+
+def local_day(moment: datetime, time_zone: str) -> date:
+    return moment.astimezone(ZoneInfo(time_zone)).date()
+
+
+def is_school_year(text: str) -> bool:
+    found = SCHOOL_YEAR.match(text)
+    return bool(found) and (int(found[1]) + 1) % 100 == int(found[2])  # type: ignore[index]
