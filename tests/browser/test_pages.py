@@ -2,6 +2,7 @@
 fi and en, reflows to 320 px and breaks no rule of its CSP; a culture office signs in with the
 keyboard alone; a page and its assets stay within the weight budget."""
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -68,9 +69,38 @@ def test_a_page_with_its_css_and_javascript_weighs_under_100_kb_through_the_gate
         for request in finished
         if request.resource_type in ("document", "stylesheet", "script")
     }
-    assert len(weighed) == 3, weighed
+    assert len(weighed) == 4, weighed  # the page, its stylesheet, htmx and kulturbro.js
     for url, (_, response) in weighed.items():
         if not url.endswith("/" + live_site.event_id):
             assert response is not None and response.headers["content-encoding"] == "gzip", url
     weight = sum(size for size, _ in weighed.values())
     assert weight < 100_000, {url: size for url, (size, _) in weighed.items()}
+
+
+def test_filtering_the_events_updates_the_results_in_place_moves_focus_and_says_so(
+    page: Page,
+    live_site: LiveSite,
+    assert_accessible: Callable[[Page], None],
+    keyboard: Callable[[Page, Locator], None],
+) -> None:
+    refused: list[str] = []
+    page.on("pageerror", lambda error: refused.append(str(error)))
+    page.goto(f"{live_site.url}/language?to=en&next=/m/{live_site.municipality}/events")
+    page.evaluate("window.stillThisPage = true")  # gone if the browser loads a new page
+    keyboard(page, page.locator("#q"))
+    page.keyboard.type("Pippi")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/events\?.*&q=Pippi$"))  # the address follows
+    expect(page.locator("#results")).to_be_focused()
+    expect(page.locator("#kb-announcer")).to_have_text("1 event")
+    assert page.evaluate("window.stillThisPage === true"), "htmx swapped the results in place"
+    expect(page.locator("#q")).to_have_value("Pippi")
+    # A refused filter shows its error beside the field, and the keyboard lands on the summary.
+    page.locator("#to").fill("2001-01-01")
+    page.locator("#q").press("Enter")
+    expect(page.locator("#error-summary")).to_be_focused()
+    expect(page.locator("#to")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#kb-announcer")).not_to_have_text("1 event")
+    assert page.evaluate("window.stillThisPage === true")
+    assert_accessible(page)
+    assert not refused, refused
