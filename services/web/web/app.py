@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 from kulturbro_runtime import Service
 from web.assets import Assets
 from web.errors import install_error_pages
+from web.oidc import PendingFlows
 from web.pages import (
     bookings,
     evaluations,
@@ -51,6 +52,16 @@ def configure(app: FastAPI, settings: WebSettings) -> None:
     app.state.platform = platform = Platform(client)
     app.state.redis = redis
     app.state.refresh_guard = RefreshGuard(redis, platform)
+    app.state.identity_provider = settings.identity_provider
+    app.state.pending_flows = PendingFlows(redis)
+    if settings.identity_provider is not None:
+        # Only the provider's token endpoint is called with it, once per sign-in.
+        provider_client = httpx.AsyncClient(
+            timeout=settings.platform_timeout_seconds,
+            cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
+        )
+        app.state.provider_client = provider_client
+        app.router.on_shutdown.append(provider_client.aclose)
     assets = Assets()
     app.include_router(assets.router)
     app.state.asset_url = assets.url

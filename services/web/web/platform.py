@@ -28,6 +28,10 @@ class NotFound(PlatformError):
     """403 or 404: either way the reader is shown nothing of it."""
 
 
+class Forbidden(NotFound):
+    """403, for the few pages that tell it apart (a sign-in that found no account)."""
+
+
 class TooMany(PlatformError):
     def __init__(self, detail: str, retry_after: int) -> None:
         super().__init__(detail)
@@ -470,7 +474,9 @@ class Platform:
         detail = _detail(answer)
         if answer.status_code == 401:
             raise SignInAgain(detail)
-        if answer.status_code in (403, 404):
+        if answer.status_code == 403:
+            raise Forbidden(detail)
+        if answer.status_code == 404:
             raise NotFound(detail)
         if answer.status_code == 422:
             body = _json(answer)
@@ -515,6 +521,11 @@ class Platform:
     async def sign_in_with_password(self, email: str, password: str, address: str) -> TokenPair:
         body = {"email": email, "password": password}
         found = await self._call("POST", "/auth/password", json=body, address=address)
+        return TokenPair.model_validate(found)
+
+    async def sign_in_with_identity_provider(self, id_token: str, address: str) -> TokenPair:
+        body = {"id_token": id_token}
+        found = await self._call("POST", "/auth/oidc", json=body, address=address)
         return TokenPair.model_validate(found)
 
     async def send_sign_in_link(self, email: str, address: str) -> None:
