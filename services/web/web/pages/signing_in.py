@@ -217,7 +217,10 @@ async def back_from_the_provider(request: Request, visitor: VisitorDep) -> Respo
 
 def _failed(request: Request, pending: oidc.Pending | None, problem: Problem) -> HTMLResponse:
     next = pending.next if pending else ""
-    return _sign_in_page(request, next, oidc.STATUS[problem], failed=problem)
+    page = _sign_in_page(request, next, oidc.STATUS[problem], failed=problem)
+    # Its address holds the provider's answer: kept out of any Referer.
+    page.headers["Referrer-Policy"] = "no-referrer"
+    return page
 
 
 @router.post("/sign-out")
