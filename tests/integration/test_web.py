@@ -40,6 +40,7 @@ from kulturbro_runtime.client_address import (
 from kulturbro_runtime.db import driver_url
 from kulturbro_runtime.topics import all_topics, create_topics
 from web.app import CONTENT_SECURITY_POLICY
+from web.oidc import CALLBACK_PATH
 
 from .test_catalog_publish import an_event, an_occurrence
 from .test_gateway import PASSWORD, platform
@@ -328,6 +329,10 @@ async def test_staff_sign_in_answers_on_the_page_and_a_form_without_its_token_is
         office = await staff.get("/office")
         teachers_page = await staff.get("/teacher")
         off_site = await staff.get("/sign-in", params={"next": "https://evil.example/"})
+        # No identity provider is configured here: no button, and its routes are not found.
+        at_a_provider = [await staff.get(path) for path in ("/sign-in/oidc", CALLBACK_PATH)]
+    assert "/sign-in/oidc" not in form.text
+    assert [answer.status_code for answer in at_a_provider] == [404, 404]
     assert no_cookie.status_code == no_field.status_code == 403
     assert "did not come from Kulturbro" in unescape(no_cookie.text)
     assert wrong.status_code == 422
