@@ -228,6 +228,7 @@ def test_a_teacher_books_two_preferred_occurrences_reads_the_decision_and_cancel
     booking_id = booking_url.rsplit("/", 1)[1]
     assert visit["UID"] == f"{booking_id}@kulturbro", "the same entry as the mail's file"
     assert visit["SUMMARY"] == "Pippi på scen"
+    assert str(visit["URL"]) == booking_url, "the site's address as readers reach it"
     assert visit.decoded("DTSTART") == in_days(27, 8), "her first choice"
     as_teacher.goto(f"{live_site.url}/bookings")
     expect(as_teacher.locator("tbody tr")).to_have_count(1)

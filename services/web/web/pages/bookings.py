@@ -264,9 +264,9 @@ async def calendar_file(request: Request, visitor: VisitorDep, booking_id: str) 
     title = in_language(event.title, visitor.language)
     group = groups.get(booking.group_id)
     venue = event.venue
-    # The gateway's address is the site's: the web's own is not one a browser can reach.
+    # The address readers reach the site at: neither the web's own nor the gateway's inside.
     settings: WebSettings = request.app.state.settings
-    site = str(settings.gateway_url).rstrip("/")
+    site = str(settings.public_url).rstrip("/")
     ics = booking_calendar(
         uid=booking_uid(booking.id),
         sequence=0,
