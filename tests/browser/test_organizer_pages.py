@@ -164,6 +164,17 @@ def test_a_closed_booking_window_is_refused_beside_its_field_and_a_copy_is_prefi
     expect(page.locator("#tg-grade_4")).to_be_checked()
     expect(page.locator("#occ-0-start")).to_have_value("09:00")
     expect(page.locator("#occ-1-date")).to_have_value("")
+    # The copy, saved as a draft, is deleted again: nobody had seen it.
+    page.fill("#title_sv", "Kopia att radera")
+    page.click("button[value=save]")
+    expect(page.locator("h1")).to_have_text("Kopia att radera")
+    page.click("text=Radera utkastet")
+    expect(page.locator("h1")).to_have_text("Radera utkastet Kopia att radera?")
+    assert_accessible(page)
+    page.click("button:has-text('Ja, radera utkastet')")
+    expect(page).to_have_url(f"{live_site.url}/organizer/events?deleted=1")
+    expect(page.locator("[role=status]")).to_have_text("Utkastet är raderat.")
+    expect(page.locator("main")).not_to_contain_text("Kopia att radera")
 
 
 @pytest.mark.parametrize("language", ["sv", "fi", "en"])

@@ -651,6 +651,9 @@ class Platform:
         found = await self._call("POST", path, token=token, json={"reason": reason})
         return OwnEvent.model_validate(found)
 
+    async def delete_draft(self, token: str, event_id: UUID) -> None:
+        await self._call("DELETE", f"/api/catalog/events/{event_id}", token=token)
+
     async def add_occurrence(self, token: str, event_id: UUID, body: dict[str, Any]) -> OwnEvent:
         path = f"/api/catalog/events/{event_id}/occurrences"
         return OwnEvent.model_validate(await self._call("POST", path, token=token, json=body))

@@ -78,6 +78,7 @@ async def my_events(request: Request, visitor: VisitorDep) -> HTMLResponse:
         by_status=by_status,
         time_zone=zone.key,
         Status=EventStatus,
+        deleted=request.query_params.get("deleted") == "1",
     )
 
 
@@ -379,6 +380,31 @@ async def cancel_event(
         reason=reason,
         problem=problem,
     )
+
+
+@router.get("/organizer/events/{event_id}/delete", response_class=HTMLResponse)
+async def confirm_deleting(request: Request, visitor: VisitorDep, event_id: str) -> Response:
+    signed_in = _organizer(request, visitor)
+    event = await _platform(request).my_event(signed_in.access_token, _event_id(event_id))
+    if event.status is not EventStatus.DRAFT:
+        return see_other(f"/organizer/events/{event.id}")
+    return render(request, "organizer/delete.html", headers=NO_STORE, event=event)
+
+
+@router.post("/organizer/events/{event_id}/delete", response_class=HTMLResponse)
+async def delete_draft(
+    request: Request, visitor: VisitorDep, checked: CheckedFormDep, event_id: str
+) -> Response:
+    """Deletes a draft nobody has seen; a published event is cancelled instead."""
+    signed_in = _organizer(request, visitor)
+    platform, token = _platform(request), signed_in.access_token
+    event = await platform.my_event(token, _event_id(event_id))
+    try:
+        await platform.delete_draft(token, event.id)
+    except Conflict:
+        # Published meanwhile (in another tab): its page offers to cancel it instead.
+        return see_other(f"/organizer/events/{event.id}")
+    return see_other("/organizer/events?deleted=1")
 
 
 def _occurrence_of(event: OwnEvent, occurrence_id: str) -> OwnOccurrence:
