@@ -11,7 +11,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bench import allocation_fairness, booking_throughput, event_bus, notify_fanout
+from bench import allocation_fairness, booking_throughput, event_bus, notify_fanout, web_pages
 from kulturbro_devstack.testing import start_servers
 
 
@@ -21,10 +21,17 @@ class Sizes:
     bookings: int
     teachers: int
     fairness_scale: float
+    web: tuple[int, int, int]  # events, groups, requests a page
 
 
-FULL = Sizes(5_000, booking_throughput.REQUESTS, notify_fanout.TEACHERS, 1.0)
-SMOKE = Sizes(events=500, bookings=100, teachers=200, fairness_scale=0.1)
+FULL = Sizes(
+    5_000,
+    booking_throughput.REQUESTS,
+    notify_fanout.TEACHERS,
+    1.0,
+    (web_pages.EVENTS, web_pages.GROUPS, web_pages.REQUESTS),
+)
+SMOKE = Sizes(events=500, bookings=100, teachers=200, fairness_scale=0.1, web=(50, 500, 20))
 
 
 def main() -> None:
@@ -38,6 +45,7 @@ def main() -> None:
         asyncio.run(event_bus.run(servers, sizes.events))
         asyncio.run(booking_throughput.run(servers, sizes.bookings))
         asyncio.run(notify_fanout.run(servers, sizes.teachers, 1, Path(workdir)))
+        asyncio.run(web_pages.run(servers, *sizes.web))
     allocation_fairness.main(sizes.fairness_scale)
 
 
