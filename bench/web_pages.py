@@ -223,12 +223,13 @@ async def _fill(run: Stage, urls: dict[str, str], events: int, groups: int) -> t
         files = _the_files(town, groups, teacher)
         _ok(await http.post(f"{urls['directory']}/imports/csv", headers=office, json=files))
         print(f"  imported {groups} groups in {time.perf_counter() - started:.1f} s")
-        acting = identity_headers("organizer", town, organizer_id=organizer)
         chance = random.Random(11)
         bodies = [_an_event(number, chance) for number in range(events)]
         started = time.perf_counter()
 
         async def publish(body: dict[str, object]) -> None:
+            # Signed as each request goes out, as the gateway does: an identity lives a minute.
+            acting = identity_headers("organizer", town, organizer_id=organizer)
             url = f"{urls['catalog']}/events"
             drafted = _ok(await http.post(url, json=body, headers=acting), 201).json()["id"]
             _ok(await http.post(f"{url}/{drafted}/publish", headers=acting))

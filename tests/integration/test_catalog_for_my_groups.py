@@ -87,7 +87,7 @@ def the_directory() -> list[Event]:
 
 def titles(answer: httpx.Response) -> list[str]:
     assert answer.status_code == 200, answer.text
-    return [event["title"].get("en") or event["title"]["sv"] for event in answer.json()]
+    return [event["title"].get("en") or event["title"]["sv"] for event in answer.json()["items"]]
 
 
 async def test_events_for_my_groups_are_only_those_that_match(
@@ -162,6 +162,8 @@ async def test_events_for_my_groups_are_only_those_that_match(
             return await client.get("/events/for-my-groups", params=search, headers=anna)
 
         everything = await anna_finds()
+        first_page = await anna_finds(page_size=1)
+        second_page = await anna_finds(page=2, page_size=1)
         by_category = await anna_finds(category="music")
         by_target_group = await anna_finds(target_group="grade_3")
         in_finnish = await anna_finds(language="fi")
@@ -183,27 +185,29 @@ async def test_events_for_my_groups_are_only_those_that_match(
         )
 
     assert titles(everything) == ["Pippi på scen", "Trumma"], "soonest first"
-    pippi_found = everything.json()[0]
+    assert (titles(first_page), first_page.json()["total"]) == (["Pippi på scen"], 2)
+    assert titles(second_page) == ["Trumma"], "a page at a time, in the same order"
+    pippi_found = everything.json()["items"][0]
     assert pippi_found["organizer_name"] == "Stadsteatern"
     assert len(pippi_found["occurrences"]) == 2
     assert pippi_found["occurrences"][0]["free_seats"] == 20
-    groups = {e["title"]["sv"]: e["for_groups"] for e in everything.json()}
+    groups = {e["title"]["sv"]: e["for_groups"] for e in everything.json()["items"]}
     assert len(groups["Pippi på scen"]) == len(groups["Trumma"]) == 1
     assert groups["Pippi på scen"] != groups["Trumma"], "each for the group it suits"
     assert titles(by_category) == ["Trumma"]
     assert titles(by_target_group) == ["Trumma"], "Pippi is for grade 2, Anna's other group"
     assert titles(in_finnish) == ["Pippi på scen"]
-    assert [o["language"] for o in in_finnish.json()[0]["occurrences"]] == ["fi"]
+    assert [o["language"] for o in in_finnish.json()["items"][0]["occurrences"]] == ["fi"]
     assert titles(in_district) == ["Trumma"]
     assert [titles(answer) for answer in by_words] == [["Pippi på scen"], ["Trumma"], []]
     assert titles(soon) == ["Pippi på scen"]
-    assert len(soon.json()[0]["occurrences"]) == 1
+    assert len(soon.json()["items"][0]["occurrences"]) == 1
     assert titles(with_room) == ["Trumma", "Pippi på scen"], "Pippi's first has no room"
-    assert [o["capacity"] for o in with_room.json()[1]["occurrences"]] == [28], (
+    assert [o["capacity"] for o in with_room.json()["items"][1]["occurrences"]] == [28], (
         "20 free seats leave no room for 24 pupils and 2 adults; 28 do"
     )
     assert titles(bertil) == ["Dans"]
-    assert cecilia.json() == []
+    assert (cecilia.json()["items"], cecilia.json()["total"]) == ([], 0)
     assert not_a_teacher.status_code == 403
     assert backwards.status_code == 422
     assert backwards.json()["detail"] == "to: must come after from"

@@ -46,11 +46,18 @@ class PublicEvent(EventListing):
     municipality_id: str
 
 
-class EventPage(BaseModel):
-    items: list[EventListing]
+class _Page(BaseModel):
     page: int
     page_size: int
     total: int
+
+
+class EventPage(_Page):
+    items: list[EventListing]
+
+
+class EventsForGroupsPage(_Page):
+    items: list[EventForGroups]
 
 
 @dataclass(frozen=True)
@@ -118,11 +125,16 @@ async def _listings(session: AsyncSession, event_ids: Sequence[UUID]) -> dict[UU
 
 
 async def events_for_teacher(
-    session: AsyncSession, municipality_id: str, teacher_id: UUID, search: TeacherSearch
-) -> list[EventForGroups]:
-    """Published events for a target group of one of the teacher's groups, each with the
-    occurrences that match the search; with free seats only, an occurrence must have room for
-    a whole group and its adults, since a group is never split."""
+    session: AsyncSession,
+    municipality_id: str,
+    teacher_id: UUID,
+    search: TeacherSearch,
+    page: int,
+    page_size: int,
+) -> EventsForGroupsPage:
+    """Published events for a target group of one of the teacher's groups, soonest first, each
+    with the occurrences that match the search; with free seats only, an occurrence must have
+    room for a whole group and its adults, since a group is never split."""
     mine = (
         select(known_group.c.group_id, known_group.c.target_group, known_group.c.size)
         .join(teacher_group, teacher_group.c.group_id == known_group.c.group_id)
@@ -137,7 +149,7 @@ async def events_for_teacher(
     if search.free_seats_only:
         seats_left = occurrence.c.capacity - occurrence.c.booked_seats
         suits = and_(suits, seats_left >= mine.c.size + event.c.adults_per_group)
-    found = await session.execute(
+    matching = (
         select(*_OCCURRENCE_LISTING, func.array_agg(distinct(mine.c.group_id)).label("groups"))
         .select_from(occurrence)
         .join(event, event.c.id == occurrence.c.event_id)
@@ -149,21 +161,45 @@ async def events_for_teacher(
             *_search_conditions(search),
         )
         .group_by(occurrence.c.id)
-        .order_by(occurrence.c.starts_at, occurrence.c.id)
+        .cte("matching")
     )
-    occurrences: dict[UUID, list[dict[str, Any]]] = {}
-    groups: dict[UUID, set[UUID]] = {}
-    for row in found.mappings():
-        occurrences.setdefault(row["event_id"], []).append(dict(row))
-        groups.setdefault(row["event_id"], set()).update(row["groups"])
-    listings = await _listings(session, list(occurrences))
-    return [
-        EventForGroups.model_validate(
-            listings[event_id]
-            | {"occurrences": matching, "for_groups": sorted(groups[event_id], key=str)}
+    events_found = (
+        select(matching.c.event_id, func.min(matching.c.starts_at).label("first"))
+        .group_by(matching.c.event_id)
+        .subquery("events_found")
+    )
+    total = await session.scalar(select(func.count()).select_from(events_found))
+    page_ids = list(
+        await session.scalars(
+            select(events_found.c.event_id)
+            .order_by(events_found.c.first, events_found.c.event_id)
+            .limit(page_size)
+            .offset((page - 1) * page_size)
         )
-        for event_id, matching in occurrences.items()
-    ]
+    )
+    found = await session.execute(
+        select(matching)
+        .where(matching.c.event_id.in_(page_ids))
+        .order_by(matching.c.starts_at, matching.c.id)
+    )
+    occurrences: dict[UUID, list[dict[str, Any]]] = {event_id: [] for event_id in page_ids}
+    groups: dict[UUID, set[UUID]] = {event_id: set() for event_id in page_ids}
+    for row in found.mappings():
+        occurrences[row["event_id"]].append(dict(row))
+        groups[row["event_id"]].update(row["groups"])
+    listings = await _listings(session, page_ids)
+    return EventsForGroupsPage(
+        items=[
+            EventForGroups.model_validate(
+                listings[event_id]
+                | {"occurrences": listed, "for_groups": sorted(groups[event_id], key=str)}
+            )
+            for event_id, listed in occurrences.items()
+        ],
+        page=page,
+        page_size=page_size,
+        total=total or 0,
+    )
 
 
 async def public_listing(

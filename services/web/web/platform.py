@@ -137,6 +137,13 @@ class EventForGroups(EventListing):
     for_groups: list[UUID]
 
 
+class EventsForGroupsPage(_Lenient):
+    items: list[EventForGroups]
+    page: int
+    page_size: int
+    total: int
+
+
 class BookingStatus(StrEnum):
     REQUESTED = "requested"
     CONFIRMED = "confirmed"
@@ -564,13 +571,11 @@ class Platform:
         found = await self._call("GET", "/api/directory/groups", token=token, params=MOST)
         return [Group.model_validate(group) for group in found]
 
-    async def events_for_my_groups(self, token: str, search: EventSearch) -> list[EventForGroups]:
-        params = search.params()
-        params.pop("page", None)
+    async def events_for_my_groups(self, token: str, search: EventSearch) -> EventsForGroupsPage:
         found = await self._call(
-            "GET", "/api/catalog/events/for-my-groups", token=token, params=params
+            "GET", "/api/catalog/events/for-my-groups", token=token, params=search.params()
         )
-        return [EventForGroups.model_validate(event) for event in found]
+        return EventsForGroupsPage.model_validate(found)
 
     async def book(self, token: str, request: BookingRequest, language: Language) -> Booking:
         # A second post of the same form is refused by the group's booking limit, not doubled.

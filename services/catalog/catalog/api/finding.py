@@ -18,11 +18,13 @@ router = APIRouter(tags=["finding events"])
 
 
 @router.get(
-    "/events/for-my-groups", response_model=list[queries.EventForGroups], **allow(Role.TEACHER)
+    "/events/for-my-groups", response_model=queries.EventsForGroupsPage, **allow(Role.TEACHER)
 )
 async def events_for_my_groups(
     caller: MunicipalCallerDep,
     runtime: RuntimeDep,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
     starts_from: Annotated[
         AwareDatetime | None,
         Query(alias="from", description="occurrences starting then or later; default: now"),
@@ -43,8 +45,9 @@ async def events_for_my_groups(
     free_seats_only: Annotated[
         bool, Query(description="only occurrences with room for a whole group and its adults")
     ] = False,
-) -> list[queries.EventForGroups]:
-    """Published events for the target groups of your groups, soonest first."""
+) -> queries.EventsForGroupsPage:
+    """Published events for the target groups of your groups, soonest first, a page at a time;
+    each with the occurrences that match."""
     teacher_id = id_or_refuse(caller.subject, "your sign-in is not a teacher of the directory")
     starts_from = starts_from or datetime.now(UTC)
     _refuse_an_empty_period(starts_from, starts_before)
@@ -60,7 +63,7 @@ async def events_for_my_groups(
     )
     async with runtime.database.sessions() as session:
         return await queries.events_for_teacher(
-            session, municipality_of(caller), teacher_id, search
+            session, municipality_of(caller), teacher_id, search, page, page_size
         )
 
 

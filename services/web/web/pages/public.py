@@ -3,7 +3,7 @@
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -14,7 +14,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from kulturbro_runtime.localization import DEFAULT_TIME_ZONE
 from web.i18n import LANGUAGE_COOKIE, chosen_language
 from web.pages.common import home, local_path, see_other
-from web.platform import EventSearch, Municipality, NotFound, Platform
+from web.platform import (
+    EventPage,
+    EventSearch,
+    EventsForGroupsPage,
+    Municipality,
+    NotFound,
+    Platform,
+)
 from web.rendering import render
 from web.settings import WebSettings
 from web.visitors import VisitorDep
@@ -114,6 +121,19 @@ def read_filters(query: dict[str, str], time_zone: str) -> Filters:
     return filters
 
 
+def paging(
+    request: Request, filters: Filters, found: EventPage | EventsForGroupsPage | None
+) -> dict[str, Any]:
+    """How many pages the search found, and each page's address with the same filters."""
+
+    def page_url(number: int) -> str:
+        kept = {key: value for key, value in filters.values.items() if value and key != "page"}
+        return request.url.path + "?" + urlencode(kept | {"page": str(number)})
+
+    pages = math.ceil(found.total / found.page_size) if found else 0
+    return {"pages": pages, "page_url": page_url}
+
+
 @router.get("/m/{municipality_id}/events", response_class=HTMLResponse)
 async def municipality_events(
     request: Request,
@@ -126,12 +146,6 @@ async def municipality_events(
     found = None
     if not filters.problems:
         found = await platform.public_events(municipality.id, filters.search, visitor.address)
-    pages = math.ceil(found.total / found.page_size) if found else 0
-
-    def page_url(number: int) -> str:
-        kept = {key: value for key, value in filters.values.items() if value and key != "page"}
-        return request.url.path + "?" + urlencode(kept | {"page": str(number)})
-
     return render(
         request,
         "public/events.html",
@@ -139,8 +153,7 @@ async def municipality_events(
         municipality=municipality,
         filters=filters,
         found=found,
-        pages=pages,
-        page_url=page_url,
+        **paging(request, filters, found),
         target_groups=TARGET_GROUPS,
         categories=CATEGORIES,
     )

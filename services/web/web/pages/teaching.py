@@ -6,7 +6,7 @@ from fastapi.responses import HTMLResponse
 from kulturbro_runtime import Role
 from kulturbro_runtime.localization import DEFAULT_TIME_ZONE
 from web.pages.common import signed_in_as
-from web.pages.public import read_filters
+from web.pages.public import paging, read_filters
 from web.platform import Municipality, NotFound, Platform
 from web.rendering import render
 from web.sessions import SignedIn
@@ -61,6 +61,7 @@ async def events_for_my_groups(request: Request, visitor: VisitorDep) -> HTMLRes
         time_zone=municipality.time_zone or DEFAULT_TIME_ZONE,
         filters=filters,
         found=found,
+        **paging(request, filters, found),
         group_names={group.id: group.name for group in groups},
         target_groups={code: name for code, name in TARGET_GROUPS.items() if code in theirs},
         categories=CATEGORIES,
