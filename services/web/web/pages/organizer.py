@@ -2,6 +2,7 @@
 one with its occurrences; cancelling an occurrence or the whole event; who comes to each
 occurrence, also as CSV and XLSX."""
 
+import asyncio
 from contextlib import suppress
 from typing import Annotated
 from uuid import UUID
@@ -69,8 +70,9 @@ def _event_id(event_id: str) -> UUID:
 @router.get("/organizer/events", response_class=HTMLResponse)
 async def my_events(request: Request, visitor: VisitorDep) -> HTMLResponse:
     signed_in = _organizer(request, visitor)
-    events = await _platform(request).my_events(signed_in.access_token)
-    zone, _ = await _zone(request, signed_in)
+    events, (zone, _) = await asyncio.gather(
+        _platform(request).my_events(signed_in.access_token), _zone(request, signed_in)
+    )
     by_status = {status: [e for e in events if e.status is status] for status in EventStatus}
     return render(
         request,
