@@ -63,7 +63,7 @@ def test_an_administrator_signs_in_at_her_provider_and_lands_where_she_was_going
     assert identity_provider.codes == {}  # the code was spent at the token endpoint
 
 
-def test_a_sign_in_that_finds_no_account_or_is_cancelled_says_so_on_the_sign_in_page(
+def test_a_sign_in_that_finds_no_account_is_cancelled_or_meets_a_provider_down_says_so(
     page: Page,
     live_site: LiveSite,
     identity_provider: IdentityProvider,
@@ -71,19 +71,30 @@ def test_a_sign_in_that_finds_no_account_or_is_cancelled_says_so_on_the_sign_in_
 ) -> None:
     identity_provider.signs_in = "stranger@example.org"
     page.goto(f"{live_site.url}/sign-in")
-    with page.expect_response(re.compile(r"/sign-in/oidc/callback\?")) as answered:
+    with (
+        page.expect_response(re.compile(r"/sign-in/oidc/callback\?")) as answered,
+        page.expect_response(re.compile(r"/sign-in\?failed=")) as told,
+    ):
         page.get_by_role("link", name=BUTTON).click()
-    assert answered.value.status == 403
+    assert told.value.status == 403
+    expect(page).to_have_url(f"{live_site.url}/sign-in?failed=no_account")  # no code, no state
     failed = page.locator("#sign-in-failed")
     expect(failed).to_contain_text("Inget Kulturbro-konto har din e-postadress")
     expect(failed).to_contain_text("Be kommunens kulturförvaltning att lägga till dig")
     expect(page.locator("h1")).to_have_count(1)
     assert_accessible(page)
     # The same answer again (the back button, a shared address): its flow is spent.
-    page.reload()
+    page.goto(answered.value.url)
     expect(failed).to_contain_text("Inloggningen hade gått ut")
     # The reader says no at the provider.
     identity_provider.signs_in = None
     page.get_by_role("link", name=BUTTON).click()
     expect(failed).to_contain_text("Inloggningen avbröts")
+    # The provider's token endpoint is down.
+    identity_provider.signs_in, identity_provider.down = live_site.administrator, True
+    try:
+        page.get_by_role("link", name=BUTTON).click()
+        expect(failed).to_contain_text(f"{PROVIDER} svarar inte")
+    finally:
+        identity_provider.down = False
     assert "kulturbro_session" not in {cookie["name"] for cookie in page.context.cookies()}

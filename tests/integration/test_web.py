@@ -331,7 +331,9 @@ async def test_staff_sign_in_answers_on_the_page_and_a_form_without_its_token_is
         off_site = await staff.get("/sign-in", params={"next": "https://evil.example/"})
         # No identity provider is configured here: no button, and its routes are not found.
         at_a_provider = [await staff.get(path) for path in ("/sign-in/oidc", CALLBACK_PATH)]
+        told_of_one = await staff.get("/sign-in", params={"failed": "no_account"})
     assert "/sign-in/oidc" not in form.text
+    assert told_of_one.status_code == 200 and "sign-in-failed" not in told_of_one.text
     assert [answer.status_code for answer in at_a_provider] == [404, 404]
     assert no_cookie.status_code == no_field.status_code == 403
     assert "did not come from Kulturbro" in unescape(no_cookie.text)

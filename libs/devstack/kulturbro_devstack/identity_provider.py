@@ -31,6 +31,8 @@ class IdentityProvider:
     client_secret: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     # Who is signed in at the provider: the e-mail its id_tokens carry; None: they refuse.
     signs_in: str | None = None
+    # Its token endpoint is down for maintenance (503) while this is set.
+    down: bool = False
     key: rsa.RSAPrivateKey = field(
         default_factory=lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048)
     )
@@ -91,6 +93,8 @@ class IdentityProvider:
         return f"{query['redirect_uri']}?{urlencode(back)}"
 
     def token(self, form: dict[str, str], authorization: str) -> tuple[int, dict[str, Any]]:
+        if self.down:
+            return 503, {"error": "temporarily_unavailable"}
         user, _, secret = base64.b64decode(authorization.removeprefix("Basic ")).partition(b":")
         if (unquote_plus(user.decode()), unquote_plus(secret.decode())) != (
             self.client_id,

@@ -84,11 +84,15 @@ async def sign_in_page(
     token: Annotated[str | None, Query(max_length=200)] = None,
     next: Annotated[str, Query(max_length=2000)] = "",
     sent: Annotated[bool, Query()] = False,
+    failed: Annotated[Problem | None, Query()] = None,
 ) -> HTMLResponse:
     if token:
         # A mail scanner only GETs: the link is spent only by the button's POST.
         return render(request, "public/sign_in_link.html", headers=LINK_PAGE_HEADERS, token=token)
-    return _sign_in_page(request, local_path(next, ""), sent=sent)
+    next = local_path(next, "")
+    if failed is not None and request.app.state.identity_provider is not None:
+        return _sign_in_page(request, next, oidc.STATUS[failed], failed=failed)
+    return _sign_in_page(request, next, sent=sent)
 
 
 @router.post("/sign-in/password", response_class=HTMLResponse)
@@ -183,7 +187,7 @@ async def sign_in_at_the_provider(
     return response
 
 
-@router.get(CALLBACK_PATH, response_class=HTMLResponse)
+@router.get(CALLBACK_PATH)
 async def back_from_the_provider(request: Request, visitor: VisitorDep) -> Response:
     provider = _identity_provider(request)
     pending = await _flows(request).take(request.cookies.get(FLOW_COOKIE))
@@ -196,15 +200,15 @@ async def back_from_the_provider(request: Request, visitor: VisitorDep) -> Respo
         response = _signed_in(visitor, tokens, pending.next)
     except oidc.SignInFailed as failed:
         log.info("a sign-in at %s failed: %s", provider.name, failed)
-        response = _failed(request, pending, failed.problem)
+        response = _failed(pending, failed.problem)
     except Forbidden as refused:
         log.info("a sign-in at %s found no account: %s", provider.name, refused)
-        response = _failed(request, pending, Problem.NO_ACCOUNT)
+        response = _failed(pending, Problem.NO_ACCOUNT)
     except (SignInAgain, NotFound) as refused:
         # The gateway did not trust the provider's token, or knows no provider: not the reader's
         # doing, so it is logged for whoever set the two up.
         log.error("the gateway refused %s's id_token: %s", provider.name, refused)
-        response = _failed(request, pending, Problem.REFUSED)
+        response = _failed(pending, Problem.REFUSED)
     response.delete_cookie(
         FLOW_COOKIE,
         path=START_PATH,
@@ -215,12 +219,13 @@ async def back_from_the_provider(request: Request, visitor: VisitorDep) -> Respo
     return response
 
 
-def _failed(request: Request, pending: oidc.Pending | None, problem: Problem) -> HTMLResponse:
+def _failed(pending: oidc.Pending | None, problem: Problem) -> Response:
+    """To the sign-in page saying what happened: its address is clean of the provider's answer,
+    and it can be reloaded or switched to another language."""
     next = pending.next if pending else ""
-    page = _sign_in_page(request, next, oidc.STATUS[problem], failed=problem)
-    # Its address holds the provider's answer: kept out of any Referer.
-    page.headers["Referrer-Policy"] = "no-referrer"
-    return page
+    return see_other(
+        "/sign-in?" + urlencode({"failed": problem.value} | ({"next": next} if next else {}))
+    )
 
 
 @router.post("/sign-out")
