@@ -98,3 +98,19 @@ def test_a_sign_in_that_finds_no_account_is_cancelled_or_meets_a_provider_down_s
     finally:
         identity_provider.down = False
     assert "kulturbro_session" not in {cookie["name"] for cookie in page.context.cookies()}
+
+
+@pytest.mark.parametrize(
+    ("language", "button"),
+    [("fi", f"Kirjaudu palvelulla {PROVIDER}"), ("en", f"Sign in with {PROVIDER}")],
+)
+def test_the_sign_in_page_with_the_providers_button_is_accessible_in_each_language(
+    page: Page,
+    live_site: LiveSite,
+    assert_accessible: Callable[[Page], None],
+    language: str,
+    button: str,
+) -> None:
+    page.goto(f"{live_site.url}/language?to={language}&next=/sign-in")
+    expect(page.get_by_role("link", name=button)).to_have_attribute("href", "/sign-in/oidc")
+    assert_accessible(page)
