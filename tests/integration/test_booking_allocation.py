@@ -2,7 +2,7 @@
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -10,7 +10,7 @@ import pytest
 
 from kulturbro_cli.services import load_service
 from kulturbro_contracts import OccurrenceCancelled, OccurrenceChanged, parse_event, topic_name
-from kulturbro_contracts.booking import EvaluationSubmitted, Question
+from kulturbro_contracts.booking import AttendanceRecorded, EvaluationSubmitted, Question
 from kulturbro_contracts.catalog import OccurrenceCancellation, OccurrenceOfEvent
 from kulturbro_contracts.directory import Municipality, MunicipalityRegistered
 from kulturbro_contracts.vocabulary import BookingPolicy, Language, TargetGroup
@@ -424,3 +424,30 @@ async def test_a_teacher_evaluates_her_visit_once_it_has_ended_and_corrects_it(
     ]  # fmt: skip
     assert [(e.revision, e.pupils_present) for e in told] == [(1, 19), (2, 20)]
     assert told[0].scores == {Question(q): s for q, s in answers["scores"].items()}
+
+    # Its organizer records who came; another organizer cannot, nor can counts that do not fit.
+    organizer_id = str(event.payload.organizer_id)
+    theatre = identity_headers("organizer", MUNICIPALITY, organizer_id=organizer_id)
+    other = identity_headers("organizer", MUNICIPALITY, organizer_id=str(uuid4()))
+    attendance = f"/bookings/{booking_id}/attendance"
+    counted = {"came": True, "pupils_present": 18}
+    not_theirs = await booking_api.put(attendance, json=counted, headers=other)
+    no_count = await booking_api.put(attendance, json={"came": True}, headers=theatre)
+    recorded = await booking_api.put(attendance, json=counted, headers=theatre)
+    assert not_theirs.status_code == 404
+    assert no_count.status_code == 422 and no_count.json()["errors"][0]["field"] == "pupils_present"
+    assert recorded.status_code == 200, recorded.text
+    listed = await booking_api.get(
+        f"/events/{event.payload.event_id}/participants", headers=theatre
+    )
+    (seated,) = listed.json()[str(occurrence.occurrence_id)]
+    assert (seated["came"], seated["pupils_present"]) == (True, 18)
+    records = await read_topic(
+        servers.kafka_bootstrap_servers, topic_name("booking", topic_prefix), 5
+    )
+    (came,) = [
+        e.payload
+        for e in map(parse_event, (r.value for r in records))
+        if isinstance(e, AttendanceRecorded)
+    ]
+    assert (came.booking_id, came.came, came.pupils_present) == (UUID(booking_id), True, 18)

@@ -94,3 +94,24 @@ class EvaluationSubmitted(BookingEvent):
     event_type: Literal["EvaluationSubmitted"] = "EvaluationSubmitted"
     schema_version: Literal[1] = 1
     payload: Evaluation
+
+
+class Attendance(BaseModel):
+    """Who came to a booked visit, as the organizer saw it: counts only."""
+
+    booking_id: UUID
+    event_id: UUID
+    occurrence_id: UUID
+    group_id: UUID
+    unit_id: UUID
+    came: bool = Field(description="false: a no-show")
+    pupils_present: int | None = Field(default=None, ge=0, description="when the group came")
+    recorded_at: datetime
+
+
+class AttendanceRecorded(BookingEvent):
+    """Recorded or corrected by the organizer: the latest replaces the earlier."""
+
+    event_type: Literal["AttendanceRecorded"] = "AttendanceRecorded"
+    schema_version: Literal[1] = 1
+    payload: Attendance

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from booking.db import ACTIVE, Booking, Status
+from booking.db import ACTIVE, AttendanceRecord, Booking, Status
 from booking.domain import (
     BookingRefused,
     OutsideBookingWindow,
@@ -71,6 +71,9 @@ class Participant(BaseModel):
     wheelchair_places: int
     wants_bus: bool
     note: str
+    came: bool | None = None
+    """As the organizer recorded it once the visit began; None until then."""
+    pupils_present: int | None = None
 
 
 def _refused(refusal: BookingRefused) -> HTTPException:
@@ -309,13 +312,19 @@ async def participants(
         ):
             raise HTTPException(404, f"you have no event {event_id}")
         rows = await session.execute(
-            core_select(Booking, directory.group.c.name, directory.unit.c.name.label("unit_name"))
+            core_select(
+                Booking,
+                directory.group.c.name,
+                directory.unit.c.name.label("unit_name"),
+                AttendanceRecord,
+            )
             .outerjoin(directory.group, directory.group.c.group_id == Booking.group_id)
             .outerjoin(directory.unit, directory.unit.c.unit_id == Booking.unit_id)
+            .outerjoin(AttendanceRecord, col(AttendanceRecord.booking_id) == Booking.id)
             .where(col(Booking.event_id) == event_id, col(Booking.status) == Status.CONFIRMED)
         )
         lists: dict[str, list[Participant]] = {}
-        for booking, group_name, unit_name in rows:
+        for booking, group_name, unit_name, attendance in rows:
             lists.setdefault(str(booking.occurrence_id), []).append(
                 Participant(
                     booking_id=booking.id,
@@ -326,6 +335,8 @@ async def participants(
                     wheelchair_places=booking.wheelchair_places,
                     wants_bus=booking.wants_bus,
                     note=booking.note,
+                    came=attendance.came if attendance else None,
+                    pupils_present=attendance.pupils_present if attendance else None,
                 )
             )
         return lists

@@ -67,3 +67,16 @@ class EvaluationRecord(SQLModel, table=True):
     revision: int = 1
     first_given_at: datetime
     given_at: datetime
+
+
+class AttendanceRecord(SQLModel, table=True):
+    """Who came to a booked visit, as its organizer (or the culture office) last recorded it."""
+
+    __tablename__ = "attendance"
+
+    booking_id: UUID = Field(primary_key=True)
+    municipality_id: str = Field(index=True, max_length=64)
+    event_id: UUID = Field(index=True)
+    came: bool
+    pupils_present: int | None = None
+    recorded_at: datetime

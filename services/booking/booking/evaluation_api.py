@@ -50,21 +50,25 @@ class EvaluationPublic(BaseModel):
     given: EvaluationAnswers | None
 
 
-async def _visit(session: AsyncSession, booking: Booking) -> Visit:
+async def visit_of(session: AsyncSession, booking: Booking) -> Visit:
+    """The booking as an evaluation or attendance sees it, with its occurrence's times."""
     occurrence = None
     if booking.occurrence_id is not None:
+        o = catalog.occurrence.c
         occurrence = (
             await session.execute(
-                select(catalog.occurrence.c.ends_at, catalog.occurrence.c.cancelled).where(
-                    catalog.occurrence.c.occurrence_id == booking.occurrence_id
+                select(o.starts_at, o.ends_at, o.cancelled).where(
+                    o.occurrence_id == booking.occurrence_id
                 )
             )
         ).first()
+    seated = occurrence if occurrence and booking.status is Status.CONFIRMED else None
     return Visit(
         status=booking.status,
-        ends_at=occurrence.ends_at if occurrence and booking.status is Status.CONFIRMED else None,
+        ends_at=seated.ends_at if seated else None,
         occurrence_cancelled=bool(occurrence and occurrence.cancelled),
         wants_bus=booking.wants_bus,
+        starts_at=seated.starts_at if seated else None,
     )
 
 
@@ -101,7 +105,7 @@ async def evaluation(
     async with runtime.database.sessions() as session:
         booking = _teachers(await session.get(Booking, booking_id), caller, booking_id)
         record = await session.get(EvaluationRecord, booking_id)
-        return _public(booking, await _visit(session, booking), record)
+        return _public(booking, await visit_of(session, booking), record)
 
 
 @router.put(
@@ -115,7 +119,7 @@ async def evaluate(
     async with runtime.unit_of_work() as uow:
         booking = _teachers(await uow.session.get(Booking, booking_id), caller, booking_id)
         record = await uow.session.get(EvaluationRecord, booking_id, with_for_update=True)
-        visit = await _visit(uow.session, booking)
+        visit = await visit_of(uow.session, booking)
         answers = Answers(body.came, body.pupils_present, dict(body.scores), body.comment)
         try:
             check_time(visit, record.first_given_at if record else None, now)

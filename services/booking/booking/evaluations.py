@@ -31,6 +31,8 @@ class Visit:
     """When the occurrence the group had seats at ends; None without seats."""
     occurrence_cancelled: bool
     wants_bus: bool
+    starts_at: datetime | None = None
+    """When that occurrence begins; None without seats."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,16 +1,23 @@
-"""Who may evaluate a visit, when, and what a valid evaluation says."""
+"""Who may evaluate a visit, when, and what a valid evaluation says; when its organizer may
+record who came."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from booking.attendance import check_attendance
 from booking.db import Status
 from booking.domain import BookingRefused
-from booking.evaluations import Answers, Visit, check_answers, check_time, questions
+from booking.evaluations import Answers, Visit, WrongAnswer, check_answers, check_time, questions
 from kulturbro_contracts.booking import Question
 
 ENDED = datetime(2027, 3, 12, 11, 0, tzinfo=UTC)
 VISIT = Visit(Status.CONFIRMED, ENDED, occurrence_cancelled=False, wants_bus=False)
+HOUR = timedelta(hours=1)
+NOW = ENDED + HOUR
+VISIT_STARTED = Visit(
+    Status.CONFIRMED, ENDED, occurrence_cancelled=False, wants_bus=False, starts_at=ENDED - HOUR
+)
 RATED = {q: 4 for q in Question if q is not Question.BUS}
 
 
@@ -67,3 +74,18 @@ def test_a_comment_has_a_bound() -> None:
     assert refusal(check_answers, VISIT, Answers(True, 22, RATED, "x" * 2001))[1].startswith(
         "comment:"
     )
+
+
+def test_attendance_is_recorded_once_a_seated_visit_has_begun_with_counts_that_fit() -> None:
+    begun = VISIT_STARTED
+    check_attendance(begun, came=True, pupils_present=19, now=NOW)
+    check_attendance(begun, came=False, pupils_present=None, now=NOW)
+    with pytest.raises(WrongAnswer, match="pupils_present"):
+        check_attendance(begun, came=True, pupils_present=None, now=NOW)
+    with pytest.raises(WrongAnswer, match="pupils_present"):
+        check_attendance(begun, came=False, pupils_present=3, now=NOW)
+    with pytest.raises(BookingRefused, match="record who came after that"):
+        check_attendance(begun, came=True, pupils_present=19, now=begun.starts_at - HOUR)
+    waited = Visit(Status.WAITLISTED, None, occurrence_cancelled=False, wants_bus=False)
+    with pytest.raises(BookingRefused, match="no seats"):
+        check_attendance(waited, came=True, pupils_present=19, now=NOW)
