@@ -18,8 +18,9 @@ import random
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from itertools import count
 from uuid import UUID
 
@@ -43,6 +44,33 @@ SEED = 20270115
 TERM_STARTS = datetime(2027, 1, 11, 7, tzinfo=UTC)
 DISTRICTS = ("Centrum", "Hyllie", "Norr", "Rosengård", "Söder", "Väster")
 GRADES = range(10)  # preschool class, then grades 1 to 9
+
+
+@dataclass(frozen=True)
+class Family:
+    """How a family of generated requests differs from the way schools ask today."""
+
+    name: str
+    similar_share: bool = False
+    """Every school that asks asks for about the same share of its eligible groups."""
+    choices: tuple[int, ...] = (1, 1, 2, 2, 3)
+    """How many occurrences a request names, drawn from these."""
+    occurrences_per_event: int = 5
+    capacities: tuple[int, ...] = (60, 90, 120, 150, 200)
+    demand: float | None = None
+    """Seats asked for over seats offered, reached by scaling capacities; None: as asked."""
+
+
+CURRENT = Family("current")
+FAMILIES = (
+    CURRENT,
+    Family("similar share, two choices, demand 2x", similar_share=True, choices=(2,), demand=2),
+    Family("one occurrence per request", choices=(1,)),
+    Family("few, large occurrences", occurrences_per_event=2, capacities=(300, 400, 500)),
+    Family("demand 1.2x", similar_share=True, demand=1.2),
+    Family("demand 2x", similar_share=True, demand=2),
+    Family("demand 4x", similar_share=True, demand=4),
+)
 
 
 @dataclass(frozen=True)
@@ -97,12 +125,18 @@ class Scenario:
 
 
 def generate(
-    name: str, rng: random.Random, schools: int, groups: int, events: int, requests: int | None
+    name: str,
+    rng: random.Random,
+    schools: int,
+    groups: int,
+    events: int,
+    requests: int | None,
+    family: Family = CURRENT,
 ) -> Scenario:
     """`requests` None lets the schools ask as they would; a number samples exactly that many."""
     ids = (UUID(int=n) for n in count(1))
     all_schools = [
-        School(next(ids), rng.choice(DISTRICTS), _organisation(rng)) for _ in range(schools)
+        School(next(ids), rng.choice(DISTRICTS), _organisation(rng, family)) for _ in range(schools)
     ]
     # School sizes vary from a few classes to a large school.
     weights = [rng.uniform(0.3, 2.0) for _ in all_schools]
@@ -122,26 +156,47 @@ def generate(
             Occurrence(
                 next(ids),
                 event_id,
-                rng.choice((60, 90, 120, 150, 200)),
+                rng.choice(family.capacities),
                 closes + timedelta(days=rng.uniform(14, 40)),
             )
-            for _ in range(5)
+            for _ in range(family.occurrences_per_event)
         )
         all_events.append(Event(event_id, grades, occurrences, opens, closes))
-    asked = list(_requests(rng, ids, all_groups, all_events))
+    asked = list(_requests(rng, ids, all_groups, all_events, family.choices))
     if requests is not None:
         asked = sorted(rng.sample(asked, requests), key=lambda request: request.requested_at)
+    if family.demand is not None:
+        all_events = _scaled(all_events, sum(r.seats for r in asked) / family.demand)
     return Scenario(name, all_schools, all_groups, all_events, asked)
 
 
-def _organisation(rng: random.Random) -> float:
+def _organisation(rng: random.Random, family: Family) -> float:
     if rng.random() < 0.12:
         return 0.0
-    return rng.betavariate(1.2, 1.8)
+    return 0.45 if family.similar_share else rng.betavariate(1.2, 1.8)
+
+
+def _scaled(events: list[Event], seats: float) -> list[Event]:
+    """The events with their occurrences' capacities scaled to offer about `seats` in all, each
+    still holding the largest group (32 seats)."""
+    factor = seats / sum(o.capacity for event in events for o in event.occurrences)
+    return [
+        replace(
+            event,
+            occurrences=tuple(
+                replace(o, capacity=max(32, round(o.capacity * factor))) for o in event.occurrences
+            ),
+        )
+        for event in events
+    ]
 
 
 def _requests(
-    rng: random.Random, ids: Iterator[UUID], groups: Sequence[Group], events: Sequence[Event]
+    rng: random.Random,
+    ids: Iterator[UUID],
+    groups: Sequence[Group],
+    events: Sequence[Event],
+    choices: Sequence[int],
 ) -> Iterable[SeatRequest]:
     by_grade: dict[int, list[Group]] = {grade: [] for grade in GRADES}
     for group in groups:
@@ -164,15 +219,18 @@ def _requests(
                     district=group.school.district,
                     pupils=group.pupils,
                     adults=group.adults,
-                    occurrence_ids=_preferences(rng, event.occurrences, popularity),
+                    occurrence_ids=_preferences(rng, event.occurrences, popularity, choices),
                     requested_at=requested_at,
                 )
 
 
 def _preferences(
-    rng: random.Random, occurrences: Sequence[Occurrence], popularity: Sequence[float]
+    rng: random.Random,
+    occurrences: Sequence[Occurrence],
+    popularity: Sequence[float],
+    choices: Sequence[int],
 ) -> tuple[UUID, ...]:
-    wanted = rng.choice((1, 1, 2, 2, 3))
+    wanted = min(rng.choice(choices), len(occurrences))
     left, weights, chosen = list(occurrences), list(popularity), []
     for _ in range(wanted):
         pick = rng.choices(range(len(left)), weights=weights)[0]
@@ -184,7 +242,7 @@ def _preferences(
 Rule = Callable[[Scenario], list[Allocation]]
 
 
-def fair_draw(scenario: Scenario) -> list[Allocation]:
+def fair_draw(scenario: Scenario, lifts_worst_off: bool = True) -> list[Allocation]:
     """One draw per event as its window closes, each seeing the seats handed out before it."""
     history = scenario.start_of_term()
     requests_for: dict[UUID, list[SeatRequest]] = {event.event_id: [] for event in scenario.events}
@@ -192,16 +250,26 @@ def fair_draw(scenario: Scenario) -> list[Allocation]:
         requests_for[request.event_id].append(request)
     allocations: list[Allocation] = []
     for event in sorted(scenario.events, key=lambda event: event.window_closes):
-        draw = allocate_fairly(event.occurrences, requests_for[event.event_id], history, seed=SEED)
+        draw = allocate_fairly(
+            event.occurrences,
+            requests_for[event.event_id],
+            history,
+            seed=SEED,
+            lifts_worst_off=lifts_worst_off,
+        )
         decided = draw.seating.allocations()
         history = history.adding(decided)
         allocations += decided
     return allocations
 
 
-def national_fair_draw(scenario: Scenario) -> list[Allocation]:
+def national_fair_draw(scenario: Scenario, lifts_worst_off: bool = True) -> list[Allocation]:
     draw = allocate_fairly(
-        scenario.occurrences, scenario.requests, scenario.start_of_term(), seed=SEED
+        scenario.occurrences,
+        scenario.requests,
+        scenario.start_of_term(),
+        seed=SEED,
+        lifts_worst_off=lifts_worst_off,
     )
     return draw.seating.allocations()
 
@@ -361,35 +429,113 @@ def aims(outcomes: list[Outcome], max_min: Bound) -> list[str]:
     return [f"{'met' if met else 'NOT met'}: {aim}" for aim, met in checks]
 
 
+FAMILY_COLUMNS = (
+    ("family", 38),
+    ("size", 12),
+    ("requests", 8),
+    ("rule", 16),
+    ("decided in", 10),
+    ("Gini", 5),
+    ("lowest of max-min", 17),
+    ("10th pct of levelled", 20),
+    ("capacity used", 13),
+    ("aims", 4),
+)
+
+
+def print_family_row(
+    family: Family, scenario: Scenario, outcomes: list[Outcome], max_min: Bound, national: bool
+) -> None:
+    """Each family's draw alone and with the lifts; the aims are checked for the lifts: lowest
+    at least 80% of the max-min bound, capacity used no lower than the draw's alone, and a
+    national draw decided in under 2 s."""
+    alone = outcomes[0]
+    for outcome in outcomes:
+        figures = outcome.figures
+        met = outcome is alone or (
+            figures.lowest_seats_per_pupil >= 0.8 * max_min.level
+            and figures.capacity_used.part >= alone.figures.capacity_used.part
+            and (not national or outcome.seconds < 2)
+        )
+        cells = [
+            family.name,
+            scenario.name,
+            f"{len(scenario.requests):,}",
+            outcome.rule,
+            _milliseconds(outcome.seconds),
+            f"{figures.gini:.3f}",
+            _percent(figures.lowest_seats_per_pupil, max_min.level),
+            f"{outcome.levelled_shares[len(outcome.levelled_shares) // 10]:.0%}",
+            f"{figures.capacity_used.ratio:.1%}",
+            "" if outcome is alone else ("met" if met else "NOT"),
+        ]
+        print("| " + " | ".join(_aligned(cells, FAMILY_COLUMNS)) + " |")
+
+
+def _aligned(cells: list[str], columns: Sequence[tuple[str, int]]) -> list[str]:
+    return [
+        f"{cell:{'<' if index in (0, 1, 3) else '>'}{width}}"
+        for index, (cell, (_, width)) in enumerate(zip(cells, columns, strict=True))
+    ]
+
+
 def main(scale: float = 1.0) -> None:
     """`scale` shrinks both scenarios (schools, groups, events and sampled requests) alike."""
 
     def size(number: int) -> int:
         return max(1, round(number * scale))
 
-    municipality = generate(
-        "Municipality, one term", random.Random(SEED), size(100), size(1_500), size(40), None
-    )
-    national = generate(
-        "National draw",
-        random.Random(SEED + 1),
-        size(1_200),
-        size(14_000),
-        size(400),
-        size(20_000),
-    )
-    for scenario, fair in ((municipality, fair_draw), (national, national_fair_draw)):
+    def municipality(family: Family) -> Scenario:
+        return generate(
+            "municipality",
+            random.Random(SEED),
+            size(100),
+            size(1_500),
+            size(40),
+            None,
+            family,
+        )
+
+    def national(family: Family) -> Scenario:
+        return generate(
+            "national",
+            random.Random(SEED + 1),
+            size(1_200),
+            size(14_000),
+            size(400),
+            size(20_000),
+            family,
+        )
+
+    for scenario, fair in (
+        (municipality(CURRENT), fair_draw),
+        (national(CURRENT), national_fair_draw),
+    ):
         outcomes, max_min, levelled = measure(
             scenario,
             {
                 "fair draw": fair,
+                "fair draw, no lifts": partial(fair, lifts_worst_off=False),
                 "first come, first served": first_come_first_served,
                 "plain lottery": plain_lottery,
             },
         )
         print_table(scenario, outcomes, max_min, levelled)
-        if scenario is national:
+        if scenario.name == "national":
             print("Aims for the national draw: " + "; ".join(aims(outcomes, max_min)) + ".")
+    print("\nFamilies of requests: the draw alone, and with the worst-off schools lifted")
+    print("| " + " | ".join(_aligned([n for n, _ in FAMILY_COLUMNS], FAMILY_COLUMNS)) + " |")
+    print("|" + "|".join("-" * (width + 2) for _, width in FAMILY_COLUMNS) + "|")
+    for family in FAMILIES:
+        for scenario, fair in (
+            (municipality(family), fair_draw),
+            (national(family), national_fair_draw),
+        ):
+            outcomes, max_min, _ = measure(
+                scenario,
+                {"draw alone": partial(fair, lifts_worst_off=False), "draw + lifts": fair},
+            )
+            print_family_row(family, scenario, outcomes, max_min, fair is national_fair_draw)
 
 
 if __name__ == "__main__":

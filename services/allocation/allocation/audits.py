@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from allocation.db import allocation_event, draw, seat_request
+from allocation.domain import Change
 from kulturbro_contracts.vocabulary import BookingPolicy
 from kulturbro_replicas import catalog, directory
 
@@ -60,6 +61,10 @@ class DrawnRequest(BaseModel):
     rank: int | None = None
     position: int | None = None
     reason: str | None = None
+    adjusted: Change | None = None
+    """Set when lifting the worst-off schools after the draw moved, displaced or seated it."""
+    drawn_choice: int | None = None
+    """Moved or displaced: which of its choices the draw had first given it."""
 
 
 class DrawAudit(BaseModel):
@@ -145,6 +150,8 @@ def _drawn_request(
         outcome=Outcome.REJECTED,
         rank=decided.get("rank"),
         reason=decided.get("rejected"),
+        adjusted=decided.get("adjusted"),
+        drawn_choice=decided.get("drawn_choice"),
     )
     if "allocated" in decided:
         occurrence = UUID(decided["allocated"])

@@ -9,7 +9,7 @@ from uuid import UUID
 from sqlalchemy import select, update
 
 from allocation.db import allocation_event, draw, seat_request
-from allocation.domain import Allocated, Decision, Waitlisted
+from allocation.domain import Allocated, Decision, Rejected, Waitlisted
 from allocation.ledger import Ledger, as_request, open_ledger, record
 from kulturbro_contracts.vocabulary import BookingPolicy
 from kulturbro_replicas import catalog
@@ -36,6 +36,10 @@ def _summary(decision: Decision) -> dict[str, Any]:
         }
     else:
         summary |= {"rejected": decision.reason.value}
+    adjustment = None if isinstance(decision, Rejected) else decision.adjustment
+    if adjustment is not None:
+        # How lifting the worst-off schools changed what the draw had decided.
+        summary |= {"adjusted": adjustment.change.value, "drawn_choice": adjustment.drawn_choice}
     return summary
 
 

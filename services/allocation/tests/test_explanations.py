@@ -7,8 +7,10 @@ from uuid import UUID, uuid4
 import pytest
 
 from allocation.domain import (
+    Adjustment,
     Allocated,
     Basis,
+    Change,
     Decision,
     Ranking,
     Rejected,
@@ -24,6 +26,7 @@ EVENT = UUID(int=1)
 ASKED = request(occurrence(EVENT), occurrence(EVENT), school=uuid4(), pupils=25, adults=2)
 IN_DRAW = Ranking(14, 120)
 IN_DISTRICT = Ranking(4, 30, "Rosengård", 120)
+SECOND = (ASKED, ASKED.occurrence_ids[1], 2)
 
 
 def every_kind_of_decision() -> list[Decision]:
@@ -68,6 +71,18 @@ def every_kind_of_decision() -> list[Decision]:
         ),
     ]
     decisions += [Rejected(ASKED, reason, BookingPolicy.INSTANT, 60) for reason in RejectionReason]
+    for without_visits in (False, True):
+        moved = Adjustment(Change.MOVED, without_visits, drawn_choice=1)
+        displaced = Adjustment(Change.DISPLACED, without_visits, drawn_choice=2)
+        decisions += [
+            Allocated(*SECOND, Basis.DRAW, BookingPolicy.FAIR_DRAW, IN_DRAW, moved),
+            Waitlisted(ASKED, 3, Basis.DRAW, BookingPolicy.FAIR_DRAW, IN_DRAW, displaced),
+        ]
+        for displacing, moving in product((False, True), repeat=2):
+            lifted = Adjustment(Change.LIFTED, without_visits, None, displacing, moving)
+            decisions.append(
+                Allocated(*SECOND, Basis.DRAW, BookingPolicy.FAIR_DRAW, IN_DRAW, lifted)
+            )
     return decisions
 
 

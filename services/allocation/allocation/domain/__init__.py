@@ -1,9 +1,11 @@
 """The pure allocation domain: who gets which seats, why, and how fair the outcome is."""
 
 from allocation.domain.decisions import (
+    Adjustment,
     Allocated,
     Allocation,
     Basis,
+    Change,
     Decision,
     Ranking,
     Rejected,
@@ -28,10 +30,12 @@ from allocation.domain.seat_request import SeatRequest
 from allocation.domain.seating import BookingAlreadyDecided, Seating, UnknownBooking
 
 __all__ = [
+    "Adjustment",
     "Allocated",
     "Allocation",
     "Basis",
     "BookingAlreadyDecided",
+    "Change",
     "Decision",
     "Draw",
     "FairnessFigures",

@@ -61,6 +61,31 @@ class Ranking:
     district_share: int | None = None
 
 
+class Change(StrEnum):
+    """How a draw's decision changed after the draw, to lift the worst-off school."""
+
+    MOVED = "moved"
+    """Moved to another occurrence the group had accepted."""
+    DISPLACED = "displaced"
+    """Gave up its seats for the waiting list."""
+    LIFTED = "lifted"
+    """Seated in room made by moving or displacing others."""
+
+
+@dataclass(frozen=True, slots=True)
+class Adjustment:
+    change: Change
+    for_school_without_visits: bool
+    """Moved or displaced: room was made for a school that had had no seats this term.
+    Lifted: the group's school had had none."""
+    drawn_choice: int | None = None
+    """Moved or displaced: which of the group's choices the draw had given it."""
+    displacing: bool = False
+    """Lifted: another school's group gave up its seats for it."""
+    moving: bool = False
+    """Lifted: other groups were moved to make room for it."""
+
+
 @dataclass(frozen=True, slots=True)
 class Allocated:
     request: SeatRequest
@@ -70,6 +95,7 @@ class Allocated:
     basis: Basis
     policy: BookingPolicy
     ranking: Ranking | None = None
+    adjustment: Adjustment | None = None
 
     @property
     def booking_id(self) -> UUID:
@@ -92,6 +118,7 @@ class Waitlisted:
     basis: Basis
     policy: BookingPolicy
     ranking: Ranking | None = None
+    adjustment: Adjustment | None = None
 
     @property
     def booking_id(self) -> UUID:
@@ -99,7 +126,9 @@ class Waitlisted:
 
     def at(self, position: int) -> "Waitlisted":
         # Not dataclasses.replace: a draw re-places thousands, and replace is ten times slower.
-        return Waitlisted(self.request, position, self.basis, self.policy, self.ranking)
+        return Waitlisted(
+            self.request, position, self.basis, self.policy, self.ranking, self.adjustment
+        )
 
 
 @dataclass(frozen=True, slots=True)

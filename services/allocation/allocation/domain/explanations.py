@@ -4,8 +4,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from allocation.domain.decisions import (
+    Adjustment,
     Allocated,
     Basis,
+    Change,
     Decision,
     Ranking,
     Rejected,
@@ -88,6 +90,25 @@ _ENGLISH = _Words(
         "room for all of it ({seats}).",
         "no_room_district": "When your group's turn came, not enough of the district's seats were "
         "left for all of it ({seats}).",
+        "moved": "The draw first gave your group seats {drawn}; after the draw it was moved to "
+        "this performance, which you had also chosen, to make room for a group from a school "
+        "that {fewer}.",
+        "displaced": "The draw first gave your group seats {drawn}; after the draw they went to "
+        "a group from a school that {fewer_than}.",
+        "lifted_moved": "After the draw, room was made for your group by moving other groups to "
+        "performances they had also chosen, since {fewest}.",
+        "lifted_displaced": "After the draw, room was made for your group when a group from a "
+        "school with more culture visits this term, for its number of pupils, gave up its "
+        "seats, since {fewest}.",
+        "lifted_free": "After the draw, seats became free as other groups were moved or gave up "
+        "their seats, and they went to your group, since {fewest}.",
+        "fewer": "had had fewer culture visits this term, for its number of pupils",
+        "none": "had had no culture visit this term",
+        "fewer_than": "had had fewer culture visits this term, for its number of pupils, than "
+        "yours has even without these seats",
+        "fewest": "your school was among those with the fewest culture visits this term, for "
+        "their number of pupils",
+        "no_visit": "your school had had no culture visit this term",
         "unplaced_district": "Your school is not in any district in the municipality's register, "
         "so your group waits for the seats the districts do not use.",
         "released_later": "Seats the districts do not use become free for all after the release "
@@ -143,6 +164,25 @@ _SWEDISH = _Words(
         "({seats}) på någon av de föreställningar ni valde.",
         "no_room_district": "När det blev er grupps tur räckte stadsdelens platser inte till "
         "hela gruppen ({seats}).",
+        "moved": "Fördelningen gav först er grupp platser {drawn}; efteråt flyttades gruppen "
+        "till den här föreställningen, som ni också valt, för att ge plats åt en grupp från en "
+        "skola som {fewer}.",
+        "displaced": "Fördelningen gav först er grupp platser {drawn}; efteråt gick de till en "
+        "grupp från en skola som {fewer_than}.",
+        "lifted_moved": "Efter fördelningen gjordes plats för er grupp genom att andra grupper "
+        "flyttades till föreställningar som de också valt, eftersom {fewest}.",
+        "lifted_displaced": "Efter fördelningen gjordes plats för er grupp när en grupp från en "
+        "skola med fler kulturbesök den här terminen, räknat per elev, lämnade sina platser, "
+        "eftersom {fewest}.",
+        "lifted_free": "Efter fördelningen blev platser lediga när andra grupper flyttades eller "
+        "lämnade sina platser, och de gick till er grupp, eftersom {fewest}.",
+        "fewer": "haft färre kulturbesök den här terminen, räknat per elev",
+        "none": "inte haft något kulturbesök den här terminen",
+        "fewer_than": "haft färre kulturbesök den här terminen, räknat per elev, än er skola har "
+        "även utan de här platserna",
+        "fewest": "er skola hör till dem som haft minst kulturbesök den här terminen, räknat "
+        "per elev",
+        "no_visit": "er skola inte haft något kulturbesök den här terminen",
         "unplaced_district": "Er skola hör inte till någon stadsdel i kommunens register, så er "
         "grupp väntar på de platser som stadsdelarna inte använder.",
         "released_later": "Platser som stadsdelarna inte använder blir fria för alla efter "
@@ -200,6 +240,25 @@ _FINNISH = _Words(
         "ollut tilaa koko ryhmällenne ({seats}).",
         "no_room_district": "Kun tuli ryhmänne vuoro, alueen paikkoja ei ollut jäljellä "
         "tarpeeksi koko ryhmällenne ({seats}).",
+        "moved": "Jako antoi ryhmällenne ensin paikat {drawn}; jaon jälkeen ryhmänne siirrettiin "
+        "tähän esitykseen, jonka olitte myös valinneet, jotta tilaa saatiin ryhmälle koulusta, "
+        "jolla {fewer}.",
+        "displaced": "Jako antoi ryhmällenne ensin paikat {drawn}; jaon jälkeen ne annettiin "
+        "ryhmälle koulusta, jolla {fewer_than}.",
+        "lifted_moved": "Jaon jälkeen ryhmällenne tehtiin tilaa siirtämällä muita ryhmiä "
+        "esityksiin, jotka ne olivat myös valinneet, koska {fewest}.",
+        "lifted_displaced": "Jaon jälkeen ryhmällenne tehtiin tilaa, kun ryhmä koulusta, jolla on "
+        "ollut tällä lukukaudella enemmän kulttuurikäyntejä oppilasmäärään nähden, luopui "
+        "paikoistaan, koska {fewest}.",
+        "lifted_free": "Jaon jälkeen paikkoja vapautui, kun muita ryhmiä siirrettiin tai ne "
+        "luopuivat paikoistaan, ja ne annettiin ryhmällenne, koska {fewest}.",
+        "fewer": "on ollut tällä lukukaudella vähemmän kulttuurikäyntejä oppilasmäärään nähden",
+        "none": "ei ole ollut yhtään kulttuurikäyntiä tällä lukukaudella",
+        "fewer_than": "on ollut tällä lukukaudella vähemmän kulttuurikäyntejä oppilasmäärään "
+        "nähden kuin koulullanne on ilman näitäkin paikkoja",
+        "fewest": "koulunne on niiden joukossa, joilla on ollut tällä lukukaudella vähiten "
+        "kulttuurikäyntejä oppilasmäärään nähden",
+        "no_visit": "koulullanne ei ole ollut yhtään kulttuurikäyntiä tällä lukukaudella",
         "unplaced_district": "Koulunne ei kuulu kunnan rekisterissä millekään alueelle, joten "
         "ryhmänne odottaa paikkoja, joita alueet eivät käytä.",
         "released_later": "Paikat, joita alueet eivät käytä, vapautuvat kaikille "
@@ -231,6 +290,8 @@ def _explain(decision: Decision, words: _Words) -> str:
     said = [words.sentences[key] for key in _sentences(decision)]
     seats = decision.request.seats
     ranking = decision.ranking if not isinstance(decision, Rejected) else None
+    adjustment = decision.adjustment if not isinstance(decision, Rejected) else None
+    without_visits = adjustment is not None and adjustment.for_school_without_visits
     facts = {
         "seats": words.seats(seats),
         "seats_got": words.seats_got(seats),
@@ -241,6 +302,10 @@ def _explain(decision: Decision, words: _Words) -> str:
         "of": str(ranking.of) if ranking else "",
         "district": ranking.district if ranking and ranking.district else "",
         "share": words.seats(ranking.district_share or 0) if ranking else "",
+        "drawn": words.choice(adjustment.drawn_choice or 1) if adjustment else "",
+        "fewer": words.sentences["none" if without_visits else "fewer"],
+        "fewer_than": words.sentences["none" if without_visits else "fewer_than"],
+        "fewest": words.sentences["no_visit" if without_visits else "fewest"],
     }
     return " ".join(sentence.format(**facts) for sentence in said)
 
@@ -260,6 +325,11 @@ def _allocated(decision: Allocated) -> list[str]:
     said = ["allocated"]
     fair_order = decision.policy is not BookingPolicy.INSTANT
     basis = decision.basis
+    adjustment = decision.adjustment
+    if adjustment is not None and adjustment.change is Change.MOVED:
+        return [*said, *_place_in_draw(decision.ranking), "moved"]
+    if adjustment is not None:
+        return [*said, *_place_in_draw(decision.ranking), "no_room_draw", _lifted(adjustment)]
     if decision.choice > 1:
         said.append("preferred_full_draw" if basis in _DRAWN else "preferred_full")
     if basis is Basis.ARRIVAL:
@@ -279,9 +349,17 @@ def _waitlisted(decision: Waitlisted) -> list[str]:
         return ["unplaced_district", "waiting", "released_later"]
     if decision.basis is Basis.DISTRICT_SHARE:
         return [*_place_in_draw(ranking), "no_room_district", "waiting", "released_later"]
+    if decision.adjustment is not None:
+        return [*_place_in_draw(ranking), "displaced", "waiting"]
     if decision.basis is Basis.DRAW:
         return [*_place_in_draw(ranking), "no_room_draw", "waiting"]
     return ["no_room", "waiting"]
+
+
+def _lifted(adjustment: Adjustment) -> str:
+    if adjustment.displacing:
+        return "lifted_displaced"
+    return "lifted_moved" if adjustment.moving else "lifted_free"
 
 
 def _place_in_draw(ranking: Ranking | None) -> list[str]:

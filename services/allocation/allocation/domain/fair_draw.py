@@ -26,12 +26,19 @@ def allocate_fairly(
     seed: int,
     *,
     school_cap: int | None = None,
+    lifts_worst_off: bool = True,
 ) -> Draw:
     """Schools, then groups, with the fewest seats per pupil this term come first, and the order
     is recomputed as seats are handed out; a seeded lottery decides between equals. Each request
-    gets the first of its acceptable occurrences with room, else waits."""
+    gets the first of its acceptable occurrences with room, else waits. Then the worst-off
+    schools are lifted where moving seated groups makes room (`worst_off`)."""
     seating = Seating(
-        occurrences, BookingPolicy.FAIR_DRAW, history=history, seed=seed, school_cap=school_cap
+        occurrences,
+        BookingPolicy.FAIR_DRAW,
+        history=history,
+        seed=seed,
+        school_cap=school_cap,
+        lifts_worst_off=lifts_worst_off,
     )
     return Draw(seating, seating.draw(requests))
 

@@ -11,9 +11,11 @@ from datetime import datetime
 from uuid import UUID
 
 from allocation.domain.decisions import (
+    Adjustment,
     Allocated,
     Allocation,
     Basis,
+    Change,
     Decision,
     Ranking,
     Rejected,
@@ -34,6 +36,7 @@ from allocation.domain.priority import (
 )
 from allocation.domain.seat_request import SeatRequest
 from allocation.domain.waitlist import Waitlist
+from allocation.domain.worst_off import Lift, lift_worst_off
 from kulturbro_contracts.vocabulary import BookingPolicy
 
 Scope = tuple[UUID, str | None]
@@ -57,10 +60,13 @@ class Seating:
         seed: int = 0,
         school_cap: int | None = None,
         district_pupils: Mapping[UUID, Mapping[str, int]] | None = None,
+        lifts_worst_off: bool = True,
     ) -> None:
         """`school_cap` limits the seats one school may hold per event; `district_pupils` gives,
-        per event, the pupils of its target groups in each district (district quotas only)."""
+        per event, the pupils of its target groups in each district (district quotas only);
+        `lifts_worst_off` False leaves a fair draw as served, to measure what lifting adds."""
         self.policy = policy
+        self.lifts_worst_off = lifts_worst_off
         self.seed = seed
         self.school_cap = school_cap
         self.occurrences = {occurrence.id: occurrence for occurrence in occurrences}
@@ -125,7 +131,8 @@ class Seating:
         return waiting.at(self._waitlist.position(request, self._order_of))
 
     def draw(self, requests: Iterable[SeatRequest]) -> list[Decision]:
-        """Decides requests gathered in a window together, in the order of the rotating priority.
+        """Decides requests gathered in a window together, in the order of the rotating priority,
+        then (a fair draw only) lifts the worst-off schools by moving seated groups.
 
         Returns one decision per request, in the order given; the order given does not matter."""
         requests = list(requests)
@@ -140,24 +147,99 @@ class Seating:
                 ranked.append(admitted)
         in_scope = Counter(self._rank_scope(c.request) for c in ranked)
         ranks = Counter[Scope]()
-        waited: set[UUID] = set()
+        drawn: dict[UUID, tuple[Basis, Ranking]] = {}
+        seated: list[Candidate] = []
+        waiting: list[Candidate] = []
         for candidate, occurrence in self._serve(ranked, at=None):
             request = candidate.request
             scope = self._rank_scope(request)
             ranks[scope] += 1
             ranking = Ranking(ranks[scope], in_scope[scope], *self._share_of(scope))
             basis = Basis.DRAW if ranking.district_share is None else Basis.DISTRICT_SHARE
-            if occurrence is not None:
-                decisions[request.booking_id] = self._allocated(request, occurrence, basis, ranking)
-            elif self._over_school_cap(request):
+            if occurrence is None and self._over_school_cap(request):
                 decisions[request.booking_id] = self._reject_over_cap(request)
+                continue
+            drawn[request.booking_id] = (basis, ranking)
+            if occurrence is not None:
+                seated.append(candidate)
             else:
                 self._waitlist.add(Waitlisted(request, 0, basis, self.policy, ranking))
-                waited.add(request.booking_id)
-        for waiting in self._waitlist.in_order(self._order_of):
-            if waiting.booking_id in waited:
-                decisions[waiting.booking_id] = waiting
+                waiting.append(candidate)
+        adjustments: dict[UUID, Adjustment] = {}
+        if self.policy is BookingPolicy.FAIR_DRAW and self.lifts_worst_off:
+            adjustments = self._lift_worst_off(seated, waiting, drawn)
+        for waits in self._waitlist.in_order(self._order_of):
+            if waits.booking_id in drawn:
+                decisions[waits.booking_id] = waits
+        for candidate in (*seated, *waiting):
+            request = candidate.request
+            occurrence = self._held.get(request.booking_id)
+            if occurrence is not None:
+                basis, ranking = drawn[request.booking_id]
+                adjustment = adjustments.get(request.booking_id)
+                decisions[request.booking_id] = self._allocated(
+                    request, occurrence, basis, ranking, adjustment
+                )
         return [decisions[request.booking_id] for request in requests]
+
+    def _lift_worst_off(
+        self,
+        seated: list[Candidate],
+        waiting: list[Candidate],
+        drawn: dict[UUID, tuple[Basis, Ranking]],
+    ) -> dict[UUID, Adjustment]:
+        """Makes the lifts' steps and tells each group that ended elsewhere than the draw had
+        put it how it came there."""
+        drawn_at = {c.request.booking_id: self._held[c.request.booking_id] for c in seated}
+        lifts = lift_worst_off(
+            {c.request.booking_id: c for c in seated},
+            drawn_at,
+            waiting,
+            self._free,
+            self.seed,
+            event_seats=self._school_event_seats,
+            school_cap=self.school_cap,
+        )
+        last: dict[UUID, Lift] = {}
+        seated_by: dict[UUID, Lift] = {}
+        for lift in lifts:
+            seated_by[lift.lifted.request.booking_id] = lift
+            for step in lift.steps:
+                candidate, request = step.candidate, step.candidate.request
+                if step.left is None:
+                    self._waitlist.remove(request)
+                else:
+                    self._give_back(candidate, self._held.pop(request.booking_id))
+                if step.took is None:
+                    basis, ranking = drawn[request.booking_id]
+                    self._waitlist.add(Waitlisted(request, 0, basis, self.policy, ranking))
+                else:
+                    self._hold(candidate, step.took)
+                last[request.booking_id] = lift
+        adjustments: dict[UUID, Adjustment] = {}
+        for booking_id, lift in last.items():
+            request = self._candidates[booking_id].request
+            now, before = self._held.get(booking_id), drawn_at.get(booking_id)
+            if before is None and now is not None:
+                lifted_by = seated_by[booking_id]
+                adjustments[booking_id] = Adjustment(
+                    Change.LIFTED,
+                    lifted_by.school_had_none,
+                    displacing=bool(lifted_by.displaced),
+                    moving=bool(lifted_by.moved),
+                )
+            elif before is not None and now != before:
+                adjustments[booking_id] = Adjustment(
+                    Change.MOVED if now else Change.DISPLACED,
+                    lift.school_had_none,
+                    request.occurrence_ids.index(before) + 1,
+                )
+                if now is None:
+                    basis, ranking = drawn[booking_id]
+                    self._waitlist.add(
+                        Waitlisted(request, 0, basis, self.policy, ranking, adjustments[booking_id])
+                    )
+        return adjustments
 
     def cancel(self, booking_id: UUID, *, at: datetime) -> list[Allocated]:
         """Frees a booking's seats and promotes the waiting requests that now fit, in order."""
@@ -326,9 +408,10 @@ class Seating:
         occurrence_id: UUID,
         basis: Basis,
         ranking: Ranking | None = None,
+        adjustment: Adjustment | None = None,
     ) -> Allocated:
         choice = request.occurrence_ids.index(occurrence_id) + 1
-        return Allocated(request, occurrence_id, choice, basis, self.policy, ranking)
+        return Allocated(request, occurrence_id, choice, basis, self.policy, ranking, adjustment)
 
     def _reject_over_cap(self, request: SeatRequest) -> Rejected:
         del self._candidates[request.booking_id]
