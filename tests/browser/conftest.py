@@ -15,12 +15,13 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import psycopg
 import pytest
 import uvicorn
 from aiokafka import AIOKafkaProducer
@@ -212,6 +213,7 @@ class LiveSite:
     administrator: str  # signs in with STAFF_PASSWORD
     organizer: str  # Stadsteatern's, signs in with STAFF_PASSWORD
     topic_prefix: str = ""  # the platform's topics, where a test reads a mailed sign-in link
+    schemas: dict[str, str] = field(default_factory=dict)  # each service's, by name
 
 
 def in_days(days: int, hour: int) -> datetime:
@@ -305,7 +307,13 @@ async def a_live_site(
         )
         await add_account(servers.database_url, schemas["gateway"], theatre, 30)
         yield LiveSite(
-            urls["gateway"], town, event_id, administrator, organizer_email, topic_prefix=prefix
+            urls["gateway"],
+            town,
+            event_id,
+            administrator,
+            organizer_email,
+            topic_prefix=prefix,
+            schemas=schemas,
         )
 
 
@@ -455,8 +463,8 @@ def _on_the_bus(servers: Servers, live_site: LiveSite, events: list[Event]) -> N
 @pytest.fixture(scope="module")
 def visit_is_over(servers: Servers, live_site: LiveSite) -> Callable[..., None]:
     """`visit_is_over(event_id=the live site's)`: the event's first occurrence took place
-    yesterday, as the other services hear it (the catalog refuses to move an occurrence into the
-    past, and a browser test cannot wait weeks)."""
+    yesterday, in the catalog's own table and as the other services hear it (the catalog refuses
+    to move an occurrence into the past, and a browser test cannot wait weeks)."""
 
     def yesterday(event_id: str = live_site.event_id) -> None:
         topic = f"{live_site.topic_prefix}.catalog.v1"
@@ -475,6 +483,12 @@ def visit_is_over(servers: Servers, live_site: LiveSite) -> Callable[..., None]:
         )
         payload = OccurrenceOfEvent(event_id=event.payload.event_id, occurrence=moved)
         changed = OccurrenceChanged(municipality_id=live_site.municipality, payload=payload)
+        with psycopg.connect(servers.database_url, autocommit=True) as catalog:
+            catalog.execute(
+                f'update "{live_site.schemas["catalog"]}".occurrence'
+                " set starts_at = %s, ends_at = %s where id = %s",
+                (moved.starts_at, moved.ends_at, moved.occurrence_id),
+            )
         _on_the_bus(servers, live_site, [changed])
 
     return yesterday

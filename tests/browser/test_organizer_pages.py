@@ -322,11 +322,12 @@ def a_confirmed_booking(site: LiveSite, api_headers: Callable[[str], dict[str, s
         until(confirmed, "confirmed")
 
 
-def test_an_organizer_reads_and_downloads_who_comes_to_each_occurrence(
+def test_an_organizer_reads_and_downloads_who_comes_to_each_occurrence_and_records_who_came(
     signed_in_page: Callable[..., Page],
     live_site: LiveSite,
     api_headers: Callable[[str], dict[str, str]],
     assert_accessible: Callable[[Page], None],
+    visit_is_over: Callable[..., None],
 ) -> None:
     a_confirmed_booking(live_site, api_headers)
     page = signed_in_page(live_site.organizer, "sv")
@@ -363,3 +364,28 @@ def test_an_organizer_reads_and_downloads_who_comes_to_each_occurrence(
     expect(office.locator("body")).not_to_contain_text("Parkskolan")
     csv_link = f"{live_site.url}/events/{live_site.event_id}/participants"
     assert "Parkskolan" not in httpx.get(csv_link, follow_redirects=True).text
+
+    # Before the visit there is nothing to record; once it has begun, who came.
+    expect(page.get_by_role("heading", name="Who came")).to_have_count(0)
+    visit_is_over()
+    page.goto(f"{live_site.url}/events/{live_site.event_id}/participants")
+    came = page.locator("input[type=radio][value=yes]")
+    pupils = page.locator("input[id^=pupils-]")
+    came.check()
+    page.get_by_role("button", name="Save who came").click()
+    expect(page.locator("#error-summary")).to_be_visible()
+    expect(pupils).to_have_attribute("aria-invalid", "true")
+    expect(came).to_be_checked()
+    assert_accessible(page)
+
+    def recorded() -> bool:
+        # The booking service hears of the visit's new time a moment after the catalog.
+        page.locator("input[type=radio][value=yes]").check()
+        page.locator("input[id^=pupils-]").fill("20")
+        page.get_by_role("button", name="Save who came").click()
+        return page.get_by_role("status").filter(has_text="Who came is saved.").count() == 1
+
+    until(recorded, "recorded")
+    expect(pupils).to_have_value("20")
+    expect(came).to_be_checked()
+    assert_accessible(page)

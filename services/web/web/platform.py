@@ -235,6 +235,8 @@ class Participant(_Lenient):
     wheelchair_places: int
     wants_bus: bool
     note: str = ""
+    came: bool | None = None
+    pupils_present: int | None = None
 
 
 class EventSearch(BaseModel):
@@ -655,6 +657,14 @@ class Platform:
         path = f"/api/catalog/events/{event_id}/cancel"
         found = await self._call("POST", path, token=token, json={"reason": reason})
         return OwnEvent.model_validate(found)
+
+    async def record_attendance(
+        self, token: str, booking_id: UUID, came: bool, pupils_present: int | None
+    ) -> None:
+        body = {"came": came, "pupils_present": pupils_present}
+        await self._call(
+            "PUT", f"/api/booking/bookings/{booking_id}/attendance", token=token, json=body
+        )
 
     async def delete_draft(self, token: str, event_id: UUID) -> None:
         await self._call("DELETE", f"/api/catalog/events/{event_id}", token=token)

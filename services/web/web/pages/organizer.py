@@ -4,6 +4,7 @@ occurrence, also as CSV and XLSX."""
 
 import asyncio
 from contextlib import suppress
+from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -13,6 +14,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from kulturbro_runtime import Role
 from web import event_form, participant_lists
+from web.attendance_form import AttendanceForm, came_field, pupils_field, read_attendance_form
+from web.attendance_form import form_of as attendance_form_of
 from web.event_form import EventForm
 from web.i18n import translations
 from web.pages.common import CheckedFormDep, see_other, signed_in_as
@@ -33,6 +36,9 @@ from web.words import CATEGORIES, N_, TARGET_GROUPS
 
 router = APIRouter(include_in_schema=False)
 MAX_REASON = 500
+NOT_BEGUN = N_(
+    "Nothing was recorded: the visit has not begun, or the group's seats were cancelled."
+)
 FILE_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -486,17 +492,67 @@ async def _participants(
     return event, lists, zone
 
 
-@router.get("/events/{event_id}/participants", response_class=HTMLResponse)
-async def participants(request: Request, visitor: VisitorDep, event_id: str) -> HTMLResponse:
-    """Who comes to each occurrence: what the mail to organizers links to."""
-    event, lists, zone = await _participants(request, visitor, event_id)
+def _participants_page(
+    request: Request,
+    event: OwnEvent,
+    lists: dict[UUID, list[Participant]],
+    zone: ZoneInfo,
+    refilled: dict[UUID, AttendanceForm] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    forms = {o.id: attendance_form_of(lists.get(o.id, [])) for o in event.occurrences}
+    now = datetime.now(UTC)
     return render(
         request,
         "organizer/participants.html",
+        status_code=status_code,
         headers=NO_STORE,
         event=event,
         lists=lists,
         time_zone=zone.key,
+        begun={o.id for o in event.occurrences if o.starts_at <= now and not o.cancelled},
+        forms=forms | (refilled or {}),
+        came_field=came_field,
+        pupils_field=pupils_field,
+        recorded=request.query_params.get("recorded"),
+    )
+
+
+@router.get("/events/{event_id}/participants", response_class=HTMLResponse)
+async def participants(request: Request, visitor: VisitorDep, event_id: str) -> HTMLResponse:
+    """Who comes to each occurrence: what the mail to organizers links to; once an occurrence
+    has begun, who came."""
+    event, lists, zone = await _participants(request, visitor, event_id)
+    return _participants_page(request, event, lists, zone)
+
+
+@router.post("/events/{event_id}/participants/{occurrence_id}/attendance")
+async def record_attendance(
+    request: Request,
+    visitor: VisitorDep,
+    checked: CheckedFormDep,
+    event_id: str,
+    occurrence_id: str,
+) -> Response:
+    event, lists, zone = await _participants(request, visitor, event_id)
+    occurrence = _occurrence_of(event, occurrence_id)
+    form = read_attendance_form(checked, lists.get(occurrence.id, []))
+    token = _organizer(request, visitor).access_token
+    for attended in [] if form.problems else form.attended:
+        try:
+            await _platform(request).record_attendance(
+                token, attended.booking_id, attended.came, attended.pupils_present
+            )
+        except Refused:
+            form.problems[pupils_field(attended.booking_id)] = N_(
+                "Write how many pupils came, a number from 1 to 1000."
+            )
+        except Conflict:
+            form.problems[came_field(attended.booking_id)] = NOT_BEGUN
+    if form.problems:
+        return _participants_page(request, event, lists, zone, {occurrence.id: form}, 422)
+    return see_other(
+        f"/events/{event.id}/participants?recorded={occurrence.id}#occurrence-{occurrence.id}"
     )
 
 
