@@ -11,7 +11,14 @@ from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bench import allocation_fairness, booking_throughput, event_bus, notify_fanout, web_pages
+from bench import (
+    allocation_fairness,
+    booking_throughput,
+    event_bus,
+    notify_fanout,
+    stats_projection,
+    web_pages,
+)
 from kulturbro_devstack.testing import start_servers
 
 
@@ -22,6 +29,7 @@ class Sizes:
     teachers: int
     fairness_scale: float
     web: tuple[int, int, int]  # events, groups, requests a page
+    municipality: stats_projection.Size  # of the 290 the open indicators compare
 
 
 FULL = Sizes(
@@ -30,8 +38,16 @@ FULL = Sizes(
     notify_fanout.TEACHERS,
     1.0,
     (web_pages.EVENTS, web_pages.GROUPS, web_pages.REQUESTS),
+    stats_projection.FULL,
 )
-SMOKE = Sizes(events=500, bookings=100, teachers=200, fairness_scale=0.1, web=(50, 500, 20))
+SMOKE = Sizes(
+    events=500,
+    bookings=100,
+    teachers=200,
+    fairness_scale=0.1,
+    web=(50, 500, 20),
+    municipality=stats_projection.SMOKE,
+)
 
 
 def main() -> None:
@@ -46,6 +62,7 @@ def main() -> None:
         asyncio.run(booking_throughput.run(servers, sizes.bookings))
         asyncio.run(notify_fanout.run(servers, sizes.teachers, 1, Path(workdir)))
         asyncio.run(web_pages.run(servers, *sizes.web))
+        asyncio.run(stats_projection.run(servers, sizes.events, sizes.municipality))
     allocation_fairness.main(sizes.fairness_scale)
 
 

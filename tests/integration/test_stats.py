@@ -163,7 +163,7 @@ async def check_the_open_indicators(client: httpx.AsyncClient) -> None:
     assert set(book.sheetnames) == {"indicators", "definitions", "licence"}
 
     missing = await client.get(f"/open/v1/indicators/{YEAR}/storby")
-    assert missing.status_code == 404 and missing.json()["municipalitys"] == ["lillby"]
+    assert missing.status_code == 404 and missing.json()["municipalities"] == ["lillby"]
     assert (await client.get("/open/v1/indicators/1999-00")).status_code == 404
     definitions = (await client.get("/open/v1/definitions")).json()
     assert set(definitions["indicators"]["gini"]["definition"]) == {"sv", "fi", "en"}

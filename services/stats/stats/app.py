@@ -2,10 +2,19 @@
 
 from pathlib import Path
 
-from kulturbro_runtime import Service
+from fastapi import FastAPI
+
+from kulturbro_runtime import Service, ServiceSettings
 from stats import handlers
 from stats.api import ROUTERS
-from stats.api.common import configure
+from stats.api.common import refuse_unknown
+from stats.api.open_data import keep_counts
+
+
+def configure(app: FastAPI, _: ServiceSettings) -> None:
+    refuse_unknown(app)
+    keep_counts(app)
+
 
 service = Service(
     name="stats",

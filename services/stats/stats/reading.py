@@ -6,14 +6,14 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import RowMapping, Table, select, update
+from sqlalchemy import RowMapping, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kulturbro_contracts.booking import Question
 from kulturbro_contracts.vocabulary import TargetGroup
 from stats import db
 from stats.domain.facts import Booking, Evaluation, Facts, Group, Occurrence, OfferedEvent, School
-from stats.domain.periods import local_day, school_year_of
+from stats.domain.periods import FIRST_MONTH, school_year_starting
 
 DEFAULT_TIME_ZONE = "Europe/Stockholm"
 
@@ -74,49 +74,65 @@ class StatsReader:
 
     async def school_years(self, municipality_id: str | None = None) -> list[str]:
         """The school years with an occurrence offered: the ones there are figures for."""
-        query = select(db.offered_occurrence.c.starts_at, db.municipality.c.time_zone).outerjoin(
-            db.municipality,
-            db.municipality.c.municipality_id == db.offered_occurrence.c.municipality_id,
+        local = db.offered_occurrence.c.starts_at.op("AT TIME ZONE")(
+            func.coalesce(db.municipality.c.time_zone, DEFAULT_TIME_ZONE)
+        )
+        # The year a school year starts in is the calendar year of the day FIRST_MONTH - 1
+        # months earlier: July 2026 and June 2027 alike fall in 2026.
+        first_year = func.extract("year", local - text(f"interval '{FIRST_MONTH - 1} months'"))
+        query = (
+            select(first_year)
+            .distinct()
+            .select_from(
+                db.offered_occurrence.outerjoin(
+                    db.municipality,
+                    db.municipality.c.municipality_id == db.offered_occurrence.c.municipality_id,
+                )
+            )
         )
         if municipality_id is not None:
             query = query.where(db.offered_occurrence.c.municipality_id == municipality_id)
-        rows = await self.session.execute(query)
         return sorted(
-            {
-                school_year_of(local_day(starts_at, zone or DEFAULT_TIME_ZONE))
-                for starts_at, zone in rows
-            }
+            school_year_starting(int(year)) for year in (await self.session.scalars(query))
         )
 
     async def facts(self, municipality_id: str) -> Facts:
         """Everything one municipality's figures are computed from."""
-        known = await self.municipality(municipality_id)
-        rows = {
-            table.name: await self._rows(table, municipality_id)
-            for table in (
-                db.school,
-                db.pupil_group,
-                db.offered_event,
-                db.offered_occurrence,
-                db.booking,
-                db.evaluation,
-            )
+        return (await self.facts_of([municipality_id]))[municipality_id]
+
+    async def facts_of(self, municipality_ids: Sequence[str]) -> dict[str, Facts]:
+        """Each municipality's facts, read in one query per table however many they are."""
+        zones = {
+            m.municipality_id: m.time_zone
+            for m in await self.municipalities()
+            if m.municipality_id in municipality_ids
         }
-        organizer_ids = {e["organizer_id"] for e in rows["offered_event"]}
+        tables = (
+            db.school,
+            db.pupil_group,
+            db.offered_event,
+            db.offered_occurrence,
+            db.booking,
+            db.evaluation,
+        )
+        rows: dict[str, dict[str, list[RowMapping]]] = {
+            m: {table.name: [] for table in tables} for m in municipality_ids
+        }
+        for table in tables:
+            found = await self.session.execute(
+                select(table).where(table.c.municipality_id.in_(municipality_ids))
+            )
+            for row in found.mappings():
+                rows[row["municipality_id"]][table.name].append(row)
+        organizer_ids = {e["organizer_id"] for m in rows.values() for e in m["offered_event"]}
         organizers = await self.session.execute(
             select(db.organizer).where(db.organizer.c.organizer_id.in_(organizer_ids))
         )
-        return facts_from_rows(
-            known.time_zone if known else DEFAULT_TIME_ZONE,
-            rows,
-            {row.organizer_id: row.name for row in organizers},
-        )
-
-    async def _rows(self, table: Table, municipality_id: str) -> Sequence[RowMapping]:
-        rows = await self.session.execute(
-            select(table).where(table.c.municipality_id == municipality_id)
-        )
-        return rows.mappings().all()
+        names = {row.organizer_id: row.name for row in organizers}
+        return {
+            m: facts_from_rows(zones.get(m, DEFAULT_TIME_ZONE), rows[m], names)
+            for m in municipality_ids
+        }
 
 
 def facts_from_rows(

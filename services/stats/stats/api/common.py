@@ -32,9 +32,9 @@ class Unknown(Exception):
     """A school year or municipality there are no figures for: 404 with the list of those there
     are, so a client can correct the address."""
 
-    def __init__(self, what: str, asked: str, there: list[str]) -> None:
+    def __init__(self, what: str, listed_as: str, asked: str, there: list[str]) -> None:
         super().__init__(what)
-        self.what, self.asked, self.there = what, asked, there
+        self.what, self.listed_as, self.asked, self.there = what, listed_as, asked, there
 
 
 async def _unknown(_: Request, error: Exception) -> JSONResponse:
@@ -42,18 +42,18 @@ async def _unknown(_: Request, error: Exception) -> JSONResponse:
     listed = ", ".join(error.there) or "none yet"
     return problem(
         404,
-        f"no figures for the {error.what.replace('_', ' ')} {error.asked!r}; there are: {listed}",
-        **{f"{error.what}s": error.there},
+        f"no figures for the {error.what} {error.asked!r}; there are: {listed}",
+        **{error.listed_as: error.there},
     )
 
 
-def configure(app: FastAPI, _: object) -> None:
+def refuse_unknown(app: FastAPI) -> None:
     app.add_exception_handler(Unknown, _unknown)
 
 
 def known_year(school_year: str, years: list[str]) -> None:
     if not is_school_year(school_year) or school_year not in years:
-        raise Unknown("school_year", school_year, years)
+        raise Unknown("school year", "school_years", school_year, years)
 
 
 def figures_json(figures: Figures) -> dict[str, Any]:

@@ -6,11 +6,11 @@ per municipality and school year until one of its facts is newer, so the nationa
 recomputed only where something changed.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query, Request
 from pydantic import BaseModel
 
 from kulturbro_runtime import MunicipalCallerDep, Role, RuntimeDep, allow, public
@@ -44,7 +44,20 @@ FormatQuery = Annotated[
 ]
 MunicipalityPath = Annotated[str, Path(min_length=1, max_length=64)]
 # (municipality, school year) -> (fresh as of, counts): valid while nothing newer has arrived.
-_counts: dict[tuple[str, str], tuple[datetime | None, AreaCounts]] = {}
+KeptCounts = dict[tuple[str, str], tuple[datetime, AreaCounts]]
+NEVER = datetime.min.replace(tzinfo=UTC)  # the freshness of a municipality with no facts yet
+
+
+def keep_counts(app: FastAPI) -> None:
+    app.state.open_counts = {}
+
+
+def _kept(request: Request) -> KeptCounts:
+    kept: KeptCounts = request.app.state.open_counts
+    return kept
+
+
+KeptDep = Annotated[KeptCounts, Depends(_kept)]
 
 
 def _optional_caller(request: Request) -> Caller | None:
@@ -87,19 +100,21 @@ async def indicator_index(runtime: RuntimeDep, caller: OptionalCaller) -> dict[s
 @router.get("/open/v1/indicators/{school_year}", **public())
 async def national_indicators(
     runtime: RuntimeDep,
+    kept: KeptDep,
     caller: OptionalCaller,
     now: Now,
     school_year: SchoolYearPath,
     format: FormatQuery = OpenFormat.JSON_STAT,
 ) -> Any:
     """Every publishing municipality side by side, and their total, for one school year."""
-    table, names, updated = await _table(runtime, caller, now, school_year)
+    table, names, updated = await _table(runtime, kept, caller, now, school_year)
     return _answer(table, school_year, names, updated, format, f"kulturbro-{school_year}")
 
 
 @router.get("/open/v1/indicators/{school_year}/{municipality_id}", **public())
 async def municipal_indicators(
     runtime: RuntimeDep,
+    kept: KeptDep,
     caller: OptionalCaller,
     now: Now,
     school_year: SchoolYearPath,
@@ -107,9 +122,9 @@ async def municipal_indicators(
     format: FormatQuery = OpenFormat.JSON_STAT,
 ) -> Any:
     """One municipality's indicators, withheld exactly as in the national table."""
-    table, names, updated = await _table(runtime, caller, now, school_year)
+    table, names, updated = await _table(runtime, kept, caller, now, school_year)
     if municipality_id not in names:
-        raise Unknown("municipality", municipality_id, sorted(names))
+        raise Unknown("municipality", "municipalities", municipality_id, sorted(names))
     one = slice_areas(table, [municipality_id])
     return _answer(
         one, school_year, names, updated, format, f"kulturbro-{school_year}-{municipality_id}"
@@ -156,23 +171,23 @@ def _shown(
 
 
 async def _table(
-    runtime: Any, caller: Caller | None, now: datetime, school_year: str
+    runtime: Any, kept: KeptCounts, caller: Caller | None, now: datetime, school_year: str
 ) -> tuple[Table, dict[str, str], datetime | None]:
     async with runtime.database.sessions() as session:
         reader = StatsReader(session)
         known_year(school_year, await reader.school_years())
         shown = _shown(await reader.municipalities(), caller)
         freshness = await reader.freshness()
-        counts = {}
-        for municipality in shown:
-            key = municipality.municipality_id
-            fresh = freshness.get(key)
-            kept = _counts.get((key, school_year))
-            if kept is None or kept[0] != fresh:
-                facts = await reader.facts(key)
-                kept = fresh, area_counts(Municipality(facts, Period(school_year), now))
-                _counts[key, school_year] = kept
-            counts[key] = kept[1]
+        stale = [
+            m.municipality_id
+            for m in shown
+            if kept.get((m.municipality_id, school_year), (None,))[0]
+            != freshness.get(m.municipality_id, NEVER)
+        ]
+        for key, facts in (await reader.facts_of(stale)).items():
+            computed = area_counts(Municipality(facts, Period(school_year), now))
+            kept[key, school_year] = freshness.get(key, NEVER), computed
+        counts = {m.municipality_id: kept[m.municipality_id, school_year][1] for m in shown}
     names = {m.municipality_id: m.name for m in shown}
     updated = max((freshness[k] for k in names if k in freshness), default=None)
     return indicator_table(counts), names, updated

@@ -7,9 +7,10 @@ are withheld together, so one cannot be worked out from another (pupils from pup
 their share).
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
+from itertools import chain
 
 from kulturbro_contracts.booking import Question
 from stats.domain.figures import Municipality, gini, share
@@ -45,10 +46,15 @@ class AreaCounts:
     evaluations: int = 0  # how many gave that score
     school_visits_per_pupil: tuple[float, ...] = field(default=())
 
-    def __add__(self, other: "AreaCounts") -> "AreaCounts":
-        return AreaCounts(
-            *(getattr(self, f.name) + getattr(other, f.name) for f in fields(AreaCounts))
-        )
+    @staticmethod
+    def total(areas: Collection["AreaCounts"]) -> "AreaCounts":
+        summed = {
+            f.name: sum(getattr(a, f.name) for a in areas)
+            for f in fields(AreaCounts)
+            if f.name != "school_visits_per_pupil"
+        }
+        schools = tuple(chain.from_iterable(a.school_visits_per_pupil for a in areas))
+        return AreaCounts(**summed, school_visits_per_pupil=schools)
 
     def base(self, base: Base) -> int:
         if base is Base.SCHOOLS:
@@ -108,31 +114,23 @@ BASES: dict[Indicator, Base] = {
 }
 
 
-def value(indicator: Indicator, counts: AreaCounts) -> float | None:
-    per_1000 = share(1000, counts.pupils)
-    match indicator:
-        case Indicator.PUPILS:
-            return counts.pupils
-        case Indicator.PUPILS_REACHED:
-            return counts.pupils_reached
-        case Indicator.PUPILS_REACHED_SHARE:
-            return share(counts.pupils_reached, counts.pupils)
-        case Indicator.VISITS_PER_PUPIL:
-            return share(counts.pupil_visits, counts.pupils)
-        case Indicator.GINI:
-            return gini(counts.school_visits_per_pupil)
-        case Indicator.EVENTS_PER_1000_PUPILS:
-            return counts.events * per_1000 if per_1000 is not None else None
-        case Indicator.OCCURRENCES_PER_1000_PUPILS:
-            return counts.occurrences * per_1000 if per_1000 is not None else None
-        case Indicator.VISITS:
-            return counts.visits
-        case Indicator.CAPACITY_USED:
-            return share(counts.seats_allocated, counts.seats_offered)
-        case Indicator.BUS_SHARE:
-            return share(counts.visits_with_bus, counts.visits)
-        case Indicator.EVALUATION_SCORE:
-            return share(counts.overall_scores, counts.evaluations)
+def per_1000_pupils(count: int, counts: AreaCounts) -> float | None:
+    return share(count * 1000, counts.pupils)
+
+
+VALUES: dict[Indicator, Callable[[AreaCounts], float | None]] = {
+    Indicator.PUPILS: lambda c: c.pupils,
+    Indicator.PUPILS_REACHED: lambda c: c.pupils_reached,
+    Indicator.PUPILS_REACHED_SHARE: lambda c: share(c.pupils_reached, c.pupils),
+    Indicator.VISITS_PER_PUPIL: lambda c: share(c.pupil_visits, c.pupils),
+    Indicator.GINI: lambda c: gini(c.school_visits_per_pupil),
+    Indicator.EVENTS_PER_1000_PUPILS: lambda c: per_1000_pupils(c.events, c),
+    Indicator.OCCURRENCES_PER_1000_PUPILS: lambda c: per_1000_pupils(c.occurrences, c),
+    Indicator.VISITS: lambda c: c.visits,
+    Indicator.CAPACITY_USED: lambda c: share(c.seats_allocated, c.seats_offered),
+    Indicator.BUS_SHARE: lambda c: share(c.visits_with_bus, c.visits),
+    Indicator.EVALUATION_SCORE: lambda c: share(c.overall_scores, c.evaluations),
+}
 
 
 @dataclass(frozen=True)
@@ -152,7 +150,7 @@ class Table:
 def indicator_table(counts: Mapping[str, AreaCounts]) -> Table:
     """Every municipality's indicators and their total, small counts withheld."""
     areas = sorted(counts)
-    whole = sum(counts.values(), AreaCounts())
+    whole = AreaCounts.total(list(counts.values()))
     withheld = {base: _withheld(counts, whole, base) for base in Base}
     cells = {}
     for area in [*areas, TOTAL]:
@@ -160,7 +158,7 @@ def indicator_table(counts: Mapping[str, AreaCounts]) -> Table:
             if area in withheld[BASES[indicator]]:
                 cells[area, indicator] = Cell(None, withheld=True)
             else:
-                cells[area, indicator] = Cell(value(indicator, counts.get(area, whole)))
+                cells[area, indicator] = Cell(VALUES[indicator](counts.get(area, whole)))
     return Table([*areas, TOTAL], cells)
 
 

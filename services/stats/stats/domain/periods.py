@@ -18,8 +18,11 @@ class Term(StrEnum):
 
 def school_year_of(day: date) -> str:
     """'2026-27' for any day from 1 July 2026 to 30 June 2027."""
-    first = day.year if day.month >= FIRST_MONTH else day.year - 1
-    return f"{first}-{(first + 1) % 100:02d}"
+    return school_year_starting(day.year if day.month >= FIRST_MONTH else day.year - 1)
+
+
+def school_year_starting(year: int) -> str:
+    return f"{year}-{(year + 1) % 100:02d}"
 
 
 def term_of(day: date) -> Term:
