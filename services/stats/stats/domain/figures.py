@@ -114,7 +114,12 @@ class Municipality:
         self.occurrences = {
             o.occurrence_id: o for o in facts.occurrences if period.holds(o, facts.time_zone)
         }
-        self.bookings = [b for b in facts.bookings if b.occurrence in self.occurrences]
+        self.by_event: dict[UUID, list[Booking]] = defaultdict(list)
+        self.by_group: dict[UUID | None, list[Booking]] = defaultdict(list)
+        for booking in facts.bookings:
+            if booking.occurrence in self.occurrences:
+                self.by_event[booking.event_id].append(booking)
+                self.by_group[booking.group_id].append(booking)
         self.evaluations = {e.booking_id: e for e in facts.evaluations}
         self.groups = {g.group_id: g for g in facts.groups}
         self.schools = {s.unit_id: s for s in facts.schools}
@@ -244,11 +249,11 @@ class Municipality:
         self, groups: Collection[Group], events: Collection[OfferedEvent], *, by_group: bool
     ) -> list[Booking]:
         event_ids = {e.event_id for e in events}
-        group_ids = {g.group_id for g in groups}
+        if not by_group:
+            return [b for e in event_ids for b in self.by_event.get(e, ())]
+        # A school's or a district's few groups: their own bookings, not every one there is.
         return [
-            b
-            for b in self.bookings
-            if b.event_id in event_ids and (not by_group or b.group_id in group_ids)
+            b for g in groups for b in self.by_group.get(g.group_id, ()) if b.event_id in event_ids
         ]
 
     def _targeting(self, groups: Iterable[Group]) -> list[OfferedEvent]:
