@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from kulturbro_runtime import MunicipalCallerDep, Role, RuntimeDep, allow, public
@@ -202,7 +203,8 @@ def _answer(
     filename: str,
 ) -> Any:
     if format is OpenFormat.JSON_STAT:
-        return dataset(table, school_year, names, updated)
+        # Plain JSON already: FastAPI's encoder would walk thousands of values again.
+        return JSONResponse(dataset(table, school_year, names, updated))
     header = [
         *("municipality", "municipality_name", "school_year", "indicator"),
         *("value", "unit", "status", "note", "licence"),
