@@ -99,6 +99,10 @@ booking = Table(
     Column("waitlisted", Boolean, nullable=False, server_default="false"),
     Column("rejected", Boolean, nullable=False, server_default="false"),
     Column("cancelled", Boolean, nullable=False, server_default="false"),
+    # As the organizer recorded it (the latest record counts); none until then.
+    Column("attended", Boolean),
+    Column("pupils_attended", Integer),
+    Column("attendance_recorded_at", DateTime(timezone=True)),
     Index("booking_by_municipality", "municipality_id", "event_id"),
 )
 

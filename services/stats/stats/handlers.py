@@ -30,7 +30,7 @@ from kulturbro_contracts import (
     SeatsAllocated,
     SeatsReleased,
 )
-from kulturbro_contracts.booking import EvaluationSubmitted
+from kulturbro_contracts.booking import AttendanceRecorded, EvaluationSubmitted
 from kulturbro_contracts.catalog import EventChanged, OrganizerRegistered
 from kulturbro_contracts.directory import MunicipalityRegistered, MunicipalityUpdated, SchoolRemoved
 from kulturbro_runtime import HandlerTable, UnitOfWork
@@ -121,6 +121,10 @@ async def booking_cancelled(event: BookingCancelled, uow: Projections) -> None:
     )
 
 
+async def attendance_recorded(event: AttendanceRecorded, uow: Projections) -> None:
+    await uow.bookings.attended(event.municipality_id, event.payload)
+
+
 async def evaluation_submitted(event: EvaluationSubmitted, uow: Projections) -> None:
     await uow.evaluations.save(event.municipality_id, event.payload)
 
@@ -148,6 +152,7 @@ PROJECTIONS: dict[type[Event], Projection] = {
     BookingRejected: booking_rejected,
     BookingCancelled: booking_cancelled,
     EvaluationSubmitted: evaluation_submitted,
+    AttendanceRecorded: attendance_recorded,
 }
 
 

@@ -8,12 +8,12 @@ from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from sqlalchemy import func, update
+from sqlalchemy import func, or_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kulturbro_contracts.allocation import Allocation, Release
-from kulturbro_contracts.booking import BookingRequest, Evaluation
+from kulturbro_contracts.booking import Attendance, BookingRequest, Evaluation
 from kulturbro_contracts.catalog import Occurrence, PublishedEvent
 from kulturbro_contracts.directory import Group, Municipality, School
 from stats import db
@@ -47,6 +47,8 @@ class BookingRepository(Protocol):
     async def waitlisted(self, municipality_id: str, event_id: UUID, booking_id: UUID) -> None: ...
     async def rejected(self, municipality_id: str, event_id: UUID, booking_id: UUID) -> None: ...
     async def cancelled(self, municipality_id: str, event_id: UUID, booking_id: UUID) -> None: ...
+    async def attended(self, municipality_id: str, attendance: Attendance) -> None:
+        """Keeps the latest record, whichever order the records arrive in."""
 
 
 class EvaluationRepository(Protocol):
@@ -248,6 +250,35 @@ class SqlBookings(_Table):
 
     async def cancelled(self, municipality_id: str, event_id: UUID, booking_id: UUID) -> None:
         await self._flag(municipality_id, event_id, booking_id, "cancelled")
+
+    async def attended(self, municipality_id: str, attendance: Attendance) -> None:
+        table = db.booking
+        values = {
+            "booking_id": attendance.booking_id,
+            "municipality_id": municipality_id,
+            "event_id": attendance.event_id,
+            "group_id": attendance.group_id,
+            "unit_id": attendance.unit_id,
+            "attended": attendance.came,
+            "pupils_attended": attendance.pupils_present,
+            "attendance_recorded_at": attendance.recorded_at,
+        }
+        recorded = insert(table).values(values)
+        await self.session.execute(
+            recorded.on_conflict_do_update(
+                index_elements=["booking_id"],
+                set_={
+                    name: value
+                    for name, value in values.items()
+                    if name not in ("booking_id", "municipality_id", "event_id")
+                },
+                # The latest record counts, whichever order the records arrive in.
+                where=or_(
+                    table.c.attendance_recorded_at.is_(None),
+                    table.c.attendance_recorded_at < recorded.excluded.attendance_recorded_at,
+                ),
+            )
+        )
 
     async def _flag(
         self, municipality_id: str, event_id: UUID, booking_id: UUID, flag: str

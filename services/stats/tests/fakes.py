@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from kulturbro_contracts.allocation import Allocation, Release
-from kulturbro_contracts.booking import BookingRequest, Evaluation
+from kulturbro_contracts.booking import Attendance, BookingRequest, Evaluation
 from kulturbro_contracts.catalog import Occurrence, PublishedEvent
 from kulturbro_contracts.directory import Group, Municipality, School
 from stats.domain.facts import Facts
@@ -27,6 +27,9 @@ BOOKING_DEFAULTS = {
     "waitlisted": False,
     "rejected": False,
     "cancelled": False,
+    "attended": None,
+    "pupils_attended": None,
+    "attendance_recorded_at": None,
 }
 
 
@@ -161,6 +164,21 @@ class FakeBookings:
 
     async def cancelled(self, municipality_id: str, event_id: UUID, booking_id: UUID) -> None:
         self._row(municipality_id, event_id, booking_id)["cancelled"] = True
+
+    async def attended(self, municipality_id: str, attendance: Attendance) -> None:
+        row = self._row(municipality_id, attendance.event_id, attendance.booking_id)
+        if (
+            row["attendance_recorded_at"]
+            and row["attendance_recorded_at"] >= attendance.recorded_at
+        ):
+            return
+        row.update(
+            group_id=attendance.group_id,
+            unit_id=attendance.unit_id,
+            attended=attendance.came,
+            pupils_attended=attendance.pupils_present,
+            attendance_recorded_at=attendance.recorded_at,
+        )
 
 
 class FakeEvaluations:

@@ -5,8 +5,9 @@ Kafka and reads the figures back from the API.
 Six school groups in five schools (120 pupils) and one elderly-care group (12 residents); two
 organizers; three events with five occurrences in the school year 2026-27. Booking b1..b8:
   b1 g1 Sagan O1 20+2, bus, allocated; evaluated: came, 18 present, 5 4 5 4 bus 3, a comment
-  b2 g2 Sagan O1 20+2, allocated; evaluated: came, 4 4 3 5
-  b3 g3 Sagan O1 25+3, waitlisted, then allocated O2; evaluated: did not come (a no-show)
+  b2 g2 Sagan O1 20+2, allocated; evaluated: came, 4 4 3 5; its organizer recorded 19 present
+  b3 g3 Sagan O1 25+3, waitlisted, then allocated O2; evaluated: did not come (a no-show), and
+     its organizer first recorded it as come, then corrected that: it did not
   b4 g4 Fossiler O3 30+3, bus, allocated; evaluated: came, 30 present, 3 3 4 2 bus 4, a comment
   b5 g5 Fossiler O3 10+1, allocated, then cancelled and its 11 seats released
   b6 g6 Fossiler O4 (spring, still to come) 15+2, allocated
@@ -29,6 +30,8 @@ from kulturbro_contracts import (
 )
 from kulturbro_contracts.allocation import Allocation, Release, Waitlisting
 from kulturbro_contracts.booking import (
+    Attendance,
+    AttendanceRecorded,
     BookingCancellation,
     BookingRequest,
     Evaluation,
@@ -98,6 +101,11 @@ BOOKINGS = {  # booking: (group, event, first choice, pupils, adults, bus)
     "b8": ("g7", "Konsert", "O5", 12, 4, False),
 }
 ALLOCATED = {"b1": "O1", "b2": "O1", "b3": "O2", "b4": "O3", "b5": "O3", "b6": "O4", "b8": "O5"}
+ATTENDANCE = [  # booking, came, pupils present, recorded
+    ("b2", True, 19, NOW),
+    ("b3", False, None, NOW),
+    ("b3", True, 25, NOW - timedelta(days=1)),  # an earlier record arriving late changes nothing
+]
 EVALUATIONS = {  # booking: (came, pupils present, scores, comment)
     "b1": (True, 18, (5, 4, 5, 4, 3), "Fint"),
     "b2": (True, None, (4, 4, 3, 5), ""),
@@ -220,6 +228,19 @@ def events() -> list[Event]:
             ),
         )
     )
+    for name, came, present, recorded in ATTENDANCE:
+        group, title = BOOKINGS[name][0], BOOKINGS[name][1]
+        attendance = Attendance(
+            booking_id=id_of(name),
+            event_id=id_of(title),
+            occurrence_id=id_of(ALLOCATED[name]),
+            group_id=id_of(group),
+            unit_id=id_of(GROUPS[group][0]),
+            came=came,
+            pupils_present=present,
+            recorded_at=recorded,
+        )
+        told.append(AttendanceRecorded(municipality_id=m, payload=attendance))
     for name, (came, present, scores, comment) in EVALUATIONS.items():
         group, title = BOOKINGS[name][0], BOOKINGS[name][1]
         evaluation = Evaluation(
@@ -246,13 +267,13 @@ WHOLE_YEAR = {
     "groups_reached": 5,  # g1 g2 g4 g6 g7: g3 did not come, g5 cancelled
     "pupils_reached": 97,  # 20 + 20 + 30 + 15 + 12
     "visits": 5,  # b1 b2 b4 b6 b8
-    "pupil_visits": 95,  # 18 + 20 + 30 + 15 + 12
+    "pupil_visits": 94,  # 18 + 19 (recorded by the organizer) + 30 + 15 + 12
     "events": 3,
     "occurrences": 5,
     "seats_offered": 250,
     "seats_booked": 160,  # 22 + 22 + 28 + 33 + 11 + 17 + 11 + 16
     "seats_allocated": 138,  # 22 + 22 + 28 + 33 + 17 + 16
-    "seats_used": 91,  # ended: b1 18+2, b2 20+2, b4 30+3, b8 12+4
+    "seats_used": 90,  # ended: b1 18+2, b2 19+2, b4 30+3, b8 12+4
     "capacity_used": 138 / 250,
     "cancellations": 1,
     "no_shows": 1,
@@ -263,10 +284,10 @@ WHOLE_YEAR = {
     "evaluations": 5,
     "schools": 6,
     "schools_without_visit": 2,  # B (a no-show) and D (cancelled)
-    # visits per pupil by school: A 38/40, B 0, C 1, D 0, E 1, F 1
-    "gini": 2 * (3 * 0.95 + 4 + 5 + 6) / (6 * 3.95) - 7 / 6,
-    # Norr 38/65, Söder 45/55; the care home has no district
-    "district_gap": 45 / 55 - 38 / 65,
+    # visits per pupil by school: A 37/40, B 0, C 1, D 0, E 1, F 1
+    "gini": 2 * (3 * 0.925 + 4 + 5 + 6) / (6 * 3.925) - 7 / 6,
+    # Norr 37/65, Söder 45/55; the care home has no district
+    "district_gap": 45 / 55 - 37 / 65,
 }
 WHOLE_YEAR_SCORES = {
     Question.OVERALL: 17 / 4,
@@ -280,8 +301,8 @@ OPEN = {
     "pupils": 120,
     "pupils_reached": 85,  # g1 g2 g4 g6
     "pupils_reached_share": round(85 / 120, 3),
-    "visits_per_pupil": round(83 / 120, 2),  # 18 + 20 + 30 + 15
-    "gini": round(2 * (3 * 0.95 + 4 + 5) / (5 * 2.95) - 6 / 5, 3),
+    "visits_per_pupil": round(82 / 120, 2),  # 18 + 19 + 30 + 15
+    "gini": round(2 * (3 * 0.925 + 4 + 5) / (5 * 2.925) - 6 / 5, 3),
     "events_per_1000_pupils": round(2 * 1000 / 120, 1),
     "occurrences_per_1000_pupils": round(4 * 1000 / 120, 1),
 }

@@ -70,6 +70,8 @@ class Booking:
     waitlisted: bool = False
     rejected: bool = False
     cancelled: bool = False
+    attended: bool | None = None  # as the organizer recorded it
+    pupils_attended: int | None = None
 
     @property
     def status(self) -> BookingStatus:

@@ -3,6 +3,7 @@ target group, an event, an organizer, or all of it).
 
 A visit is a group's seats allocated at an occurrence that was not cancelled, unless the group was
 reported not to have come (a no-show). Its pupils are those reported present, else those booked.
+What the organizer recorded counts before what the teacher said in the evaluation.
 """
 
 from collections import defaultdict
@@ -295,10 +296,15 @@ class Municipality:
         return booking.booking_id in self.evaluations
 
     def _no_show(self, booking: Booking) -> bool:
+        """The organizer's record counts where there is one, else the teacher's evaluation."""
+        if booking.attended is not None:
+            return not booking.attended
         evaluation = self.evaluations.get(booking.booking_id)
         return evaluation is not None and not evaluation.came
 
     def _pupils(self, booking: Booking) -> int:
+        if booking.attended and booking.pupils_attended is not None:
+            return booking.pupils_attended
         evaluation = self.evaluations.get(booking.booking_id)
         if evaluation is not None and evaluation.pupils_present is not None:
             return evaluation.pupils_present
