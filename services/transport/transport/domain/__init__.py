@@ -1,0 +1,33 @@
+"""The pure planning domain of the culture bus: rules, eligibility, a day's plan and its check."""
+
+from transport.domain.checker import violations
+from transport.domain.eligibility import Reason, Windows, ineligible
+from transport.domain.places import Place, straight_line_m
+from transport.domain.plan import BusRun, BusTrip, DayPlan, Leg, Stop, StopKind
+from transport.domain.planning import plan_day
+from transport.domain.rules import Bus, BusRules
+from transport.domain.travel import StraightLineTravel, Travel, TravelMatrix
+from transport.domain.trips import ClassTrip, Day
+
+__all__ = [
+    "Bus",
+    "BusRules",
+    "BusRun",
+    "BusTrip",
+    "ClassTrip",
+    "Day",
+    "DayPlan",
+    "Leg",
+    "Place",
+    "Reason",
+    "Stop",
+    "StopKind",
+    "StraightLineTravel",
+    "Travel",
+    "TravelMatrix",
+    "Windows",
+    "ineligible",
+    "plan_day",
+    "straight_line_m",
+    "violations",
+]

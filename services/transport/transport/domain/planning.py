@@ -1,0 +1,203 @@
+"""Planning a day's buses as a pick-up-and-delivery problem with time windows, solved by PyVRP.
+
+Each leg of a class's trip is a PyVRP shipment (picked up at the school and delivered at the
+venue, and back again), whole so that a class is never split; each bus is its own vehicle type
+with its seats and wheelchair places, depot and operating hours. Shipments are optional with a
+prize above any detour, so the solver serves as many classes as it can, keeping those already
+announced before taking new ones. PyVRP has no ride-time limit: the windows are tightened until any
+schedule inside them keeps it (see eligibility.windows)."""
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from uuid import UUID
+
+from pyvrp import Model, Solution
+from pyvrp.exceptions import PenaltyBoundWarning
+from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
+
+from transport.domain.eligibility import Reason, Windows, ineligible, windows
+from transport.domain.places import Place
+from transport.domain.plan import BusRun, DayPlan, Leg, Stop, StopKind
+from transport.domain.rules import BusRules
+from transport.domain.travel import Travel, TravelMatrix
+from transport.domain.trips import ClassTrip, Day
+
+PRIZE = 200_000  # metres: more than any detour for one class, small beside the solver's penalties
+ANNOUNCED = 3  # a trip its teacher has been told of counts as much as three new ones
+BUS_COST = 5_000  # a bus taken out at all costs as much as 5 km: fewer buses where it is even
+
+
+@dataclass(frozen=True, slots=True)
+class _Leg:
+    trip: ClassTrip
+    leg: Leg
+    pickup: Place
+    dropoff: Place
+
+
+@dataclass(frozen=True, slots=True)
+class _Effort:
+    seed: int
+    iterations: int
+    max_seconds: float
+
+
+def plan_day(
+    day: Day,
+    trips: Sequence[ClassTrip],
+    rules: BusRules,
+    travel: Travel | None = None,
+    *,
+    frozen: bool = False,
+    seed: int = 0,
+    iterations: int = 3000,
+    max_seconds: float = 8.0,
+) -> DayPlan:
+    """The day's runs for the confirmed trips. On a frozen day every announced pick-up stays
+    within the tolerance of what was announced."""
+    travel = travel or rules.travel()
+    places = _places(trips, rules)
+    matrix = travel.matrix(places)
+    where = {place: i for i, place in enumerate(places)}
+    unserved: dict[UUID, Reason] = {}
+    candidates: list[tuple[ClassTrip, Windows]] = []
+    for trip in sorted(trips, key=lambda t: (t.booked_at, str(t.booking_id))):
+        direct = (
+            None
+            if trip.school is None or trip.venue is None
+            else (
+                where[trip.school],
+                where[trip.venue],
+            )
+        )
+        metres = None if direct is None else matrix.metres[direct[0]][direct[1]]
+        reason = ineligible(trip, day, rules, metres)
+        if reason is None and direct is not None:
+            seconds = matrix.seconds[direct[0]][direct[1]]
+            found = windows(trip, day, rules, seconds, keep_announced=frozen)
+            if isinstance(found, Windows):
+                candidates.append((trip, found))
+                continue
+            reason = found
+        unserved[trip.booking_id] = reason or Reason.NO_COORDINATES
+    effort = _Effort(seed, iterations, max_seconds)
+    while True:
+        runs = _solve(day, candidates, rules, places, matrix, effort)
+        legs: dict[UUID, set[Leg]] = {}
+        for run in runs:
+            for stop in run.stops:
+                legs.setdefault(stop.booking_id, set()).add(stop.leg)
+        # A class taken one way only is no trip: it goes, and the rest are planned again.
+        halves = {booking for booking, served in legs.items() if len(served) < 2}
+        if not halves:
+            break
+        candidates = [(t, w) for t, w in candidates if t.booking_id not in halves]
+        unserved |= dict.fromkeys(halves, Reason.NO_BUS_FREE)
+    for trip, _ in candidates:
+        if trip.booking_id not in legs:
+            unserved[trip.booking_id] = Reason.NO_BUS_FREE
+    return DayPlan(runs=tuple(sorted(runs, key=lambda r: r.bus.name)), unserved=unserved)
+
+
+def _places(trips: Sequence[ClassTrip], rules: BusRules) -> list[Place]:
+    found = [bus.depot for bus in rules.fleet] + [
+        place for trip in trips for place in (trip.school, trip.venue)
+    ]
+    return list(dict.fromkeys(place for place in found if place is not None))
+
+
+def _solve(
+    day: Day,
+    candidates: Sequence[tuple[ClassTrip, Windows]],
+    rules: BusRules,
+    places: Sequence[Place],
+    matrix: TravelMatrix,
+    effort: _Effort,
+) -> list[BusRun]:
+    if not candidates:
+        return []
+    model = Model()
+    locations = [model.add_location(x=p.longitude, y=p.latitude) for p in places]
+    for i, frm in enumerate(locations):
+        for j, to in enumerate(locations):
+            if i != j:
+                model.add_edge(frm, to, matrix.metres[i][j], matrix.seconds[i][j])
+    where = {place: location for place, location in zip(places, locations, strict=True)}
+    depots = {}
+    for bus in rules.fleet:
+        assert bus.depot is not None  # ineligible() has sent every class home otherwise
+        if bus.depot not in depots:
+            depots[bus.depot] = model.add_depot(where[bus.depot])
+        model.add_vehicle_type(
+            capacity=[bus.seats, bus.wheelchair_places],
+            start_depot=depots[bus.depot],
+            end_depot=depots[bus.depot],
+            fixed_cost=BUS_COST,
+            tw_early=day.clock(rules.opens),
+            tw_late=day.clock(rules.closes),
+            name=bus.name,
+        )
+    stop = rules.stop_min * 60
+    legs: list[_Leg] = []
+    for trip, w in candidates:
+        assert trip.school is not None and trip.venue is not None
+        prize = PRIZE * (ANNOUNCED if trip.announced_pickup else 1)
+        for leg, pickup, dropoff, (pick, drop) in (
+            (Leg.THERE, trip.school, trip.venue, (w.there_pickup, w.there_dropoff)),
+            (Leg.BACK, trip.venue, trip.school, (w.back_pickup, w.back_dropoff)),
+        ):
+            model.add_shipment(
+                where[pickup],
+                where[dropoff],
+                pickup_tw_early=pick[0],
+                pickup_tw_late=pick[1],
+                pickup_service_duration=stop,
+                delivery_tw_early=drop[0],
+                delivery_tw_late=drop[1],
+                delivery_service_duration=stop,
+                amount=[trip.travellers, trip.wheelchair_places],
+                prize=prize,
+                required=False,
+            )
+            legs.append(_Leg(trip, leg, pickup, dropoff))
+    stop_when = MultipleCriteria([MaxIterations(effort.iterations), MaxRuntime(effort.max_seconds)])
+    with warnings.catch_warnings():
+        # Raised where some class fits no bus at all: those stay unserved, which is the answer.
+        warnings.simplefilter("ignore", PenaltyBoundWarning)
+        result = model.solve(stop_when, seed=effort.seed, collect_stats=False, display=False)
+    return _runs(day, result.best, rules, legs)
+
+
+def _runs(day: Day, solution: Solution, rules: BusRules, legs: Sequence[_Leg]) -> list[BusRun]:
+    runs = []
+    for route in solution.routes():
+        if not route.is_feasible():
+            continue  # its classes stay unserved rather than late or crammed
+        stops = []
+        for activity in route.schedule():
+            if not activity.is_shipment():
+                continue
+            leg = legs[activity.idx]
+            picks_up = activity.is_pickup()
+            stops.append(
+                Stop(
+                    booking_id=leg.trip.booking_id,
+                    leg=leg.leg,
+                    kind=StopKind.PICK_UP if picks_up else StopKind.DROP_OFF,
+                    place=leg.pickup if picks_up else leg.dropoff,
+                    at=day.at(activity.start_time),
+                    travellers=leg.trip.travellers,
+                    wheelchair_places=leg.trip.wheelchair_places,
+                )
+            )
+        runs.append(
+            BusRun(
+                bus=rules.fleet[route.vehicle_type()],
+                leaves_depot=day.at(route.start_time()),
+                back_at_depot=day.at(route.end_time()),
+                stops=tuple(stops),
+                metres=route.distance(),
+            )
+        )
+    return runs

@@ -1,0 +1,38 @@
+"""Road distances and driving times between places, behind one interface.
+
+The default estimates them from the straight line; a road-network backend (an OSRM server's
+`table` API) can take its place where one is configured, without the planning noticing."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from transport.domain.places import Place, straight_line_m
+
+
+@dataclass(frozen=True, slots=True)
+class TravelMatrix:
+    """Metres and seconds from each place to each other, in the order the places were given."""
+
+    metres: list[list[int]]
+    seconds: list[list[int]]
+
+
+class Travel(Protocol):
+    def matrix(self, places: Sequence[Place]) -> TravelMatrix: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StraightLineTravel:
+    """The straight line times a road factor (roads wind), driven at an average speed."""
+
+    road_factor: float = 1.3
+    speed_kmh: float = 40.0
+
+    def metres(self, a: Place, b: Place) -> int:
+        return round(straight_line_m(a, b) * self.road_factor)
+
+    def matrix(self, places: Sequence[Place]) -> TravelMatrix:
+        metres = [[self.metres(a, b) for b in places] for a in places]
+        per_second = self.speed_kmh * 1000 / 3600
+        return TravelMatrix(metres, [[round(m / per_second) for m in row] for row in metres])
