@@ -17,6 +17,7 @@ from bench import (
     event_bus,
     notify_fanout,
     stats_projection,
+    transport_day,
     web_pages,
 )
 from kulturbro_devstack.testing import start_servers
@@ -64,6 +65,7 @@ def main() -> None:
         asyncio.run(web_pages.run(servers, *sizes.web))
         asyncio.run(stats_projection.run(servers, sizes.events, sizes.municipality))
     allocation_fairness.main(sizes.fairness_scale)
+    transport_day.main(transport_day.SMOKE if arguments.smoke else transport_day.FULL)
 
 
 main()

@@ -35,6 +35,12 @@ from kulturbro_contracts.registry import (
     parse_event,
     serialize_event,
 )
+from kulturbro_contracts.transport import (
+    BusScheduled,
+    BusTripCancelled,
+    BusTripChanged,
+    BusUnavailable,
+)
 
 __all__ = [
     "EVENT_TYPES",
@@ -43,6 +49,10 @@ __all__ = [
     "BookingRejected",
     "BookingRequested",
     "BookingWaitlisted",
+    "BusScheduled",
+    "BusTripCancelled",
+    "BusTripChanged",
+    "BusUnavailable",
     "Event",
     "EventCancelled",
     "EventPublished",

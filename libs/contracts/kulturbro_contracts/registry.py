@@ -4,10 +4,18 @@ import json
 
 from pydantic import ValidationError
 
-from kulturbro_contracts import access, allocation, booking, catalog, directory, notify
+from kulturbro_contracts import (
+    access,
+    allocation,
+    booking,
+    catalog,
+    directory,
+    notify,
+    transport,
+)
 from kulturbro_contracts.envelope import Event
 
-_MODULES = (directory, catalog, booking, allocation, notify, access)
+_MODULES = (directory, catalog, booking, allocation, notify, access, transport)
 
 EVENT_TYPES: dict[tuple[str, int], type[Event]] = {
     (cls.model_fields["event_type"].default, cls.model_fields["schema_version"].default): cls

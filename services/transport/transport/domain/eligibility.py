@@ -2,24 +2,12 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
+from kulturbro_contracts.transport import NoBusReason
 from transport.domain.rules import BusRules
 from transport.domain.trips import ClassTrip, Day
 
-
-class Reason(StrEnum):
-    """Why a class gets no bus; each names what would have to change."""
-
-    TOO_NEAR = "too_near"
-    TOO_LATE_TO_BOOK = "too_late_to_book"
-    NO_BUS_FREE = "no_bus_free"
-    RIDE_TOO_LONG = "ride_too_long"
-    NO_COORDINATES = "no_coordinates"
-    NO_FLEET = "no_fleet"
-    NO_OPERATING_HOURS = "no_operating_hours"
-
-
+Reason = NoBusReason  # the contract's words are the domain's
 Window = tuple[int, int]
 
 

@@ -8,11 +8,12 @@ announced before taking new ones. PyVRP has no ride-time limit: the windows are 
 schedule inside them keeps it (see eligibility.windows)."""
 
 import warnings
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from uuid import UUID
 
-from pyvrp import Model, Solution
+from pyvrp import Activity, Model, ProblemData, Route, Shipment, Solution, solve
 from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
 
@@ -26,6 +27,7 @@ from transport.domain.trips import ClassTrip, Day
 PRIZE = 200_000  # metres: more than any detour for one class, small beside the solver's penalties
 ANNOUNCED = 3  # a trip its teacher has been told of counts as much as three new ones
 BUS_COST = 5_000  # a bus taken out at all costs as much as 5 km: fewer buses where it is even
+RESEARCHES = 2  # searches again after dropping classes taken one way only
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,9 @@ class _Effort:
     iterations: int
     max_seconds: float
 
+    def stop(self) -> MultipleCriteria:
+        return MultipleCriteria([MaxIterations(self.iterations), MaxRuntime(self.max_seconds)])
+
 
 def plan_day(
     day: Day,
@@ -52,50 +57,34 @@ def plan_day(
     frozen: bool = False,
     seed: int = 0,
     iterations: int = 3000,
-    max_seconds: float = 8.0,
+    max_seconds: float = 6.0,
 ) -> DayPlan:
     """The day's runs for the confirmed trips. On a frozen day every announced pick-up stays
     within the tolerance of what was announced."""
     travel = travel or rules.travel()
     places = _places(trips, rules)
     matrix = travel.matrix(places)
-    where = {place: i for i, place in enumerate(places)}
-    unserved: dict[UUID, Reason] = {}
-    candidates: list[tuple[ClassTrip, Windows]] = []
-    for trip in sorted(trips, key=lambda t: (t.booked_at, str(t.booking_id))):
-        direct = (
-            None
-            if trip.school is None or trip.venue is None
-            else (
-                where[trip.school],
-                where[trip.venue],
-            )
-        )
-        metres = None if direct is None else matrix.metres[direct[0]][direct[1]]
-        reason = ineligible(trip, day, rules, metres)
-        if reason is None and direct is not None:
-            seconds = matrix.seconds[direct[0]][direct[1]]
-            found = windows(trip, day, rules, seconds, keep_announced=frozen)
-            if isinstance(found, Windows):
-                candidates.append((trip, found))
-                continue
-            reason = found
-        unserved[trip.booking_id] = reason or Reason.NO_COORDINATES
+    candidates, unserved = _candidates(day, trips, rules, places, matrix, frozen=frozen)
+    if not candidates:
+        return DayPlan(runs=(), unserved=unserved)
+    data, legs = _problem(day, candidates, rules, places, matrix)
     effort = _Effort(seed, iterations, max_seconds)
-    while True:
-        runs = _solve(day, candidates, rules, places, matrix, effort)
-        legs: dict[UUID, set[Leg]] = {}
-        for run in runs:
-            for stop in run.stops:
-                legs.setdefault(stop.booking_id, set()).add(stop.leg)
-        # A class taken one way only is no trip: it goes, and the rest are planned again.
-        halves = {booking for booking, served in legs.items() if len(served) < 2}
+    solution = _search(data, effort)
+    for attempt in range(1 + RESEARCHES):
+        halves = _halves(solution, legs)
         if not halves:
             break
-        candidates = [(t, w) for t, w in candidates if t.booking_id not in halves]
-        unserved |= dict.fromkeys(halves, Reason.NO_BUS_FREE)
+        # A class taken one way only has no trip: it leaves the plan, and the search goes on
+        # from there with no prize for it.
+        data = _without_prizes(data, legs, halves)
+        solution = _pruned(data, solution, legs, halves)
+        if attempt < RESEARCHES:
+            shorter = replace(effort, iterations=iterations // 4, max_seconds=max_seconds / 4)
+            solution = _search(data, shorter, solution)
+    runs = _runs(day, solution, rules, legs)
+    served = {stop.booking_id for run in runs for stop in run.stops}
     for trip, _ in candidates:
-        if trip.booking_id not in legs:
+        if trip.booking_id not in served:
             unserved[trip.booking_id] = Reason.NO_BUS_FREE
     return DayPlan(runs=tuple(sorted(runs, key=lambda r: r.bus.name)), unserved=unserved)
 
@@ -107,16 +96,43 @@ def _places(trips: Sequence[ClassTrip], rules: BusRules) -> list[Place]:
     return list(dict.fromkeys(place for place in found if place is not None))
 
 
-def _solve(
+def _candidates(
+    day: Day,
+    trips: Sequence[ClassTrip],
+    rules: BusRules,
+    places: Sequence[Place],
+    matrix: TravelMatrix,
+    *,
+    frozen: bool,
+) -> tuple[list[tuple[ClassTrip, Windows]], dict[UUID, Reason]]:
+    """The trips the bus may take, with their windows, and why the others may not."""
+    where = {place: i for i, place in enumerate(places)}
+    candidates, unserved = [], {}
+    for trip in trips:
+        if trip.school is None or trip.venue is None:
+            reason = ineligible(trip, day, rules, None)
+        else:
+            school, venue = where[trip.school], where[trip.venue]
+            reason = ineligible(trip, day, rules, matrix.metres[school][venue])
+            if reason is None:
+                found = windows(
+                    trip, day, rules, matrix.seconds[school][venue], keep_announced=frozen
+                )
+                if isinstance(found, Windows):
+                    candidates.append((trip, found))
+                    continue
+                reason = found
+        unserved[trip.booking_id] = reason or Reason.NO_COORDINATES
+    return candidates, unserved
+
+
+def _problem(
     day: Day,
     candidates: Sequence[tuple[ClassTrip, Windows]],
     rules: BusRules,
     places: Sequence[Place],
     matrix: TravelMatrix,
-    effort: _Effort,
-) -> list[BusRun]:
-    if not candidates:
-        return []
+) -> tuple[ProblemData, list[_Leg]]:
     model = Model()
     locations = [model.add_location(x=p.longitude, y=p.latitude) for p in places]
     for i, frm in enumerate(locations):
@@ -126,7 +142,7 @@ def _solve(
     where = {place: location for place, location in zip(places, locations, strict=True)}
     depots = {}
     for bus in rules.fleet:
-        assert bus.depot is not None  # ineligible() has sent every class home otherwise
+        assert bus.depot is not None  # ineligible() has refused every class otherwise
         if bus.depot not in depots:
             depots[bus.depot] = model.add_depot(where[bus.depot])
         model.add_vehicle_type(
@@ -142,7 +158,6 @@ def _solve(
     legs: list[_Leg] = []
     for trip, w in candidates:
         assert trip.school is not None and trip.venue is not None
-        prize = PRIZE * (ANNOUNCED if trip.announced_pickup else 1)
         for leg, pickup, dropoff, (pick, drop) in (
             (Leg.THERE, trip.school, trip.venue, (w.there_pickup, w.there_dropoff)),
             (Leg.BACK, trip.venue, trip.school, (w.back_pickup, w.back_dropoff)),
@@ -157,16 +172,73 @@ def _solve(
                 delivery_tw_late=drop[1],
                 delivery_service_duration=stop,
                 amount=[trip.travellers, trip.wheelchair_places],
-                prize=prize,
+                prize=PRIZE * (ANNOUNCED if trip.announced_pickup else 1),
                 required=False,
             )
             legs.append(_Leg(trip, leg, pickup, dropoff))
-    stop_when = MultipleCriteria([MaxIterations(effort.iterations), MaxRuntime(effort.max_seconds)])
+    return model.data(), legs
+
+
+def _search(data: ProblemData, effort: _Effort, start: Solution | None = None) -> Solution:
     with warnings.catch_warnings():
-        # Raised where some class fits no bus at all: those stay unserved, which is the answer.
+        # Raised where some class fits no bus at all: it stays unserved, which is the answer.
         warnings.simplefilter("ignore", PenaltyBoundWarning)
-        result = model.solve(stop_when, seed=effort.seed, collect_stats=False, display=False)
-    return _runs(day, result.best, rules, legs)
+        result = solve(
+            data,
+            effort.stop(),
+            seed=effort.seed,
+            collect_stats=False,
+            display=False,
+            initial_solution=start,
+        )
+    return result.best
+
+
+def _halves(solution: Solution, legs: Sequence[_Leg]) -> set[UUID]:
+    served = Counter(
+        legs[activity.idx].trip.booking_id
+        for route in solution.routes()
+        for activity in route.schedule()
+        if activity.is_pickup()
+    )
+    return {booking for booking, count in served.items() if count < 2}
+
+
+def _without_prizes(data: ProblemData, legs: Sequence[_Leg], halves: set[UUID]) -> ProblemData:
+    shipments = [
+        Shipment(
+            pickup_location=s.pickup.location,
+            delivery_location=s.delivery.location,
+            pickup_tw_early=s.pickup.tw_early,
+            pickup_tw_late=s.pickup.tw_late,
+            pickup_service_duration=s.pickup.service_duration,
+            delivery_tw_early=s.delivery.tw_early,
+            delivery_tw_late=s.delivery.tw_late,
+            delivery_service_duration=s.delivery.service_duration,
+            amount=s.amount,
+            prize=0 if leg.trip.booking_id in halves else s.prize,
+            required=False,
+        )
+        for s, leg in zip(data.shipments(), legs, strict=True)
+    ]
+    return data.replace(shipments=shipments)
+
+
+def _pruned(
+    data: ProblemData, solution: Solution, legs: Sequence[_Leg], halves: set[UUID]
+) -> Solution:
+    """The solution without the classes in halves: dropping stops makes no bus later, as
+    travel times keep the triangle inequality."""
+    routes = []
+    for route in solution.routes():
+        kept = [
+            Activity(activity.type, activity.idx)
+            for activity in route.schedule()
+            if activity.is_shipment() and legs[activity.idx].trip.booking_id not in halves
+        ]
+        if kept:
+            routes.append(Route(data, kept, route.vehicle_type()))
+    return Solution(data, routes)
 
 
 def _runs(day: Day, solution: Solution, rules: BusRules, legs: Sequence[_Leg]) -> list[BusRun]:

@@ -1,0 +1,93 @@
+"""Transport events: the culture bus a confirmed booking gets, or why it gets none.
+
+Keyed by the booking, so what one class is told about its bus arrives in the order it was made.
+"""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import ClassVar, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from kulturbro_contracts.envelope import Event
+
+
+class TransportEvent(Event):
+    stream: ClassVar[str] = "transport"
+
+    def key(self) -> str:
+        return str(self.payload.booking_id)  # type: ignore[attr-defined]
+
+
+class NoBusReason(StrEnum):
+    """Why a class gets no bus; each names what would have to change."""
+
+    TOO_NEAR = "too_near"
+    TOO_LATE_TO_BOOK = "too_late_to_book"
+    NO_BUS_FREE = "no_bus_free"
+    RIDE_TOO_LONG = "ride_too_long"
+    NO_COORDINATES = "no_coordinates"
+    NO_FLEET = "no_fleet"
+    NO_OPERATING_HOURS = "no_operating_hours"
+
+
+class BusTrip(BaseModel):
+    booking_id: UUID
+    event_id: UUID
+    occurrence_id: UUID
+    bus: str = Field(description="the bus that takes the class there")
+    pickup_at: datetime = Field(description="when the class boards at its school")
+    pickup_place: str = Field(description="the school's name, and its address where known")
+    pickup_latitude: float = Field(ge=-90, le=90)
+    pickup_longitude: float = Field(ge=-180, le=180)
+    return_bus: str = Field(description="the bus that brings the class back")
+    return_at: datetime = Field(description="when the bus leaves the venue")
+    home_at: datetime = Field(description="when the class is back at its school")
+
+
+class ChangedBusTrip(BusTrip):
+    previous_pickup_at: datetime
+    previous_return_at: datetime
+
+
+class Unavailability(BaseModel):
+    booking_id: UUID
+    event_id: UUID
+    occurrence_id: UUID
+    reason: NoBusReason
+    message: str = Field(description="for the administrator: what to fix, where anything can be")
+    alternatives: list[UUID] = Field(
+        default=[], description="other occurrences of the same event with a bus free, if known"
+    )
+
+
+class TripCancellation(BaseModel):
+    booking_id: UUID
+    event_id: UUID
+    occurrence_id: UUID
+    reason: Literal["booking_cancelled", "occurrence_cancelled", "replanned"]
+
+
+class BusScheduled(TransportEvent):
+    event_type: Literal["BusScheduled"] = "BusScheduled"
+    schema_version: Literal[1] = 1
+    payload: BusTrip
+
+
+class BusUnavailable(TransportEvent):
+    event_type: Literal["BusUnavailable"] = "BusUnavailable"
+    schema_version: Literal[1] = 1
+    payload: Unavailability
+
+
+class BusTripChanged(TransportEvent):
+    event_type: Literal["BusTripChanged"] = "BusTripChanged"
+    schema_version: Literal[1] = 1
+    payload: ChangedBusTrip
+
+
+class BusTripCancelled(TransportEvent):
+    event_type: Literal["BusTripCancelled"] = "BusTripCancelled"
+    schema_version: Literal[1] = 1
+    payload: TripCancellation
