@@ -27,6 +27,7 @@ from web.pages import (
     preferences,
     public,
     signing_in,
+    statistics,
     teaching,
 )
 from web.platform import Platform
@@ -105,6 +106,7 @@ service = Service(
         office_organizers.router,
         office_draws.router,
         fairness.router,
+        statistics.router,
     ],
     configure=configure,
 )

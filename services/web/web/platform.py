@@ -1,6 +1,7 @@
 """The platform's public API as the pages use it: through the gateway, with the reader's own
 token, like any mobile app. Its refusals become exceptions the pages know how to show."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -450,6 +451,90 @@ class EvaluationState(_Lenient):
     given: EvaluationAnswers | None = None
 
 
+class Figures(_Lenient):
+    """One slice of a school year's figures, as the stats service computes them."""
+
+    groups_eligible: int = 0
+    pupils_eligible: int = 0
+    groups_reached: int = 0
+    pupils_reached: int = 0
+    reached_share: float | None = None
+    visits: int = 0
+    visits_per_pupil: float | None = None
+    events: int = 0
+    occurrences: int = 0
+    seats_offered: int = 0
+    seats_allocated: int = 0
+    seats_used: int = 0
+    capacity_used: float | None = None
+    cancellations: int = 0
+    no_shows: int = 0
+    waitlisted: int = 0
+    visits_with_bus: int = 0
+    bus_share: float | None = None
+    evaluations: int = 0
+    scores: dict[Question, float] = {}
+    schools: int = 0
+    schools_without_visit: int = 0
+    gini: float | None = None
+    district_gap: float | None = None
+
+
+class FiguresRow(Figures):
+    key: str
+    label: str
+
+
+class StatisticsIndex(_Lenient):
+    school_years: list[str]
+    fresh_as_of: datetime | None = None
+
+
+class Statistics(_Lenient):
+    school_year: str
+    term: str | None = None
+    fresh_as_of: datetime | None = None
+    total: Figures
+    by: str
+    rows: list[FiguresRow]
+    schools_without_visit: list[str] = []
+
+
+class QuestionResult(_Lenient):
+    question: Question
+    answers: int
+    mean: float
+    counts: dict[int, int]
+
+
+class EventResults(_Lenient):
+    """An event's evaluations: the figures only where enough groups answered."""
+
+    event_id: UUID
+    title: dict[str, str]
+    organizer: str | None = None
+    groups_answered: int
+    shown: bool
+    more_needed: int
+    came: int | None = None
+    did_not_come: int | None = None
+    questions: list[QuestionResult] = []
+    comments: list[str] = []
+
+
+class EvaluationResults(_Lenient):
+    fresh_as_of: datetime | None = None
+    minimum_groups: int
+    events: list[EventResults]
+
+
+@dataclass(frozen=True)
+class Download:
+    body: bytes
+    content_type: str
+    disposition: str
+
+
 class Platform:
     """One shared HTTP client for every page's calls to the gateway."""
 
@@ -748,6 +833,39 @@ class Platform:
     async def fairness(self, token: str, address: str | None) -> FairnessFigures:
         found = await self._call("GET", "/api/allocation/fairness", token=token, address=address)
         return FairnessFigures.model_validate(found)
+
+    async def statistics_index(self, token: str) -> StatisticsIndex:
+        return StatisticsIndex.model_validate(
+            await self._call("GET", "/api/stats/statistics", token=token)
+        )
+
+    async def statistics(self, token: str, school_year: str, params: dict[str, str]) -> Statistics:
+        path = f"/api/stats/statistics/{school_year}"
+        return Statistics.model_validate(await self._call("GET", path, token=token, params=params))
+
+    async def evaluation_results(self, token: str) -> EvaluationResults:
+        found = await self._call("GET", "/api/stats/evaluations/results", token=token)
+        return EvaluationResults.model_validate(found)
+
+    async def download(self, token: str, path: str, params: dict[str, str]) -> Download:
+        """A file the platform makes (CSV, XLSX), passed on as it came."""
+        try:
+            answer = await self._send(
+                "GET", path, {"Authorization": f"Bearer {token}"}, None, params
+            )
+        except httpx.TransportError as error:
+            raise ServiceDown(f"{path}: {error!r}") from error
+        if answer.status_code == 404:
+            raise NotFound(_detail(answer))
+        if answer.status_code == 401:
+            raise SignInAgain(_detail(answer))
+        if answer.status_code >= 300:
+            raise ServiceDown(f"{path}: {answer.status_code} {_detail(answer)}")
+        return Download(
+            answer.content,
+            answer.headers.get("content-type", "application/octet-stream"),
+            answer.headers.get("content-disposition", "attachment"),
+        )
 
     async def draws(self, token: str, address: str | None) -> list[DrawSummary]:
         found = await self._call("GET", "/api/allocation/draws", token=token, address=address)

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from kulturbro_runtime import Role
 from kulturbro_runtime.localization import LOCALES
+from web.charts import bars
 from web.pages.common import signed_in_as
 from web.platform import Platform
 from web.rendering import NO_STORE, render
@@ -19,8 +20,6 @@ router = APIRouter(include_in_schema=False)
 
 # The units named in the chart and table: one list from the directory.
 UNITS_FOR_NAMES = 500
-# Each school a row of the chart: its name and figure above its bar.
-BAR_HEIGHT, ROW_HEIGHT, CHART_WIDTH = 14, 44, 600
 
 
 @dataclass(frozen=True)
@@ -28,8 +27,6 @@ class SchoolRow:
     name: str
     district: str
     seats_per_pupil: float
-    bar_width: float  # in the chart's units, 0 to CHART_WIDTH
-    y: int
 
 
 async def _figures(request: Request, visitor: VisitorDep, role: Role) -> HTMLResponse:
@@ -40,7 +37,6 @@ async def _figures(request: Request, visitor: VisitorDep, role: Role) -> HTMLRes
     figures = await platform.fairness(token, visitor.address)
     units = await platform.schools(token, {"limit": str(UNITS_FOR_NAMES)}, visitor.address)
     named = {unit.id: unit for unit in units}
-    highest = max(figures.seats_per_pupil.values(), default=0.0)
     ordered = sorted(
         figures.seats_per_pupil.items(),
         key=lambda item: (
@@ -53,10 +49,8 @@ async def _figures(request: Request, visitor: VisitorDep, role: Role) -> HTMLRes
             name=named[unit].name if unit in named else str(unit),
             district=(named[unit].district or "") if unit in named else "",
             seats_per_pupil=value,
-            bar_width=round(CHART_WIDTH * value / highest, 1) if highest > 0 else 0.0,
-            y=index * ROW_HEIGHT,
         )
-        for index, (unit, value) in enumerate(ordered)
+        for unit, value in ordered
     ]
     locale = LOCALES[visitor.language]
     return render(
@@ -67,9 +61,12 @@ async def _figures(request: Request, visitor: VisitorDep, role: Role) -> HTMLRes
         headers=NO_STORE,
         figures=figures,
         rows=rows,
-        bar_height=BAR_HEIGHT,
-        chart_width=CHART_WIDTH,
-        chart_height=max(len(rows) * ROW_HEIGHT, ROW_HEIGHT),
+        chart=bars(
+            [
+                (f"{r.name} ({r.district})" if r.district else r.name, r.seats_per_pupil)
+                for r in rows
+            ]
+        ),
     )
 
 
