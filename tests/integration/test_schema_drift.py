@@ -80,7 +80,12 @@ SCHEMAS: dict[str, Callable[[], list[Table]]] = {
         *_tables("notify.db"),
     ],
     "stats": lambda: [*MESSAGING, *_tables("stats.db")],
-    "transport": lambda: list(MESSAGING),
+    "transport": lambda: [
+        *MESSAGING,
+        *CATALOG_REPLICA,
+        *MUNICIPALITY_REPLICA,
+        *_tables("transport.db"),
+    ],
     # The pages keep no data: the messaging tables are only what the runtime expects.
     "web": lambda: list(MESSAGING),
 }

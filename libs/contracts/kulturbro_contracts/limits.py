@@ -25,3 +25,9 @@ MAX_CANCELLATION_DEADLINE_DAYS = 365
 MAX_BUS_SEATS = 100
 # Paging: how far into a listing a client may skip.
 MAX_OFFSET = 10_000_000
+# The culture bus's rules: a school farther than 100 km is no day trip; a ride, a margin or a
+# lead time beyond these is a mistake; speeds are a coach's on any road.
+MAX_BUS_DISTANCE_M = 100_000
+MAX_BUS_MINUTES = 240
+MAX_BUS_DAYS = 365
+MAX_BUS_SPEED_KMH = 130

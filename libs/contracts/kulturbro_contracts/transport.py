@@ -62,11 +62,17 @@ class Unavailability(BaseModel):
     )
 
 
+class CancelledBecause(StrEnum):
+    BOOKING_CANCELLED = "booking_cancelled"
+    OCCURRENCE_CANCELLED = "occurrence_cancelled"
+    REPLANNED = "replanned"  # the day was planned again without this class's trip
+
+
 class TripCancellation(BaseModel):
     booking_id: UUID
     event_id: UUID
     occurrence_id: UUID
-    reason: Literal["booking_cancelled", "occurrence_cancelled", "replanned"]
+    reason: CancelledBecause
 
 
 class BusScheduled(TransportEvent):

@@ -3,11 +3,13 @@
 from pathlib import Path
 
 from kulturbro_runtime import Service
+from transport import handlers
+from transport.api import ROUTERS
 
 service = Service(
     name="transport",
     description="Schedules the culture bus and shares it between schools.",
     migrations=Path(__file__).with_name("migrations") / "versions",
-    handlers={},
-    routers=[],
+    handlers=handlers.HANDLERS,
+    routers=ROUTERS,
 )

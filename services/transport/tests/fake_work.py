@@ -1,0 +1,129 @@
+"""An in-memory unit of work for transport's handlers: the same repositories, in dicts."""
+
+import dataclasses
+from datetime import date, datetime
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from kulturbro_contracts import Event
+from kulturbro_contracts.directory import Bus as FleetBus
+from kulturbro_contracts.directory import School as SchoolFact
+from transport.domain import Place
+from transport.plans import DayPlanPublic
+from transport.records import (
+    BookingStatus,
+    BusBooking,
+    OccurrenceAt,
+    RuleSettings,
+    School,
+)
+
+
+class FakeBookings:
+    def __init__(self) -> None:
+        self.rows: dict[UUID, BusBooking] = {}
+
+    async def add(self, booking: BusBooking) -> None:
+        self.rows.setdefault(booking.booking_id, dataclasses.replace(booking))
+
+    async def get(self, booking_id: UUID) -> BusBooking | None:
+        found = self.rows.get(booking_id)
+        return None if found is None else dataclasses.replace(found)
+
+    async def save(self, booking: BusBooking) -> None:
+        self.rows[booking.booking_id] = dataclasses.replace(booking)
+
+    async def on_day(self, municipality_id: str, day: date) -> list[BusBooking]:
+        return [
+            dataclasses.replace(b)
+            for b in sorted(self.rows.values(), key=lambda b: b.requested_at)
+            if b.municipality_id == municipality_id
+            and b.day == day
+            and b.status is BookingStatus.CONFIRMED
+            and b.wants_bus
+        ]
+
+    async def on_occurrences(self, occurrence_ids: list[UUID]) -> list[BusBooking]:
+        return [
+            dataclasses.replace(b) for b in self.rows.values() if b.occurrence_id in occurrence_ids
+        ]
+
+
+class FakeDirectory:
+    def __init__(self, zone: str = "Europe/Stockholm") -> None:
+        self.fleets: dict[str, list[FleetBus]] = {}
+        self.schools: dict[UUID, School] = {}
+        self.time_zone = zone
+
+    async def keep_fleet(self, municipality_id: str, buses: list[FleetBus]) -> None:
+        self.fleets[municipality_id] = list(buses)
+
+    async def fleet(self, municipality_id: str) -> list[FleetBus]:
+        return self.fleets.get(municipality_id, [])
+
+    async def keep_school(self, municipality_id: str, fact: SchoolFact) -> None:
+        place = (
+            None
+            if fact.latitude is None or fact.longitude is None
+            else Place(fact.latitude, fact.longitude)
+        )
+        self.schools[fact.unit_id] = School(fact.name, fact.address, place)
+
+    async def school(self, unit_id: UUID) -> School | None:
+        return self.schools.get(unit_id)
+
+    async def zone(self, municipality_id: str) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+
+class FakeCatalog:
+    def __init__(self) -> None:
+        self.occurrences: dict[UUID, OccurrenceAt] = {}
+
+    async def occurrence(self, occurrence_id: UUID) -> OccurrenceAt | None:
+        return self.occurrences.get(occurrence_id)
+
+    async def occurrences_of(self, event_id: UUID) -> list[OccurrenceAt]:
+        return [o for o in self.occurrences.values() if o.event_id == event_id]
+
+
+class FakeRules:
+    def __init__(self) -> None:
+        self.settings: dict[str, RuleSettings] = {}
+
+    async def get(self, municipality_id: str) -> RuleSettings:
+        return self.settings.get(municipality_id, RuleSettings())
+
+    async def save(self, municipality_id: str, settings: RuleSettings) -> None:
+        self.settings[municipality_id] = settings
+
+
+class FakePlans:
+    def __init__(self) -> None:
+        self.plans: dict[tuple[str, date], DayPlanPublic] = {}
+
+    async def get(self, municipality_id: str, day: date) -> DayPlanPublic | None:
+        return self.plans.get((municipality_id, day))
+
+    async def save(self, municipality_id: str, plan: DayPlanPublic, at: datetime) -> None:
+        self.plans[municipality_id, plan.day] = plan
+
+
+class FakeWork:
+    def __init__(self) -> None:
+        self.bookings = FakeBookings()
+        self.directory = FakeDirectory()
+        self.catalog = FakeCatalog()
+        self.rules = FakeRules()
+        self.plans = FakePlans()
+        self.published: list[Event] = []
+
+    async def publish(self, event: Event) -> Event:
+        self.published.append(event)
+        return event
+
+    def told(self) -> list[str]:
+        """The event types published since last asked, in order."""
+        names = [event.event_type for event in self.published]
+        self.published.clear()
+        return names

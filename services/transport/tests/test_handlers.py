@@ -1,0 +1,203 @@
+"""Transport's handlers against a fake unit of work: what each class is told, and when."""
+
+import dataclasses
+from datetime import timedelta
+from uuid import UUID, uuid4
+
+import pytest
+
+from kulturbro_contracts import (
+    BookingCancelled,
+    BookingRequested,
+    OccurrenceCancelled,
+    SeatsAllocated,
+)
+from kulturbro_contracts.allocation import Allocation
+from kulturbro_contracts.booking import BookingCancellation, BookingRequest
+from kulturbro_contracts.catalog import OccurrenceCancellation
+from kulturbro_contracts.directory import Bus as FleetBus
+from kulturbro_contracts.transport import CancelledBecause, NoBusReason
+from kulturbro_contracts.vocabulary import Language
+from kulturbro_runtime import NotYet
+from transport.handlers import cancel_booking, cancel_occurrences, note_request, plan_confirmed
+from transport.records import OccurrenceAt, RuleSettings, School
+
+from .builders import DEPOT, HERRGARDEN, LIMHAMN, NEAR, ROSENGARD, THEATRE, TUESDAY, local
+from .fake_work import FakeWork
+
+TOWN = "malmo"
+EVENT = uuid4()
+NOW = TUESDAY.at(0) - timedelta(days=30)
+
+
+def a_town(buses: int = 2, **rules: object) -> FakeWork:
+    work = FakeWork()
+    work.directory.fleets[TOWN] = [FleetBus(name=f"Buss {n + 1}", seats=50) for n in range(buses)]
+    work.rules.settings[TOWN] = RuleSettings(
+        depot_latitude=DEPOT.latitude, depot_longitude=DEPOT.longitude, **rules
+    )
+    return work
+
+
+def an_occurrence(work: FakeWork, *, days_later: int = 0) -> UUID:
+    occurrence_id = uuid4()
+    starts = local(TUESDAY, 10) + timedelta(days=days_later)
+    work.catalog.occurrences[occurrence_id] = OccurrenceAt(
+        occurrence_id, EVENT, starts, starts + timedelta(hours=1), "Teatern", THEATRE, False
+    )
+    return occurrence_id
+
+
+async def booked(
+    work: FakeWork, occurrence_id: UUID, school=ROSENGARD, *, pupils: int = 22, bus: bool = True
+) -> UUID:
+    unit_id, booking_id = uuid4(), uuid4()
+    work.directory.schools[unit_id] = School(f"Skola {unit_id.hex[:4]}", None, school)
+    request = BookingRequest(
+        booking_id=booking_id,
+        event_id=EVENT,
+        occurrence_ids=[occurrence_id],
+        group_id=uuid4(),
+        unit_id=unit_id,
+        teacher_id=uuid4(),
+        pupils=pupils,
+        adults=2,
+        wants_bus=bus,
+    )
+    await note_request(
+        BookingRequested(municipality_id=TOWN, occurred_at=NOW, payload=request), work
+    )
+    await plan_confirmed(allocated(booking_id, occurrence_id, unit_id), work)
+    return booking_id
+
+
+def allocated(booking_id: UUID, occurrence_id: UUID, unit_id: UUID | None = None) -> SeatsAllocated:
+    return SeatsAllocated(
+        municipality_id=TOWN,
+        occurred_at=NOW,
+        payload=Allocation(
+            booking_id=booking_id,
+            event_id=EVENT,
+            occurrence_id=occurrence_id,
+            group_id=uuid4(),
+            unit_id=unit_id or uuid4(),
+            seats=24,
+            explanation={Language.SV: "Bekräftad"},
+        ),
+    )
+
+
+async def test_a_confirmed_booking_that_wants_the_bus_is_scheduled_and_its_day_planned() -> None:
+    work = a_town()
+    booking_id = await booked(work, an_occurrence(work))
+    assert work.told() == ["BusScheduled"]
+    plan = work.plans.plans[TOWN, TUESDAY.date]
+    assert len(plan.buses) == 1 and [s.booking_id for s in plan.buses[0].stops] == [booking_id] * 4
+    told = work.bookings.rows[booking_id].told
+    assert told is not None and told.trip is not None
+    assert told.trip.pickup_at <= local(TUESDAY, 10) - timedelta(minutes=15)
+
+
+async def test_a_redelivered_allocation_plans_nothing_twice() -> None:
+    work = a_town()
+    occurrence_id = an_occurrence(work)
+    booking_id = await booked(work, occurrence_id)
+    work.told()
+    await plan_confirmed(allocated(booking_id, occurrence_id), work)
+    assert work.told() == []
+
+
+async def test_an_allocation_heard_before_its_request_waits_for_it() -> None:
+    with pytest.raises(NotYet):
+        await plan_confirmed(allocated(uuid4(), uuid4()), a_town())
+
+
+async def test_a_booking_without_the_bus_is_not_planned() -> None:
+    work = a_town()
+    await booked(work, an_occurrence(work), bus=False)
+    assert work.told() == [] and work.plans.plans == {}
+
+
+@pytest.mark.parametrize(
+    ("work", "school", "reason", "says"),
+    [
+        (a_town(), NEAR, NoBusReason.TOO_NEAR, "nearer the venue than 3000 m"),
+        (a_town(buses=0), ROSENGARD, NoBusReason.NO_FLEET, "add its bus fleet in the directory"),
+        (a_town(), None, NoBusReason.NO_COORDINATES, "has no coordinates"),
+        (
+            a_town(opens="10:00"),
+            ROSENGARD,
+            NoBusReason.NO_OPERATING_HOURS,
+            "outside the buses' hours (10:00-15:30",
+        ),
+    ],
+)
+async def test_a_class_that_gets_no_bus_hears_why_and_the_administrator_what_to_fix(
+    work: FakeWork, school, reason: NoBusReason, says: str
+) -> None:
+    booking_id = await booked(work, an_occurrence(work), school)
+    [unavailable] = work.published
+    assert unavailable.event_type == "BusUnavailable"
+    assert unavailable.payload.reason is reason and says in unavailable.payload.message
+    assert work.plans.plans[TOWN, TUESDAY.date].unserved[0].booking_id == booking_id
+
+
+async def test_a_cancelled_booking_loses_its_trip_and_the_day_is_planned_without_it() -> None:
+    work = a_town()
+    booking_id = await booked(work, an_occurrence(work))
+    work.told()
+    cancellation = BookingCancellation(booking_id=booking_id, event_id=EVENT, cancelled_by=uuid4())
+    event = BookingCancelled(municipality_id=TOWN, occurred_at=NOW, payload=cancellation)
+    await cancel_booking(event, work)
+    [cancelled] = work.published
+    assert cancelled.payload.reason is CancelledBecause.BOOKING_CANCELLED
+    assert work.plans.plans[TOWN, TUESDAY.date].buses == []
+    work.told()
+    await cancel_booking(event, work)
+    assert work.told() == []
+
+
+async def test_a_cancelled_occurrence_cancels_every_bus_to_it() -> None:
+    work = a_town()
+    occurrence_id = an_occurrence(work)
+    await booked(work, occurrence_id)
+    await booked(work, occurrence_id, HERRGARDEN)
+    work.told()
+    occurrence = work.catalog.occurrences[occurrence_id]  # as the catalog replica marks it
+    work.catalog.occurrences[occurrence_id] = dataclasses.replace(occurrence, cancelled=True)
+    cancellation = OccurrenceCancellation(event_id=EVENT, occurrence_id=occurrence_id)
+    await cancel_occurrences(
+        OccurrenceCancelled(municipality_id=TOWN, occurred_at=NOW, payload=cancellation), work
+    )
+    assert work.told() == ["BusTripCancelled", "BusTripCancelled"]
+    assert work.plans.plans[TOWN, TUESDAY.date].buses == []
+
+
+async def test_an_announced_pick_up_never_moves_more_than_ten_minutes_without_a_notice() -> None:
+    work = a_town()
+    occurrence_id = an_occurrence(work)
+    bookings = [await booked(work, occurrence_id, school) for school in (LIMHAMN, ROSENGARD)]
+    bookings.append(await booked(work, occurrence_id, HERRGARDEN))
+    plan = work.plans.plans[TOWN, TUESDAY.date]
+    for booking_id in bookings:
+        told = work.bookings.rows[booking_id].told
+        assert told is not None and told.trip is not None
+        planned = next(
+            stop.at
+            for run in plan.buses
+            for stop in run.stops
+            if stop.booking_id == booking_id and stop.kind == "pick_up" and stop.leg == "there"
+        )
+        assert abs(planned - told.trip.pickup_at) <= timedelta(minutes=10)
+
+
+async def test_no_bus_free_names_another_occurrence_of_the_event_with_a_bus_free() -> None:
+    work = a_town(buses=1, max_ride_min=30)
+    occurrence_id = an_occurrence(work)
+    later = an_occurrence(work, days_later=7)
+    await booked(work, occurrence_id, LIMHAMN, pupils=43)
+    await booked(work, occurrence_id, ROSENGARD, pupils=43)
+    unavailable = work.published[-1]
+    assert unavailable.event_type == "BusUnavailable"
+    assert unavailable.payload.reason is NoBusReason.NO_BUS_FREE
+    assert unavailable.payload.alternatives == [later]

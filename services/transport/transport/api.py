@@ -1,0 +1,76 @@
+"""Transport's HTTP API: the municipality's bus rules, each day's plan, and a booking's bus."""
+
+from datetime import date
+from uuid import UUID
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel
+
+from kulturbro_contracts.transport import BusTrip, NoBusReason
+from kulturbro_runtime import MunicipalCallerDep, Role, RuntimeDep, allow
+from transport.plans import DayPlanPublic
+from transport.records import BookingStatus, RuleSettings
+from transport.repositories import SqlBookings, SqlPlans, SqlRules
+
+router = APIRouter(tags=["transport"])
+
+
+class BookingBus(BaseModel):
+    """A booking's bus as its teacher sees it: the trip, or why there is none, or neither yet."""
+
+    booking_id: UUID
+    trip: BusTrip | None
+    reason: NoBusReason | None
+
+
+@router.get("/rules", response_model=RuleSettings, **allow(Role.ADMINISTRATOR))
+async def rules(caller: MunicipalCallerDep, runtime: RuntimeDep) -> RuleSettings:
+    async with runtime.database.sessions() as session:
+        return await SqlRules(session).get(str(caller.municipality_id))
+
+
+@router.put("/rules", response_model=RuleSettings, **allow(Role.ADMINISTRATOR))
+async def set_rules(
+    settings: RuleSettings, caller: MunicipalCallerDep, runtime: RuntimeDep
+) -> RuleSettings:
+    """The rules apply from the next plan of each day; days planned already keep theirs."""
+    async with runtime.unit_of_work() as uow:
+        await SqlRules(uow.session).save(str(caller.municipality_id), settings)
+    return settings
+
+
+@router.get("/plans/{day}", response_model=DayPlanPublic, **allow(Role.ADMINISTRATOR))
+async def day_plan(day: date, caller: MunicipalCallerDep, runtime: RuntimeDep) -> DayPlanPublic:
+    async with runtime.database.sessions() as session:
+        plan = await SqlPlans(session).get(str(caller.municipality_id), day)
+    if plan is None:
+        raise HTTPException(404, f"no bus is planned on {day}: no booking that day wants one")
+    return plan
+
+
+@router.get(
+    "/bookings/{booking_id}/bus",
+    response_model=BookingBus,
+    **allow(Role.TEACHER, Role.ADMINISTRATOR),
+)
+async def booking_bus(
+    booking_id: UUID, caller: MunicipalCallerDep, runtime: RuntimeDep
+) -> BookingBus:
+    async with runtime.database.sessions() as session:
+        booking = await SqlBookings(session).get(booking_id, lock=False)
+    mine = booking is not None and (
+        caller.role is Role.ADMINISTRATOR or str(booking.teacher_id) == caller.subject
+    )
+    if booking is None or not mine or booking.municipality_id != caller.municipality_id:
+        raise HTTPException(404, f"no booking {booking_id} of yours wants a bus")
+    if not booking.wants_bus or booking.status is BookingStatus.CANCELLED:
+        raise HTTPException(404, f"booking {booking_id} has no bus: it did not ask for one")
+    told = booking.told
+    return BookingBus(
+        booking_id=booking_id,
+        trip=told.trip if told else None,
+        reason=told.reason if told else None,
+    )
+
+
+ROUTERS = (router,)

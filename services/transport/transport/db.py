@@ -1,0 +1,87 @@
+"""Transport's own tables: the fleet and schools as the directory tells them, the municipality's
+bus rules, the bookings that want a bus, what each class was told, and each day's plan."""
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Time,
+)
+from sqlalchemy.dialects.postgresql import UUID
+
+metadata = MetaData()
+
+fleet = Table(
+    "fleet",
+    metadata,
+    Column("municipality_id", String(64), primary_key=True),
+    Column(
+        "buses", JSON, nullable=False
+    ),  # name, seats, wheelchair_places, as the directory has it
+)
+
+school = Table(
+    "school",
+    metadata,
+    Column("unit_id", UUID(as_uuid=True), primary_key=True),
+    Column("municipality_id", String(64), nullable=False, index=True),
+    Column("name", String, nullable=False),
+    Column("address", String),
+    Column("latitude", Float),
+    Column("longitude", Float),
+)
+
+bus_rules = Table(
+    "bus_rules",
+    metadata,
+    Column("municipality_id", String(64), primary_key=True),
+    Column("depot_latitude", Float),
+    Column("depot_longitude", Float),
+    Column("opens", Time, nullable=False),
+    Column("closes", Time, nullable=False),
+    Column("earliest_pickup", Time, nullable=False),
+    Column("latest_dropoff", Time, nullable=False),
+    Column("min_distance_m", Integer, nullable=False),
+    Column("booking_lead_days", Integer, nullable=False),
+    Column("arrive_before_min", Integer, nullable=False),
+    Column("leave_after_min", Integer, nullable=False),
+    Column("max_ride_min", Integer, nullable=False),
+    Column("frozen_days", Integer, nullable=False),
+    Column("speed_kmh", Integer, nullable=False),
+    Column("operator_email", String(320)),
+)
+
+bus_booking = Table(
+    "bus_booking",
+    metadata,
+    Column("booking_id", UUID(as_uuid=True), primary_key=True),
+    Column("municipality_id", String(64), nullable=False),
+    Column("event_id", UUID(as_uuid=True), nullable=False),
+    Column("unit_id", UUID(as_uuid=True), nullable=False),
+    Column("teacher_id", UUID(as_uuid=True), nullable=False),
+    Column("pupils", Integer, nullable=False),
+    Column("adults", Integer, nullable=False),
+    Column("wheelchair_places", Integer, nullable=False),
+    Column("wants_bus", Boolean, nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("occurrence_id", UUID(as_uuid=True), index=True),
+    Column("day", Date),
+    Column("trip", JSON),  # what the class was told: its bus and times, or why it has none
+)
+
+day_plan = Table(
+    "day_plan",
+    metadata,
+    Column("municipality_id", String(64), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("plan", JSON, nullable=False),
+    Column("planned_at", DateTime(timezone=True), nullable=False),
+)

@@ -1,0 +1,321 @@
+"""What transport does with what it hears: local copies of fleets, schools and occurrences;
+every confirmed booking that wants the bus planned with the rest of its day, and every class told
+of its bus, of a change to it, or of why it has none."""
+
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from kulturbro_contracts import (
+    BookingCancelled,
+    BookingRequested,
+    BusScheduled,
+    BusTripCancelled,
+    BusTripChanged,
+    BusUnavailable,
+    EventCancelled,
+    OccurrenceCancelled,
+    SchoolRegistered,
+    SchoolUpdated,
+    SeatsAllocated,
+)
+from kulturbro_contracts.directory import MunicipalityRegistered, MunicipalityUpdated
+from kulturbro_contracts.transport import (
+    BusTrip,
+    CancelledBecause,
+    ChangedBusTrip,
+    NoBusReason,
+    TripCancellation,
+    Unavailability,
+)
+from kulturbro_replicas.catalog import CATALOG_REPLICA
+from kulturbro_replicas.municipalities import MUNICIPALITY_REPLICA
+from kulturbro_runtime import Handler, HandlerTable, NotYet, UnitOfWork, merge_handlers
+from transport.domain import BusRules, ClassTrip, Day, DayPlan, plan_day
+from transport.plans import public_plan
+from transport.records import BookingStatus, BusBooking, OccurrenceAt, School, Told
+from transport.repositories import SqlWork
+from transport.work import Work
+
+WHAT_TO_FIX = {
+    NoBusReason.TOO_NEAR: "the school is nearer the venue than {rules.min_distance_m} m",
+    NoBusReason.TOO_LATE_TO_BOOK: (
+        "booked less than {rules.booking_lead_days} days before the visit"
+    ),
+    NoBusReason.NO_BUS_FREE: "every bus that fits the class is taken at that time",
+    NoBusReason.RIDE_TOO_LONG: "the ride would take longer than {rules.max_ride_min} minutes",
+    NoBusReason.NO_COORDINATES: (
+        "the school, the venue or the bus depot has no coordinates: add them in the directory,"
+        " the event's venue or the bus rules"
+    ),
+    NoBusReason.NO_FLEET: "the municipality has no buses: add its bus fleet in the directory",
+    NoBusReason.NO_OPERATING_HOURS: (
+        "the trip falls outside the buses' hours ({rules.opens:%H:%M}-{rules.closes:%H:%M} on"
+        " school days)"
+    ),
+}
+
+
+async def keep_fleet(event: MunicipalityRegistered | MunicipalityUpdated, work: Work) -> None:
+    await work.directory.keep_fleet(event.municipality_id, list(event.payload.bus_fleet))
+
+
+async def keep_school(event: SchoolRegistered | SchoolUpdated, work: Work) -> None:
+    await work.directory.keep_school(event.municipality_id, event.payload)
+
+
+async def note_request(event: BookingRequested, work: Work) -> None:
+    """Every request is kept, bus or not: its allocation arrives on another topic."""
+    r = event.payload
+    await work.bookings.add(
+        BusBooking(
+            booking_id=r.booking_id,
+            municipality_id=event.municipality_id,
+            event_id=r.event_id,
+            unit_id=r.unit_id,
+            teacher_id=r.teacher_id,
+            pupils=r.pupils,
+            adults=r.adults,
+            wheelchair_places=r.wheelchair_places,
+            wants_bus=r.wants_bus,
+            requested_at=event.occurred_at,
+        )
+    )
+
+
+async def plan_confirmed(event: SeatsAllocated, work: Work) -> None:
+    seats = event.payload
+    booking = await work.bookings.get(seats.booking_id)
+    if booking is None:
+        raise NotYet(f"booking {seats.booking_id} has not reached transport yet")
+    if not booking.wants_bus or booking.status is BookingStatus.CANCELLED:
+        return
+    if booking.status is BookingStatus.CONFIRMED and booking.occurrence_id == seats.occurrence_id:
+        return  # heard before: planned already
+    occurrence = await work.catalog.occurrence(seats.occurrence_id)
+    if occurrence is None:
+        raise NotYet(f"occurrence {seats.occurrence_id} has not reached transport yet")
+    zone = await work.directory.zone(event.municipality_id)
+    moved_from = booking.day if booking.status is BookingStatus.CONFIRMED else None
+    booking.status = BookingStatus.CONFIRMED
+    booking.occurrence_id = occurrence.occurrence_id
+    booking.day = occurrence.starts_at.astimezone(zone).date()
+    await work.bookings.save(booking)
+    for day in sorted(d for d in {booking.day, moved_from} if d is not None):
+        await replan(work, event.municipality_id, day, now=event.occurred_at)
+
+
+async def cancel_booking(event: BookingCancelled, work: Work) -> None:
+    booking = await work.bookings.get(event.payload.booking_id)
+    if booking is None or booking.status is BookingStatus.CANCELLED:
+        return
+    day = await _cancel(work, booking, CancelledBecause.BOOKING_CANCELLED)
+    if day is not None:
+        await replan(work, event.municipality_id, day, now=event.occurred_at)
+
+
+async def cancel_occurrences(event: OccurrenceCancelled | EventCancelled, work: Work) -> None:
+    """The organizer cancelled: the buses to what was cancelled go. (The catalog replica has
+    marked the occurrences first.)"""
+    if isinstance(event, OccurrenceCancelled):
+        cancelled = [event.payload.occurrence_id]
+    else:
+        its = await work.catalog.occurrences_of(event.payload.event_id)
+        cancelled = [o.occurrence_id for o in its]
+    days: set[date] = set()
+    for booking in await work.bookings.on_occurrences(cancelled):
+        if booking.status is not BookingStatus.CANCELLED:
+            day = await _cancel(work, booking, CancelledBecause.OCCURRENCE_CANCELLED)
+            days |= {day} if day else set()
+    for day in sorted(days):
+        await replan(work, event.municipality_id, day, now=event.occurred_at)
+
+
+async def _cancel(work: Work, booking: BusBooking, reason: CancelledBecause) -> date | None:
+    """Cancels the booking's trip, if it had one; the day to plan again, if any."""
+    day = booking.day if booking.status is BookingStatus.CONFIRMED and booking.wants_bus else None
+    if booking.told is not None and booking.told.trip is not None:
+        await _cancel_told(work, booking, booking.told.trip, reason)
+    booking.status, booking.told = BookingStatus.CANCELLED, None
+    await work.bookings.save(booking)
+    return day
+
+
+async def replan(work: Work, municipality_id: str, day: date, *, now: datetime) -> None:
+    """Plans the day again with every confirmed booking on it, and tells each class what
+    changed for it. A frozen day keeps announced pick-ups; on any day a class hears of a move
+    of more than the tolerance (or of another bus), and of nothing less."""
+    settings = await work.rules.get(municipality_id)
+    rules = settings.bus_rules(await work.directory.fleet(municipality_id))
+    zone = await work.directory.zone(municipality_id)
+    bookings = []
+    for booking in await work.bookings.on_day(municipality_id, day):
+        assert booking.occurrence_id is not None
+        occurrence = await work.catalog.occurrence(booking.occurrence_id)
+        school = await work.directory.school(booking.unit_id)
+        if occurrence is not None and not occurrence.cancelled:
+            bookings.append((booking, occurrence, school))
+    frozen = (day - now.astimezone(zone).date()).days <= rules.frozen_days
+    plan = plan_day(Day(day, zone), [_trip(*found) for found in bookings], rules, frozen=frozen)
+    for booking, occurrence, school in bookings:
+        await _tell(work, booking, occurrence, school, plan, rules, now=now)
+    names = {b.booking_id: (s.name if s else "", o.venue_name) for b, o, s in bookings}
+    await work.plans.save(municipality_id, public_plan(day, plan, names, frozen=frozen), now)
+
+
+def _trip(booking: BusBooking, occurrence: OccurrenceAt, school: School | None) -> ClassTrip:
+    told = booking.told.trip if booking.told else None
+    return ClassTrip(
+        booking_id=booking.booking_id,
+        occurrence_id=occurrence.occurrence_id,
+        school=school.place if school else None,
+        venue=occurrence.venue,
+        starts_at=occurrence.starts_at,
+        ends_at=occurrence.ends_at,
+        pupils=booking.pupils,
+        adults=booking.adults,
+        wheelchair_places=booking.wheelchair_places,
+        booked_at=booking.requested_at,
+        announced_pickup=told.pickup_at if told else None,
+        announced_return=told.return_at if told else None,
+    )
+
+
+async def _tell(
+    work: Work,
+    booking: BusBooking,
+    occurrence: OccurrenceAt,
+    school: School | None,
+    plan: DayPlan,
+    rules: BusRules,
+    *,
+    now: datetime,
+) -> None:
+    before = booking.told or Told()
+    found = plan.trip(booking.booking_id)
+    told: Told | None = None
+    if found is not None and school is not None and school.place is not None:
+        trip = BusTrip(
+            booking_id=booking.booking_id,
+            event_id=booking.event_id,
+            occurrence_id=occurrence.occurrence_id,
+            bus=found.bus,
+            pickup_at=found.pickup_at,
+            pickup_place=", ".join(filter(None, (school.name, school.address))),
+            pickup_latitude=school.place.latitude,
+            pickup_longitude=school.place.longitude,
+            return_bus=found.return_bus,
+            return_at=found.return_at,
+            home_at=found.home_at,
+        )
+        old = before.trip
+        if old is None:
+            await work.publish(BusScheduled(municipality_id=booking.municipality_id, payload=trip))
+            told = Told(trip=trip)
+        elif _moved(old, trip, rules):
+            changed = ChangedBusTrip(
+                **trip.model_dump(),
+                previous_pickup_at=old.pickup_at,
+                previous_return_at=old.return_at,
+            )
+            await work.publish(
+                BusTripChanged(municipality_id=booking.municipality_id, payload=changed)
+            )
+            told = Told(trip=trip)
+    else:
+        reason = plan.unserved.get(booking.booking_id, NoBusReason.NO_COORDINATES)
+        if before.trip is not None:
+            await _cancel_told(work, booking, before.trip, CancelledBecause.REPLANNED)
+        if before.reason is not reason:
+            others = await _alternatives(work, booking, occurrence, rules, reason, now)
+            await work.publish(
+                BusUnavailable(
+                    municipality_id=booking.municipality_id,
+                    payload=Unavailability(
+                        booking_id=booking.booking_id,
+                        event_id=booking.event_id,
+                        occurrence_id=occurrence.occurrence_id,
+                        reason=reason,
+                        message=WHAT_TO_FIX[reason].format(rules=rules),
+                        alternatives=others,
+                    ),
+                )
+            )
+        told = Told(reason=reason)
+    if told is not None:
+        booking.told = told
+        await work.bookings.save(booking)
+
+
+def _moved(old: BusTrip, new: BusTrip, rules: BusRules) -> bool:
+    return (
+        old.bus != new.bus
+        or old.return_bus != new.return_bus
+        or abs(new.pickup_at - old.pickup_at) > rules.tolerance
+        or abs(new.return_at - old.return_at) > rules.tolerance
+    )
+
+
+async def _cancel_told(
+    work: Work, booking: BusBooking, trip: BusTrip, reason: CancelledBecause
+) -> None:
+    await work.publish(
+        BusTripCancelled(
+            municipality_id=booking.municipality_id,
+            payload=TripCancellation(
+                booking_id=booking.booking_id,
+                event_id=booking.event_id,
+                occurrence_id=trip.occurrence_id,
+                reason=reason,
+            ),
+        )
+    )
+
+
+async def _alternatives(
+    work: Work,
+    booking: BusBooking,
+    occurrence: OccurrenceAt,
+    rules: BusRules,
+    reason: NoBusReason,
+    now: datetime,
+) -> list[UUID]:
+    """Other occurrences of the event, on days with a bus that has nothing planned yet."""
+    if reason is not NoBusReason.NO_BUS_FREE:
+        return []
+    zone = await work.directory.zone(booking.municipality_id)
+    found = []
+    for other in await work.catalog.occurrences_of(booking.event_id):
+        day = other.starts_at.astimezone(zone).date()
+        if other.cancelled or other.starts_at <= now or day == booking.day:
+            continue
+        plan = await work.plans.get(booking.municipality_id, day)
+        if plan is None or len(plan.buses) < len(rules.fleet):
+            found.append(other.occurrence_id)
+    return found
+
+
+def _on_work(handler: Callable[[Any, Work], Awaitable[None]]) -> Handler:
+    async def handle(event: Any, uow: UnitOfWork) -> None:
+        await handler(event, SqlWork(uow))
+
+    handle.__name__ = handler.__name__
+    return handle
+
+
+HANDLERS: HandlerTable = merge_handlers(
+    CATALOG_REPLICA,
+    MUNICIPALITY_REPLICA,
+    {
+        MunicipalityRegistered: [_on_work(keep_fleet)],
+        MunicipalityUpdated: [_on_work(keep_fleet)],
+        SchoolRegistered: [_on_work(keep_school)],
+        SchoolUpdated: [_on_work(keep_school)],
+        BookingRequested: [_on_work(note_request)],
+        SeatsAllocated: [_on_work(plan_confirmed)],
+        BookingCancelled: [_on_work(cancel_booking)],
+        OccurrenceCancelled: [_on_work(cancel_occurrences)],
+        EventCancelled: [_on_work(cancel_occurrences)],
+    },
+)

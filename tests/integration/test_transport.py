@@ -1,0 +1,160 @@
+"""The culture bus through the real services: a teacher books with the bus, the allocation
+confirms, transport plans her class's trip and tells it; she cancels and the trip goes."""
+
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from kulturbro_cli.services import load_service
+from kulturbro_contracts import parse_event, topic_name
+from kulturbro_contracts.catalog import Occurrence, Venue
+from kulturbro_contracts.directory import Bus, Municipality, MunicipalityRegistered
+from kulturbro_contracts.vocabulary import BookingPolicy, Language
+from kulturbro_devstack.facts import MUNICIPALITY, an_event, group_with_teacher, publish, school
+from kulturbro_devstack.testing import (
+    Servers,
+    identity_headers,
+    read_topic,
+    running,
+    service_env,
+    service_settings,
+)
+from kulturbro_runtime.runtime import Runtime
+from kulturbro_runtime.service import Service
+
+from .conftest import until_rows
+from .test_booking_allocation import teacher, until
+
+pytestmark = pytest.mark.integration
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+ADMINISTRATOR = identity_headers("administrator", MUNICIPALITY)
+
+
+def a_tuesday_at_ten() -> datetime:
+    day = datetime.now(UTC).date() + timedelta(days=30)
+    day += timedelta(days=(1 - day.weekday()) % 7)
+    return datetime.combine(day, time(10), tzinfo=STOCKHOLM).astimezone(UTC)
+
+
+async def test_a_teacher_books_with_the_bus_and_cancels(
+    servers: Servers, topic_prefix: str, new_schema, probe: Service
+) -> None:
+    settings = service_settings(probe, service_env(servers, topic_prefix, new_schema("publisher")))
+    probe.migrate(settings)
+    publisher = Runtime("publisher", settings, handlers={})
+    await publisher.start()
+    services = {name: load_service(name) for name in ("booking", "allocation", "transport")}
+    schemas = {name: new_schema(name) for name in services}
+    clients = [
+        running(s, service_settings(s, service_env(servers, topic_prefix, schemas[name])))
+        for name, s in services.items()
+    ]
+    async with clients[0] as booking_api, clients[1], clients[2] as transport_api:
+        town = MunicipalityRegistered(
+            municipality_id=MUNICIPALITY,
+            payload=Municipality(
+                name="Malmö",
+                languages=[Language.SV],
+                time_zone="Europe/Stockholm",
+                default_booking_policy=BookingPolicy.INSTANT,
+                bus_fleet=[Bus(name="Buss 1", seats=50, wheelchair_places=1)],
+            ),
+        )
+        unit = school("Rosengård")
+        unit = unit.model_copy(
+            update={
+                "payload": unit.payload.model_copy(update={"latitude": 55.584, "longitude": 13.043})
+            }
+        )
+        group_id, teacher_id, facts = group_with_teacher(unit.payload.unit_id, 22)
+        event = an_event([60])
+        starts = a_tuesday_at_ten()
+        occurrence = Occurrence(
+            occurrence_id=event.payload.occurrences[0].occurrence_id,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=1),
+            capacity=60,
+            language=Language.SV,
+        )
+        venue = Venue(name="Stadsteatern", latitude=55.605, longitude=13.0038)
+        event = event.model_copy(
+            update={
+                "payload": event.payload.model_copy(
+                    update={"venue": venue, "occurrences": [occurrence]}
+                )
+            }
+        )
+        rules = await transport_api.put(
+            "/rules",
+            json={"depot_latitude": 55.58, "depot_longitude": 13.05},
+            headers=ADMINISTRATOR,
+        )
+        assert rules.status_code == 200 and rules.json()["max_ride_min"] == 60
+        refused = await transport_api.put(
+            "/rules", json={"opens": "16:00", "closes": "08:00"}, headers=ADMINISTRATOR
+        )
+        assert refused.status_code == 422 and "opens must be before closes" in refused.text
+
+        await publish(publisher, [town, unit, *facts, event])
+        for name, table in (("booking", "replica_event"), ("transport", "replica_event")):
+            await until_rows(servers.database_url, schemas[name], table, 1)
+        await until_rows(servers.database_url, schemas["transport"], "school", 1)
+        await until_rows(servers.database_url, schemas["transport"], "fleet", 1)
+
+        booked = await booking_api.post(
+            "/bookings",
+            json={
+                "group_id": str(group_id),
+                "event_id": str(event.payload.event_id),
+                "occurrence_ids": [str(occurrence.occurrence_id)],
+                "pupils": 22,
+                "adults": 1,
+                "wants_bus": True,
+            },
+            headers=teacher(teacher_id),
+        )
+        assert booked.status_code == 202, booked.text
+        booking_id = booked.json()["id"]
+
+        async def her_bus() -> dict | None:
+            found = await transport_api.get(
+                f"/bookings/{booking_id}/bus", headers=teacher(teacher_id)
+            )
+            return found.json() if found.status_code == 200 and found.json()["trip"] else None
+
+        bus = await until(her_bus)
+        assert bus is not None, "the booking's bus was never scheduled"
+        assert bus["trip"]["bus"] == "Buss 1" and bus["trip"]["pickup_place"] == "Skola Rosengård"
+        pickup = datetime.fromisoformat(bus["trip"]["pickup_at"])
+        assert starts - timedelta(minutes=60) <= pickup <= starts - timedelta(minutes=15)
+        day = starts.astimezone(STOCKHOLM).date()
+        plan = (await transport_api.get(f"/plans/{day}", headers=ADMINISTRATOR)).json()
+        assert [run["most_on_board"] for run in plan["buses"]] == [23]
+        assert [stop["place"] for stop in plan["buses"][0]["stops"]] == [
+            "Skola Rosengård",
+            "Stadsteatern",
+            "Stadsteatern",
+            "Skola Rosengård",
+        ]
+        another = await transport_api.get(f"/bookings/{booking_id}/bus", headers=teacher(group_id))
+        assert another.status_code == 404
+
+        # The allocation's decision told again: the inbox has it, nothing is planned twice.
+        allocated = await read_topic(
+            servers.kafka_bootstrap_servers, topic_name("allocation", topic_prefix), 1
+        )
+        await publish(publisher, [parse_event(record.value) for record in allocated])
+
+        cancelled = await booking_api.delete(f"/bookings/{booking_id}", headers=teacher(teacher_id))
+        assert cancelled.status_code == 200
+        told = await read_topic(
+            servers.kafka_bootstrap_servers, topic_name("transport", topic_prefix), 2
+        )
+        assert [parse_event(r.value).event_type for r in told] == [
+            "BusScheduled",
+            "BusTripCancelled",
+        ]
+        plan = (await transport_api.get(f"/plans/{day}", headers=ADMINISTRATOR)).json()
+        assert plan["buses"] == []
+    await publisher.stop()
