@@ -2,12 +2,17 @@
 
 import asyncio
 import os
+from pathlib import Path
 from typing import Annotated
 
+import psycopg
 import typer
+from aiokafka.errors import KafkaError
 
+from kulturbro_cli.backup import BackupError, ServiceToBackUp, back_up, restore
 from kulturbro_cli.database import grant_own_schemas, logins_from_environment
-from kulturbro_cli.services import add_service_commands, load_service
+from kulturbro_cli.services import SERVICE_NAMES, add_service_commands, load_service
+from kulturbro_runtime.consumer import consumed_topics
 from kulturbro_runtime.topics import all_topics, create_topics
 
 app = typer.Typer(
@@ -68,6 +73,90 @@ def database_logins(
     grant_own_schemas(os.environ["DATABASE_URL"], logins)
     for login in logins:
         typer.echo(f"{login.schema}: signs in as {login.role}, owns schema {login.schema}")
+
+
+def _bootstrap_option() -> str:
+    return os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+
+
+def _database_url(command: str) -> str:
+    if url := os.environ.get("DATABASE_URL"):
+        return url
+    typer.echo(f"kulturbro {command}: set DATABASE_URL to the owner's login", err=True)
+    raise typer.Exit(2)
+
+
+def _schemas(given: list[str]) -> dict[str, str]:
+    schemas = {}
+    for pair in given:
+        service, equals, schema = pair.partition("=")
+        if not equals or not schema:
+            typer.echo(f"kulturbro backup: --schema {pair!r}: write it SERVICE=SCHEMA", err=True)
+            raise typer.Exit(2)
+        schemas[service] = schema
+    return schemas
+
+
+@app.command()
+def backup(
+    folder: Annotated[Path, typer.Argument(help="a new (or empty) folder for the backup")],
+    services: Annotated[
+        list[str] | None, typer.Argument(help="the services to back up (default: all)")
+    ] = None,
+    schema: Annotated[
+        list[str], typer.Option(help="SERVICE=SCHEMA, for a schema not named after its service")
+    ] = [],  # noqa: B006 (typer reads the default; it is never changed)
+    bootstrap_servers: str = typer.Option(_bootstrap_option(), help="host:port of Kafka"),
+    prefix: str = typer.Option(os.environ.get("TOPIC_PREFIX", "kulturbro")),
+) -> None:
+    """Back up each service's schema (pg_dump, custom format), all in one snapshot, with a
+    manifest of checksums, migrations and where each consumer stood on the bus.
+
+    DATABASE_URL is the owner's login; pg_dump comes from PG_BIN_DIR, the PATH or the dev
+    stack's embedded PostgreSQL."""
+    schemas = _schemas(schema)
+    to_back_up = [
+        ServiceToBackUp(
+            name, schemas.get(name, name), consumed_topics(load_service(name).handlers, prefix)
+        )
+        for name in services or SERVICE_NAMES
+    ]
+    try:
+        manifest = asyncio.run(
+            back_up(_database_url("backup"), bootstrap_servers, folder, to_back_up)
+        )
+    except (BackupError, LookupError, OSError, psycopg.Error, KafkaError) as error:
+        typer.echo(f"kulturbro backup: {_one_line(error)}", err=True)
+        raise typer.Exit(2) from None
+    for name, taken in manifest.services.items():
+        typer.echo(f"{name}: schema {taken.schema} at {taken.alembic_revision} in {taken.file}")
+
+
+@app.command("restore")
+def restore_command(
+    folder: Annotated[Path, typer.Argument(help="a folder `kulturbro backup` wrote")],
+    services: Annotated[
+        list[str] | None, typer.Argument(help="the services to restore (default: all it holds)")
+    ] = None,
+    replace: bool = typer.Option(False, help="overwrite a schema that holds tables"),
+    bootstrap_servers: str = typer.Option(_bootstrap_option(), help="host:port of Kafka"),
+) -> None:
+    """Restore services from a backup, each into its schema, and set its consumer back to where
+    it stood: on start it reads again what came on the bus since, and its inbox skips what the
+    backup already holds. Stop the services first."""
+    try:
+        restored = asyncio.run(
+            restore(_database_url("restore"), bootstrap_servers, folder, services or (), replace)
+        )
+    except (BackupError, LookupError, OSError, psycopg.Error, KafkaError) as error:
+        typer.echo(f"kulturbro restore: {_one_line(error)}", err=True)
+        raise typer.Exit(2) from None
+    for taken in restored:
+        typer.echo(f"{taken.service}: schema {taken.schema} restored at {taken.alembic_revision}")
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
 
 
 @app.command()

@@ -34,6 +34,11 @@ UnitOfWorkFactory = Callable[[], Any]  # an async context manager yielding a Uni
 BATCH_SIZE = 200
 
 
+def consumed_topics(handlers: HandlerTable, topic_prefix: str) -> list[str]:
+    """The topics a service with these handlers reads, as its consumer group `service`."""
+    return sorted({topic_name(cls.stream, topic_prefix) for cls in handlers})
+
+
 class NotYet(Exception):
     """A handler needs a fact that has not arrived yet (it travels on another topic): the
     message is delivered again later instead of being dead-lettered."""
@@ -69,7 +74,7 @@ class EventConsumer:
         self.unit_of_work = unit_of_work
         self.max_retries = max_retries
         self.retry_backoff = retry_backoff
-        self.topics = sorted({topic_name(cls.stream, topic_prefix) for cls in handlers})
+        self.topics = consumed_topics(handlers, topic_prefix)
         self.broker = KafkaBroker(bootstrap_servers, logger=None)
         self.started = False
 
