@@ -45,10 +45,10 @@ def test_a_damaged_or_missing_file_is_found_before_anything_changes(tmp_path: Pa
     verify(tmp_path, [backup])
 
     (tmp_path / backup.file).write_bytes(b"PGDMP changed")
-    with pytest.raises(BackupError, match="booking.dump differs from its checksum"):
+    with pytest.raises(BackupError, match=r"booking\.dump differs from its checksum"):
         verify(tmp_path, [backup])
     (tmp_path / backup.file).unlink()
-    with pytest.raises(BackupError, match="booking.dump is missing"):
+    with pytest.raises(BackupError, match=r"booking\.dump is missing"):
         verify(tmp_path, [backup])
 
 
