@@ -167,3 +167,29 @@ def test_the_culture_office_reads_the_school_years_statistics(
     page.goto(f"{live_site.url}/office/evaluations")
     expect(page.get_by_text("3 groups answered.")).to_have_count(1)
     assert_accessible(page)
+
+
+def test_anyone_compares_the_open_indicators_with_small_counts_withheld(
+    visited: None,
+    page: Page,
+    live_site: LiveSite,
+    assert_accessible: Callable[[Page], None],
+) -> None:
+    page.goto(f"{live_site.url}/language?to=sv&next=/")
+    page.get_by_role("link", name="Öppna indikatorer").click()
+    expect(page.locator("h1")).to_have_text("Öppna indikatorer")
+    bildstad = page.locator("#indicators tbody tr", has_text="Bildstad")
+    until(lambda: bool(page.reload()) and bildstad.count() == 1, "Bildstad published")
+    # Two schools and three evaluations: too few to show some figures, which are withheld.
+    expect(bildstad.locator("abbr")).not_to_have_count(0)
+    expect(page.locator("#licence")).to_contain_text("CC-BY-4.0")
+    assert_accessible(page)
+    data = page.get_by_role("link", name="JSON-stat 2.0").get_attribute("href")
+    dataset = httpx.get(f"{live_site.url}{data}").json()
+    assert dataset["version"] == "2.0" and dataset["status"], dataset.get("status")
+    page.get_by_role("link", name="Hur varje indikator beräknas").first.click()
+    expect(page.locator("#definitions dt")).not_to_have_count(0)
+    assert_accessible(page)
+    page.goto(f"{live_site.url}/language?to=en&next=/open")
+    expect(page.locator("h1")).to_have_text("Open indicators")
+    assert_accessible(page)

@@ -23,6 +23,7 @@ from web.pages import (
     office_draws,
     office_organizers,
     office_settings,
+    open_indicators,
     organizer,
     preferences,
     public,
@@ -107,6 +108,7 @@ service = Service(
         office_draws.router,
         fairness.router,
         statistics.router,
+        open_indicators.router,
     ],
     configure=configure,
 )

@@ -847,6 +847,23 @@ class Platform:
         found = await self._call("GET", "/api/stats/evaluations/results", token=token)
         return EvaluationResults.model_validate(found)
 
+    async def open_indicators_index(self, address: str | None) -> dict[str, Any]:
+        found: dict[str, Any] = await self._call(
+            "GET", "/api/stats/open/v1/indicators", address=address
+        )
+        return found
+
+    async def open_indicators(self, school_year: str, address: str | None) -> dict[str, Any]:
+        """Every publishing municipality's indicators for the year, as JSON-stat 2.0."""
+        path = f"/api/stats/open/v1/indicators/{school_year}"
+        found: dict[str, Any] = await self._call("GET", path, address=address)
+        return found
+
+    async def open_definitions(self, address: str | None) -> dict[str, Any]:
+        path = "/api/stats/open/v1/definitions"
+        found: dict[str, Any] = await self._call("GET", path, address=address)
+        return found
+
     async def download(self, token: str, path: str, params: dict[str, str]) -> Download:
         """A file the platform makes (CSV, XLSX), passed on as it came."""
         try:
