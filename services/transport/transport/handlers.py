@@ -127,7 +127,8 @@ async def cancel_occurrences(event: OccurrenceCancelled | EventCancelled, work: 
     for booking in await work.bookings.on_occurrences(cancelled):
         if booking.status is not BookingStatus.CANCELLED:
             day = await _cancel(work, booking, CancelledBecause.OCCURRENCE_CANCELLED)
-            days |= {day} if day else set()
+            if day is not None:
+                days.add(day)
     for day in sorted(days):
         await replan(work, event.municipality_id, day, now=event.occurred_at)
 
