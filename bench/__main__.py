@@ -30,7 +30,7 @@ class Sizes:
     teachers: int
     fairness_scale: float
     web: tuple[int, int, int]  # events, groups, requests a page
-    municipality: stats_projection.Size  # of the 290 the open indicators compare
+    stats: stats_projection.Scale
 
 
 FULL = Sizes(
@@ -47,7 +47,7 @@ SMOKE = Sizes(
     teachers=200,
     fairness_scale=0.1,
     web=(50, 500, 20),
-    municipality=stats_projection.SMOKE,
+    stats=stats_projection.SMOKE,
 )
 
 
@@ -63,7 +63,7 @@ def main() -> None:
         asyncio.run(booking_throughput.run(servers, sizes.bookings))
         asyncio.run(notify_fanout.run(servers, sizes.teachers, 1, Path(workdir)))
         asyncio.run(web_pages.run(servers, *sizes.web))
-        asyncio.run(stats_projection.run(servers, sizes.events, sizes.municipality))
+        asyncio.run(stats_projection.run(servers, sizes.events, sizes.stats))
     allocation_fairness.main(sizes.fairness_scale)
     transport_day.main(transport_day.SMOKE if arguments.smoke else transport_day.FULL)
 

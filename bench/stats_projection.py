@@ -57,8 +57,17 @@ class Size:
     bookings: int
 
 
-# A municipality of about 4,000 pupils; the smoke run's, a tenth of it.
-FULL, SMOKE = Size(30, 7, 25, 300), Size(3, 7, 3, 30)
+@dataclass(frozen=True)
+class Scale:
+    municipality: Size  # each of the 290 the open indicators compare
+    rate: int  # events published per second while the lag is measured
+    seconds: int  # for how long
+
+
+# A municipality of about 4,000 pupils, 1,000 events/s for a minute (the issue's aim); the smoke
+# run's, a tenth of that municipality and 50 events/s for two seconds.
+FULL = Scale(Size(30, 7, 25, 300), rate=1000, seconds=60)
+SMOKE = Scale(Size(3, 7, 3, 30), rate=50, seconds=2)
 
 
 def a_municipality(m: str, size: Size) -> list[Event]:
@@ -164,7 +173,7 @@ def a_stream(count: int) -> list[Event]:
     """`count` events of every kind stats projects, municipality after municipality."""
     told: list[Event] = []
     while len(told) < count:
-        told += a_municipality(f"streamed{len(told)}", SMOKE)
+        told += a_municipality(f"streamed{len(told)}", SMOKE.municipality)
     return told[:count]
 
 
@@ -202,7 +211,45 @@ async def consume(name: str, settings: Any, handlers: Any, count: int) -> float:
         await consumer.stop()
 
 
-async def run(servers: Servers, count_events: int, size: Size) -> None:
+async def lags_under_load(
+    servers: Servers, name: str, settings: Any, handlers: Any, scale: Scale
+) -> list[float]:
+    """Each event's lag, from when it was sent to when its handlers ran, while `scale.rate`
+    events a second are published for `scale.seconds`, on topics of their own."""
+    told = a_stream(scale.rate * scale.seconds)
+    sent: dict[uuid.UUID, float] = {}
+    lags: list[float] = []
+    done = asyncio.Event()
+
+    async def measured(event: Event, uow: UnitOfWork) -> None:
+        lags.append(time.perf_counter() - sent[event.event_id])
+        if len(lags) == len(told):
+            done.set()
+
+    measuring = {event_type: [measured] for event_type in handlers}
+    consumer = Runtime(name, settings, handlers=merge_handlers(handlers, measuring))
+    producer = AIOKafkaProducer(bootstrap_servers=servers.kafka_bootstrap_servers, acks="all")
+    wire = [(e.topic(settings.topic_prefix), serialize_event(e), e.key().encode()) for e in told]
+    await consumer.start()
+    await producer.start()
+    try:
+        started = time.perf_counter()
+        for number, (event, (topic, body, key)) in enumerate(zip(told, wire, strict=True)):
+            await asyncio.sleep(max(started + number / scale.rate - time.perf_counter(), 0))
+            sent[event.event_id] = time.perf_counter()
+            await producer.send(topic, body, key=key)
+        await asyncio.wait_for(done.wait(), timeout=max(600, 5 * scale.seconds))
+    finally:
+        await producer.stop()
+        await consumer.stop()
+    return sorted(lags)
+
+
+def percentile(ordered: list[float], share: float) -> float:
+    return ordered[min(int(share * len(ordered)), len(ordered) - 1)]
+
+
+async def run(servers: Servers, count_events: int, scale: Scale) -> None:
     prefix = f"bench-{uuid.uuid4().hex[:8]}"
     await create_topics(servers.kafka_bootstrap_servers, all_topics(prefix))
     stats = load_service("stats")
@@ -225,7 +272,27 @@ async def run(servers: Servers, count_events: int, size: Size) -> None:
         name = "consume: inbox + stats projections"
         print(f"| {name:<44} | {projected:>9.0f} | {bare:>10.0f} | {projected / bare:>5.2f} |")
 
-        await national_indicators(url, schemas["stats"], stats, stats_settings, size)
+        loaded = f"bench-{uuid.uuid4().hex[:8]}"
+        await create_topics(servers.kafka_bootstrap_servers, all_topics(loaded))
+        lags = {}
+        for name, service, schema, handlers in (
+            ("bench-bare", BENCH, schemas["bare"], kinds),
+            ("stats", stats, schemas["stats"], stats.handlers),
+        ):
+            settings = settings_from(service.settings_class, service_env(servers, loaded, schema))
+            lags[name] = await lags_under_load(servers, name, settings, handlers, scale)
+        print(f"\nProjection lag while {scale.rate} events/s are published for {scale.seconds} s\n")
+        print(f"| {'lag, seconds':<34} | {'p50':>6} | {'p99':>6} | {'max':>6} |")
+        print(f"|{'-' * 36}|{'-' * 8}|{'-' * 8}|{'-' * 8}|")
+        for name, label in (
+            ("stats", "stats projections"),
+            ("bench-bare", "bare inbox (same load)"),
+        ):
+            ordered = lags[name]
+            p50, p99 = percentile(ordered, 0.5), percentile(ordered, 0.99)
+            print(f"| {label:<34} | {p50:>6.2f} | {p99:>6.2f} | {ordered[-1]:>6.2f} |")
+
+        await national_indicators(url, schemas["stats"], stats, stats_settings, scale.municipality)
     finally:
         with psycopg.connect(url, autocommit=True) as connection:
             for schema in schemas.values():
