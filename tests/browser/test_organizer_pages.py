@@ -389,3 +389,42 @@ def test_an_organizer_reads_and_downloads_who_comes_to_each_occurrence_and_recor
     expect(pupils).to_have_value("20")
     expect(came).to_be_checked()
     assert_accessible(page)
+
+
+def test_an_organizer_pages_through_many_drafts(
+    signed_in_page: Callable[..., Page],
+    live_site: LiveSite,
+    api_headers: Callable[[str], dict[str, str]],
+    assert_accessible: Callable[[Page], None],
+) -> None:
+    theatre = api_headers(live_site.organizer)
+    draft = {
+        "title": {"sv": "Utkast"},
+        "description": {"sv": "Ett utkast."},
+        "category": "theatre",
+        "target_groups": ["grade_3"],
+        "duration_minutes": 45,
+        "venue": {"name": "Studion"},
+        "max_group_size": 30,
+        "adults_per_group": 2,
+        "booking_policy": "instant",
+    }
+    with httpx.Client(base_url=live_site.url, timeout=30) as http:
+        for number in range(21):
+            made = http.post(
+                "/api/catalog/events",
+                json=draft | {"title": {"sv": f"Utkast {number:02d}"}},
+                headers=theatre,
+            )
+            assert made.status_code == 201, made.text
+    page = signed_in_page(live_site.organizer, "sv")
+    page.goto(f"{live_site.url}/organizer/events")
+    drafts = page.locator("section:has(#status-draft)")
+    expect(page.locator("#status-draft")).to_have_text(re.compile(r"Utkast \((2[1-9])\)"))
+    expect(drafts.locator("tbody tr")).to_have_count(20)
+    expect(drafts).to_contain_text("Utkast 20")  # the newest first
+    assert_accessible(page)
+    drafts.get_by_role("link", name="Nästa sida").click()
+    expect(page).to_have_url(re.compile(r"[?&]draft=2"))
+    expect(drafts).to_contain_text("Utkast 00")
+    expect(page.locator("section:has(#status-published) tbody tr")).not_to_have_count(0)

@@ -332,6 +332,19 @@ async def test_an_organizer_touches_only_its_own_events_and_only_where_it_belong
             ),
         ]
         museums_own = await client.get("/events/mine", headers=museum)
+        second = await a_published_event(client, theatre, an_event(an_occurrence(40)))
+        draft = await client.post("/events", json=an_event(an_occurrence(50)), headers=theatre)
+        published_pages = [
+            await client.get(
+                "/events/mine/page",
+                params={"status": "published", "page": page, "page_size": 1},
+                headers=theatre,
+            )
+            for page in (1, 2, 3)
+        ]
+        museums_page = await client.get(
+            "/events/mine/page", params={"status": "published"}, headers=museum
+        )
         elsewhere = signed_in(theatre_id, "espoo")
         before_joining = await client.get("/events/mine", headers=elsewhere)
         espoo = identity_headers("administrator", "espoo")
@@ -351,6 +364,15 @@ async def test_an_organizer_touches_only_its_own_events_and_only_where_it_belong
         found_after = await client.get("/organizers/registered", params=find[1], headers=espoo)
     assert [answer.status_code for answer in others] == [404, 404, 404]
     assert museums_own.json() == []
+    # A page of one status at a time, newest first, with how many there are; never the draft.
+    assert [p.json()["total"] for p in published_pages] == [2, 2, 2]
+    assert [[e["id"] for e in p.json()["items"]] for p in published_pages] == [
+        [second["id"]],
+        [event["id"]],
+        [],
+    ]
+    assert draft.status_code == 201
+    assert museums_page.json()["total"] == 0
     assert before_joining.status_code == 403
     assert "not part of espoo's offering" in before_joining.json()["detail"]
     assert joined.status_code == 200

@@ -8,7 +8,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.db import event, occurrence
-from catalog.domain import Event
+from catalog.domain import Event, EventStatus
 
 _EVENT_COLUMNS = {column.name for column in event.columns} - {"created_at", "updated_at"}
 # booked_seats is left out: only the allocation's events change it.
@@ -48,13 +48,26 @@ async def load(
     return _assemble(row, occurrences.mappings())
 
 
-async def owned_by(session: AsyncSession, municipality_id: str, organizer_id: UUID) -> list[Event]:
+async def owned_by(
+    session: AsyncSession,
+    municipality_id: str,
+    organizer_id: UUID,
+    status: EventStatus | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[Event]:
+    """The organizer's events, newest first: all of them, or a page of one status."""
+    chosen = _owned(municipality_id, organizer_id)
+    if status is not None:
+        chosen = chosen & (event.c.status == status.value)
     rows = (
         (
             await session.execute(
                 select(event)
-                .where(_owned(municipality_id, organizer_id))
+                .where(chosen)
                 .order_by(event.c.created_at.desc(), event.c.id)
+                .offset(offset)
+                .limit(limit)
             )
         )
         .mappings()
@@ -69,6 +82,13 @@ async def owned_by(session: AsyncSession, municipality_id: str, organizer_id: UU
     for found in occurrences.mappings():
         by_event.setdefault(found["event_id"], []).append(found)
     return [_assemble(row, by_event.get(row["id"], [])) for row in rows]
+
+
+async def count_owned(
+    session: AsyncSession, municipality_id: str, organizer_id: UUID, status: EventStatus
+) -> int:
+    chosen = _owned(municipality_id, organizer_id) & (event.c.status == status.value)
+    return int(await session.scalar(select(func.count()).select_from(event).where(chosen)) or 0)
 
 
 async def save(session: AsyncSession, changed: Event) -> None:

@@ -451,6 +451,19 @@ class EvaluationState(_Lenient):
     given: EvaluationAnswers | None = None
 
 
+OWN_PAGE_SIZE = 20
+
+
+class OwnEventPage(_Lenient):
+    """A page of an organizer's events of one status."""
+
+    status: EventStatus
+    page: int
+    page_size: int
+    total: int
+    items: list[OwnEvent]
+
+
 class Figures(_Lenient):
     """One slice of a school year's figures, as the stats service computes them."""
 
@@ -718,9 +731,10 @@ class Platform:
         )
         return ImportReport.model_validate(found)
 
-    async def my_events(self, token: str) -> list[OwnEvent]:
-        found = await self._call("GET", "/api/catalog/events/mine", token=token)
-        return [OwnEvent.model_validate(event) for event in found]
+    async def my_events(self, token: str, status: EventStatus, page: int) -> OwnEventPage:
+        params = {"status": status.value, "page": str(page), "page_size": str(OWN_PAGE_SIZE)}
+        found = await self._call("GET", "/api/catalog/events/mine/page", token=token, params=params)
+        return OwnEventPage.model_validate(found)
 
     async def my_event(self, token: str, event_id: UUID) -> OwnEvent:
         found = await self._call("GET", f"/api/catalog/events/{event_id}", token=token)

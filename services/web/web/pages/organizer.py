@@ -3,9 +3,12 @@ one with its occurrences; cancelling an occurrence or the whole event; who comes
 occurrence, also as CSV and XLSX."""
 
 import asyncio
+import math
+from collections.abc import Callable
 from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Annotated
+from urllib.parse import urlencode
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -36,6 +39,7 @@ from web.words import CATEGORIES, N_, TARGET_GROUPS
 
 router = APIRouter(include_in_schema=False)
 MAX_REASON = 500
+MAX_PAGE = 10_000
 NOT_BEGUN = N_(
     "Nothing was recorded: the visit has not begun, or the group's seats were cancelled."
 )
@@ -73,17 +77,37 @@ def _event_id(event_id: str) -> UUID:
         raise NotFound(f"{event_id!r} is not an event id") from error
 
 
+def _page_asked(request: Request, status: EventStatus) -> int:
+    asked = request.query_params.get(status.value, "1")
+    return int(asked) if asked.isdigit() and 1 <= int(asked) <= MAX_PAGE else 1
+
+
 @router.get("/organizer/events", response_class=HTMLResponse)
 async def my_events(request: Request, visitor: VisitorDep) -> HTMLResponse:
+    """The organizer's events, a page of each status (?draft=2&published=3 for later pages)."""
     signed_in = _organizer(request, visitor)
-    events, (zone, _) = await asyncio.gather(
-        _platform(request).my_events(signed_in.access_token), _zone(request, signed_in)
+    platform, token = _platform(request), signed_in.access_token
+    pages, (zone, _) = await asyncio.gather(
+        asyncio.gather(
+            *(platform.my_events(token, s, _page_asked(request, s)) for s in EventStatus)
+        ),
+        _zone(request, signed_in),
     )
-    by_status = {status: [e for e in events if e.status is status] for status in EventStatus}
+    by_status = dict(zip(EventStatus, pages, strict=True))
+
+    def page_url(status: EventStatus) -> Callable[[int], str]:
+        def url(number: int) -> str:
+            kept = {s.value: str(p.page) for s, p in by_status.items() if p.page > 1}
+            return f"/organizer/events?{urlencode(kept | {status.value: str(number)})}"
+
+        return url
+
     return render(
         request,
         "organizer/events.html",
         by_status=by_status,
+        pages_of={s: math.ceil(p.total / p.page_size) for s, p in by_status.items()},
+        page_url=page_url,
         time_zone=zone.key,
         Status=EventStatus,
         deleted=request.query_params.get("deleted") == "1",
