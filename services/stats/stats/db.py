@@ -103,6 +103,8 @@ booking = Table(
     Column("attended", Boolean),
     Column("pupils_attended", Integer),
     Column("attendance_recorded_at", DateTime(timezone=True)),
+    # Whether the transport service has a culture bus planned for the visit.
+    Column("bus_scheduled", Boolean, nullable=False, server_default="false"),
     Index("booking_by_municipality", "municipality_id", "event_id"),
 )
 

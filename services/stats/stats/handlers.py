@@ -33,6 +33,12 @@ from kulturbro_contracts import (
 from kulturbro_contracts.booking import AttendanceRecorded, EvaluationSubmitted
 from kulturbro_contracts.catalog import EventChanged, OrganizerRegistered
 from kulturbro_contracts.directory import MunicipalityRegistered, MunicipalityUpdated, SchoolRemoved
+from kulturbro_contracts.transport import (
+    BusScheduled,
+    BusTripCancelled,
+    BusTripChanged,
+    BusUnavailable,
+)
 from kulturbro_runtime import HandlerTable, UnitOfWork
 from stats.projections import Projections, SqlProjections
 
@@ -125,6 +131,16 @@ async def attendance_recorded(event: AttendanceRecorded, uow: Projections) -> No
     await uow.bookings.attended(event.municipality_id, event.payload)
 
 
+async def bus_planned(event: BusScheduled | BusTripChanged, uow: Projections) -> None:
+    trip = event.payload
+    await uow.bookings.bus(event.municipality_id, trip.event_id, trip.booking_id, scheduled=True)
+
+
+async def no_bus(event: BusUnavailable | BusTripCancelled, uow: Projections) -> None:
+    trip = event.payload
+    await uow.bookings.bus(event.municipality_id, trip.event_id, trip.booking_id, scheduled=False)
+
+
 async def evaluation_submitted(event: EvaluationSubmitted, uow: Projections) -> None:
     await uow.evaluations.save(event.municipality_id, event.payload)
 
@@ -153,6 +169,10 @@ PROJECTIONS: dict[type[Event], Projection] = {
     BookingCancelled: booking_cancelled,
     EvaluationSubmitted: evaluation_submitted,
     AttendanceRecorded: attendance_recorded,
+    BusScheduled: bus_planned,
+    BusTripChanged: bus_planned,
+    BusUnavailable: no_bus,
+    BusTripCancelled: no_bus,
 }
 
 

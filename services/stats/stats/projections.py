@@ -50,6 +50,10 @@ class BookingRepository(Protocol):
     async def attended(self, municipality_id: str, attendance: Attendance) -> None:
         """Keeps the latest record, whichever order the records arrive in."""
 
+    async def bus(
+        self, municipality_id: str, event_id: UUID, booking_id: UUID, scheduled: bool
+    ) -> None: ...
+
 
 class EvaluationRepository(Protocol):
     async def save(self, municipality_id: str, evaluation: Evaluation) -> None:
@@ -279,6 +283,17 @@ class SqlBookings(_Table):
                 ),
             )
         )
+
+    async def bus(
+        self, municipality_id: str, event_id: UUID, booking_id: UUID, scheduled: bool
+    ) -> None:
+        values = {
+            "booking_id": booking_id,
+            "municipality_id": municipality_id,
+            "event_id": event_id,
+            "bus_scheduled": scheduled,
+        }
+        await self._upsert(db.booking, "booking_id", values, bus_scheduled=scheduled)
 
     async def _flag(
         self, municipality_id: str, event_id: UUID, booking_id: UUID, flag: str

@@ -30,6 +30,7 @@ BOOKING_DEFAULTS = {
     "attended": None,
     "pupils_attended": None,
     "attendance_recorded_at": None,
+    "bus_scheduled": False,
 }
 
 
@@ -179,6 +180,11 @@ class FakeBookings:
             pupils_attended=attendance.pupils_present,
             attendance_recorded_at=attendance.recorded_at,
         )
+
+    async def bus(
+        self, municipality_id: str, event_id: UUID, booking_id: UUID, scheduled: bool
+    ) -> None:
+        self._row(municipality_id, event_id, booking_id)["bus_scheduled"] = scheduled
 
 
 class FakeEvaluations:

@@ -4,11 +4,13 @@ Kafka and reads the figures back from the API.
 
 Six school groups in five schools (120 pupils) and one elderly-care group (12 residents); two
 organizers; three events with five occurrences in the school year 2026-27. Booking b1..b8:
-  b1 g1 Sagan O1 20+2, bus, allocated; evaluated: came, 18 present, 5 4 5 4 bus 3, a comment
+  b1 g1 Sagan O1 20+2, bus (planned), allocated; evaluated: came, 18 present, 5 4 5 4 bus 3,
+     a comment
   b2 g2 Sagan O1 20+2, allocated; evaluated: came, 4 4 3 5; its organizer recorded 19 present
   b3 g3 Sagan O1 25+3, waitlisted, then allocated O2; evaluated: did not come (a no-show), and
      its organizer first recorded it as come, then corrected that: it did not
-  b4 g4 Fossiler O3 30+3, bus, allocated; evaluated: came, 30 present, 3 3 4 2 bus 4, a comment
+  b4 g4 Fossiler O3 30+3, bus (planned, then none: too near), allocated; evaluated: came, 30
+     present, 3 3 4 2 bus 4, a comment
   b5 g5 Fossiler O3 10+1, allocated, then cancelled and its 11 seats released
   b6 g6 Fossiler O4 (spring, still to come) 15+2, allocated
   b7 g5 Fossiler O4 10+1, requested, not yet decided
@@ -47,6 +49,13 @@ from kulturbro_contracts.catalog import (
 )
 from kulturbro_contracts.directory import Group, Municipality, MunicipalityRegistered, School
 from kulturbro_contracts.envelope import Event
+from kulturbro_contracts.transport import (
+    BusScheduled,
+    BusTrip,
+    BusUnavailable,
+    NoBusReason,
+    Unavailability,
+)
 from kulturbro_contracts.vocabulary import BookingPolicy, Language, TargetGroup, UnitKind
 
 MUNICIPALITY = "lillby"
@@ -228,6 +237,30 @@ def events() -> list[Event]:
             ),
         )
     )
+    for name in ("b1", "b4"):
+        starts = OCCURRENCES[ALLOCATED[name]][0]
+        trip = BusTrip(
+            booking_id=id_of(name),
+            event_id=id_of(BOOKINGS[name][1]),
+            occurrence_id=id_of(ALLOCATED[name]),
+            bus="Buss 1",
+            pickup_at=starts - timedelta(minutes=30),
+            pickup_place="Skolan",
+            pickup_latitude=55.6,
+            pickup_longitude=13.0,
+            return_bus="Buss 1",
+            return_at=starts + timedelta(hours=1),
+            home_at=starts + timedelta(hours=1, minutes=30),
+        )
+        told.append(BusScheduled(municipality_id=m, payload=trip))
+    unavailable = Unavailability(
+        booking_id=id_of("b4"),
+        event_id=id_of("Fossiler"),
+        occurrence_id=id_of("O3"),
+        reason=NoBusReason.TOO_NEAR,
+        message="the venue is within walking distance",
+    )
+    told.append(BusUnavailable(municipality_id=m, payload=unavailable))
     for name, came, present, recorded in ATTENDANCE:
         group, title = BOOKINGS[name][0], BOOKINGS[name][1]
         attendance = Attendance(
@@ -279,8 +312,9 @@ WHOLE_YEAR = {
     "no_shows": 1,
     "waitlisted": 0,
     "rejected": 0,
-    "visits_with_bus": 2,
-    "bus_share": 2 / 5,
+    "visits_wanting_bus": 2,  # b1 b4
+    "visits_with_bus": 1,  # b1: b4's was planned, then found too near
+    "bus_share": 1 / 5,
     "evaluations": 5,
     "schools": 6,
     "schools_without_visit": 2,  # B (a no-show) and D (cancelled)

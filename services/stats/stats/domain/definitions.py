@@ -189,9 +189,11 @@ _TEXTS: dict[Indicator, tuple[dict[str, str], int, dict[str, str], dict[str, str
             "en": "Share of visits with the culture bus",
         },
         {
-            "sv": "Besök där gruppen bokade kulturbuss delat med besök.",
-            "fi": "Käynnit, joille ryhmä varasi kulttuuribussin, jaettuna käynneillä.",
-            "en": "Visits for which the group booked the culture bus divided by visits.",
+            "sv": "Besök som transporttjänsten planerat en kulturbuss till, delat med besök.",
+            "fi": "Käynnit, joille kuljetuspalvelu on suunnitellut kulttuuribussin, jaettuna "
+            "käynneillä.",
+            "en": "Visits for which the transport service planned a culture bus, divided by "
+            "visits.",
         },
     ),
     Indicator.EVALUATION_SCORE: (

@@ -72,6 +72,7 @@ class Booking:
     cancelled: bool = False
     attended: bool | None = None  # as the organizer recorded it
     pupils_attended: int | None = None
+    bus_scheduled: bool = False  # as transport last told it
 
     @property
     def status(self) -> BookingStatus:

@@ -66,7 +66,8 @@ class Figures:
     no_shows: int
     waitlisted: int
     rejected: int
-    visits_with_bus: int
+    visits_wanting_bus: int  # the teacher asked for the culture bus
+    visits_with_bus: int  # transport planned one
     bus_share: float | None
     evaluations: int
     scores: dict[Question, float]
@@ -162,7 +163,7 @@ class Municipality:
         by_school = self._visits_per_pupil(groups, visits, lambda g: str(g.unit_id))
         by_district = self._visits_per_pupil(groups, visits, self._district)
         by_district.pop("", None)
-        with_bus = sum(1 for b in visits if b.wants_bus)
+        with_bus = sum(1 for b in visits if b.bus_scheduled)
         return Figures(
             groups_eligible=len(groups),
             pupils_eligible=pupils,
@@ -183,6 +184,7 @@ class Municipality:
             no_shows=len(no_shows),
             waitlisted=sum(1 for b in bookings if b.status is BookingStatus.WAITLISTED),
             rejected=sum(1 for b in bookings if b.status is BookingStatus.REJECTED),
+            visits_wanting_bus=sum(1 for b in visits if b.wants_bus),
             visits_with_bus=with_bus,
             bus_share=share(with_bus, len(visits)),
             evaluations=len(evaluations),
