@@ -31,11 +31,11 @@ NOW = TUESDAY.at(0) - timedelta(days=30)
 
 
 def a_town(buses: int = 2, **rules: object) -> FakeWork:
+    """A municipality with its buses at the depot, and rules set beside it."""
     work = FakeWork()
     work.directory.fleets[TOWN] = [FleetBus(name=f"Buss {n + 1}", seats=50) for n in range(buses)]
-    work.rules.settings[TOWN] = RuleSettings(
-        depot_latitude=DEPOT.latitude, depot_longitude=DEPOT.longitude, **rules
-    )
+    depot = {"depot_latitude": DEPOT.latitude, "depot_longitude": DEPOT.longitude}
+    work.rules.settings[TOWN] = RuleSettings.model_validate(depot | rules)
     return work
 
 
@@ -123,7 +123,13 @@ async def test_a_booking_without_the_bus_is_not_planned() -> None:
     [
         (a_town(), NEAR, NoBusReason.TOO_NEAR, "nearer the venue than 3000 m"),
         (a_town(buses=0), ROSENGARD, NoBusReason.NO_FLEET, "add its bus fleet in the directory"),
-        (a_town(), None, NoBusReason.NO_COORDINATES, "has no coordinates"),
+        (a_town(), None, NoBusReason.NO_COORDINATES, "has no coordinates: add them in the dir"),
+        (
+            a_town(depot_latitude=None, depot_longitude=None),
+            ROSENGARD,
+            NoBusReason.NO_COORDINATES,
+            "the bus depot has no coordinates: set it in the bus rules",
+        ),
         (
             a_town(opens="10:00"),
             ROSENGARD,

@@ -45,10 +45,6 @@ WHAT_TO_FIX = {
     ),
     NoBusReason.NO_BUS_FREE: "every bus that fits the class is taken at that time",
     NoBusReason.RIDE_TOO_LONG: "the ride would take longer than {rules.max_ride_min} minutes",
-    NoBusReason.NO_COORDINATES: (
-        "the school, the venue or the bus depot has no coordinates: add them in the directory,"
-        " the event's venue or the bus rules"
-    ),
     NoBusReason.NO_FLEET: "the municipality has no buses: add its bus fleet in the directory",
     NoBusReason.NO_OPERATING_HOURS: (
         "the trip falls outside the buses' hours ({rules.opens:%H:%M}-{rules.closes:%H:%M} on"
@@ -147,6 +143,7 @@ async def replan(work: Work, municipality_id: str, day: date, *, now: datetime) 
     """Plans the day again with every confirmed booking on it, and tells each class what
     changed for it. A frozen day keeps announced pick-ups; on any day a class hears of a move
     of more than the tolerance (or of another bus), and of nothing less."""
+    await work.plans.lock(municipality_id, day)
     settings = await work.rules.get(municipality_id)
     rules = settings.bus_rules(await work.directory.fleet(municipality_id))
     zone = await work.directory.zone(municipality_id)
@@ -238,7 +235,7 @@ async def _tell(
                         event_id=booking.event_id,
                         occurrence_id=occurrence.occurrence_id,
                         reason=reason,
-                        message=WHAT_TO_FIX[reason].format(rules=rules),
+                        message=_what_to_fix(reason, rules, school, occurrence),
                         alternatives=others,
                     ),
                 )
@@ -247,6 +244,22 @@ async def _tell(
     if told is not None:
         booking.told = told
         await work.bookings.save(booking)
+
+
+def _what_to_fix(
+    reason: NoBusReason, rules: BusRules, school: School | None, occurrence: OccurrenceAt
+) -> str:
+    if reason is not NoBusReason.NO_COORDINATES:
+        return WHAT_TO_FIX[reason].format(rules=rules)
+    missing = []
+    if school is None or school.place is None:
+        name = school.name if school else "(not heard of from the directory yet)"
+        missing.append(f"school {name} has no coordinates: add them in the directory")
+    if occurrence.venue is None:
+        missing.append(f"venue {occurrence.venue_name} has no coordinates: its organizer adds them")
+    if any(bus.depot is None for bus in rules.fleet):
+        missing.append("the bus depot has no coordinates: set it in the bus rules")
+    return "; ".join(missing)
 
 
 def _moved(old: BusTrip, new: BusTrip, rules: BusRules) -> bool:

@@ -5,7 +5,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import RowMapping, select
+from sqlalchemy import RowMapping, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -204,6 +204,12 @@ class SqlRules:
 class SqlPlans:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def lock(self, municipality_id: str, day: date) -> None:
+        await self.session.execute(
+            text("select pg_advisory_xact_lock(hashtext(:key))"),
+            {"key": f"transport day plan {municipality_id} {day}"},
+        )
 
     async def get(self, municipality_id: str, day: date) -> DayPlanPublic | None:
         plan = await self.session.scalar(

@@ -40,6 +40,9 @@ class Rules(Protocol):
 
 
 class Plans(Protocol):
+    async def lock(self, municipality_id: str, day: date) -> None:
+        """Until the transaction ends: plans of one day are made one at a time."""
+
     async def get(self, municipality_id: str, day: date) -> DayPlanPublic | None: ...
     async def save(self, municipality_id: str, plan: DayPlanPublic, at: datetime) -> None: ...
 
