@@ -5,6 +5,7 @@ facts arrive in the order they were made.
 """
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import ClassVar, Literal
 from uuid import UUID
 
@@ -152,3 +153,17 @@ class TeacherUnassigned(DirectoryEvent):
     event_type: Literal["TeacherUnassigned"] = "TeacherUnassigned"
     schema_version: Literal[1] = 1
     payload: TeacherAssignment
+
+
+class TeacherErasure(BaseModel):
+    teacher_id: UUID
+    left_at: datetime = Field(description="when the directory stopped listing the teacher")
+
+
+class TeacherErased(DirectoryEvent):
+    """The retention period after a teacher left has passed: whoever still keeps her name or
+    e-mail (a delivery log, say) erases them now. Carries no contact data itself."""
+
+    event_type: Literal["TeacherErased"] = "TeacherErased"
+    schema_version: Literal[1] = 1
+    payload: TeacherErasure

@@ -28,6 +28,8 @@ class ServiceSettings(BaseSettings):
     consumer_max_retries: int = 3
     consumer_retry_backoff_seconds: float = 0.2
     outbox_poll_seconds: float = 1.0
+    # How often the service's retention jobs erase what has run out (kulturbro_runtime.retention).
+    retention_interval_seconds: float = 3600.0
 
     @field_validator("database_url")
     @classmethod

@@ -1,5 +1,6 @@
 """The directory's tables, in its own schema."""
 
+from datetime import datetime
 from enum import Enum
 from typing import Any
 from uuid import UUID, uuid4
@@ -122,3 +123,14 @@ class TeacherGroup(SQLModel, table=True):
 
     teacher_id: UUID = Field(foreign_key="teacher.id", primary_key=True)
     group_id: UUID = Field(foreign_key="group.id", primary_key=True, index=True)
+
+
+class TeacherDeparture(SQLModel, table=True):
+    """A teacher the import no longer lists: her record went at once, and when the retention
+    period after `left_at` has passed, the others are told to erase what they still keep."""
+
+    __tablename__ = "teacher_departure"
+
+    teacher_id: UUID = Field(primary_key=True)
+    municipality_id: str = Field(max_length=64)
+    left_at: datetime = Field(sa_type=sa.DateTime(timezone=True), index=True)

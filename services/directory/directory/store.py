@@ -13,7 +13,7 @@ from sqlalchemy import delete, insert, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from directory.db import Group, Teacher, TeacherGroup, Unit
+from directory.db import Group, Teacher, TeacherDeparture, TeacherGroup, Unit
 from directory.progress import Progress
 from directory.reconcile import Changes
 from directory.records import (
@@ -125,8 +125,15 @@ async def apply(
         await uow.session.execute(insert(TeacherGroup).values(**link.model_dump()))
         await writer.publish(contract.TeacherAssigned, link)
     for teacher in changes.teachers.removed:
-        await writer.remove(Teacher, stored.teacher_ids[teacher.external_id])
-        await writer.publish(contract.TeacherRemoved, writer.teacher(teacher))
+        teacher_id = stored.teacher_ids[teacher.external_id]
+        await writer.remove(Teacher, teacher_id)
+        removed = await writer.publish(contract.TeacherRemoved, writer.teacher(teacher))
+        # Her record goes now; copies elsewhere are erased once the retention period is over.
+        await uow.session.execute(
+            insert(TeacherDeparture).values(
+                teacher_id=teacher_id, municipality_id=municipality_id, left_at=removed.occurred_at
+            )
+        )
     for group in changes.groups.removed:
         await writer.remove(Group, stored.group_ids[group.external_id])
         await writer.publish(contract.GroupRemoved, writer.group(group))
@@ -176,10 +183,14 @@ class _Writer:
     async def remove(self, table: Table, row_id: UUID) -> None:
         await self.uow.session.execute(delete(table).where(col(table.id) == row_id))
 
-    async def publish(self, event: Callable[..., contract.DirectoryEvent], payload: Any) -> None:
-        await self.uow.publish(event(municipality_id=self.municipality_id, payload=payload))
+    async def publish(
+        self, event: Callable[..., contract.DirectoryEvent], payload: Any
+    ) -> contract.DirectoryEvent:
+        published = event(municipality_id=self.municipality_id, payload=payload)
+        await self.uow.publish(published)
         self.done += 1
         self.progress("writing", self.done, self.total)
+        return published
 
     def school(self, unit: UnitRecord) -> contract.School:
         return contract.School(unit_id=self.stored.unit_ids[unit.external_id], **_unit_values(unit))

@@ -7,6 +7,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 
 from gateway.db import Account, OrganizerCopy
+from gateway.retention import RETENTION
 from kulturbro_contracts import TeacherRegistered, TeacherUpdated
 from kulturbro_contracts.catalog import OrganizerRegistered
 from kulturbro_replicas.municipalities import MUNICIPALITY_REPLICA
@@ -47,4 +48,5 @@ HANDLERS: HandlerTable = {
     TeacherUpdated: [keep_teacher_account],
     OrganizerRegistered: [keep_organizer],
     **MUNICIPALITY_REPLICA,
+    **RETENTION,
 }

@@ -14,6 +14,8 @@ class GatewaySettings(ServiceSettings):
     access_token_minutes: int = 15
     refresh_token_days: int = 30
     magic_link_minutes: int = 15
+    # Who did what is kept five years, as public-sector audit asks (365 * 5 + 1 leap day).
+    audit_retention_days: int = Field(default=1826, ge=1, le=36500)
     cors_origins: list[str] = Field(default_factory=list)
     max_body_bytes: int = 1_048_576
     upstream_timeout_seconds: float = 10.0

@@ -3,8 +3,10 @@
 from pathlib import Path
 
 from kulturbro_runtime import Service
+from kulturbro_runtime.retention import retention_task
 from notify import api, handlers
 from notify.delivery_job import deliver_pending
+from notify.retention import erase_old_mail_bodies
 from notify.schedule import mail_when_due
 from notify.settings import NotifySettings
 
@@ -15,5 +17,5 @@ service = Service(
     settings_class=NotifySettings,
     handlers=handlers.HANDLERS,
     routers=[api.router],
-    background=[deliver_pending, mail_when_due],
+    background=[deliver_pending, mail_when_due, retention_task(erase_old_mail_bodies)],
 )

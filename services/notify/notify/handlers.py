@@ -12,6 +12,7 @@ from notify.invitations import invite_targeted_teachers
 from notify.mailer import send_now
 from notify.mime import mail_bytes
 from notify.rendering import Renderer, time_zone_of
+from notify.retention import RETENTION
 from notify.settings import NotifySettings
 
 
@@ -48,5 +49,6 @@ HANDLERS: HandlerTable = merge_handlers(
     CATALOG_REPLICA,
     BOOKING_MAIL,  # before COPIES: an EventChanged is compared with the copy it replaces
     COPIES,
+    RETENTION,
     {SignInLinkRequested: [send_sign_in_link], EventPublished: [invite_targeted_teachers]},
 )

@@ -17,5 +17,7 @@ class NotifySettings(ServiceSettings):
     reminder_days_before: int = Field(default=3, ge=0, le=60)
     organizer_summary_seconds: int = Field(default=3600, ge=1)
     schedule_tick_seconds: float = Field(default=30, gt=0)
+    # The delivery log keeps who was sent what; the mail's body only this long.
+    mail_body_retention_days: int = Field(default=90, ge=1, le=3650)
     # A municipality's own wording: <dir>/<municipality>/<language>/<kind>.txt.j2 and .html.j2.
     template_dir: Path | None = None
