@@ -312,17 +312,25 @@ async def run(servers: Servers, count_events: int, scale: Scale) -> None:
 
 
 async def national_indicators(url: str, schema: str, stats: Any, settings: Any, size: Size) -> None:
-    """Every municipality's projections written at once, then the open table asked for."""
+    """Every municipality's projections written at once, then the open table asked for once the
+    service's background job has computed it (the time it took is the first row)."""
     from stats.api.common import now
+    from stats.open_counts import kept_for
 
     load_projections(url, schema, size)
     app = stats.create_app(settings)
     app.dependency_overrides[now] = lambda: YEAR_STARTS + timedelta(days=120)
+    started = time.perf_counter()
     async with app.router.lifespan_context(app):
+        kept = kept_for(app.state.runtime)
+        for _ in range(6000):  # ten minutes at most
+            if sum(1 for _, year in kept if year == SCHOOL_YEAR) == MUNICIPALITIES:
+                break
+            await asyncio.sleep(0.1)
+        ready = (time.perf_counter() - started) * 1000
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://stats") as client:
             national = f"/open/v1/indicators/{SCHOOL_YEAR}"
-            cold = await timed(client, national, 1)
             warm = await timed(client, national, 10)
             xlsx = await timed(client, f"{national}?format=xlsx", 5)
             one = await timed(client, f"{national}/m7", 10)
@@ -335,10 +343,10 @@ async def national_indicators(url: str, schema: str, stats: Any, settings: Any, 
     print(f"| {'answer':<46} | {'ms':>7} | {'bare (definitions)':>18} | {'ratio':>6} |")
     print(f"|{'-' * 48}|{'-' * 9}|{'-' * 20}|{'-' * 8}|")
     for name, took in (
-        ("national, JSON-stat, first (computed)", cold),
-        ("national, JSON-stat, again (kept until newer)", warm),
-        ("national, XLSX, again", xlsx),
-        ("one municipality, JSON-stat, again", one),
+        ("all computed in the background, from the start", ready),
+        ("national, JSON-stat", warm),
+        ("national, XLSX", xlsx),
+        ("one municipality, JSON-stat", one),
     ):
         print(f"| {name:<46} | {took:>7.1f} | {bare:>18.1f} | {took / bare:>6.1f} |")
 

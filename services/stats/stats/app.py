@@ -2,19 +2,11 @@
 
 from pathlib import Path
 
-from fastapi import FastAPI
-
-from kulturbro_runtime import Service, ServiceSettings
+from kulturbro_runtime import Service
 from stats import handlers
 from stats.api import ROUTERS
 from stats.api.common import refuse_unknown
-from stats.api.open_data import keep_counts
-
-
-def configure(app: FastAPI, _: ServiceSettings) -> None:
-    refuse_unknown(app)
-    keep_counts(app)
-
+from stats.open_counts import keep_fresh
 
 service = Service(
     name="stats",
@@ -22,5 +14,6 @@ service = Service(
     migrations=Path(__file__).with_name("migrations") / "versions",
     handlers=handlers.HANDLERS,
     routers=ROUTERS,
-    configure=configure,
+    background=[keep_fresh],
+    configure=refuse_unknown,
 )

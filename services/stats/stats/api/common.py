@@ -47,7 +47,8 @@ async def _unknown(_: Request, error: Exception) -> JSONResponse:
     )
 
 
-def refuse_unknown(app: FastAPI) -> None:
+def refuse_unknown(app: FastAPI, _: object) -> None:
+    """The service's own wiring of the app: an Unknown is a 404 listing what there is."""
     app.add_exception_handler(Unknown, _unknown)
 
 

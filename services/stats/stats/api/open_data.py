@@ -2,33 +2,32 @@
 every municipality that publishes, per school year, as JSON-stat 2.0, CSV or XLSX, CC BY 4.0.
 
 An operator sees every municipality, also those that chose not to publish. The figures are kept
-per municipality and school year until one of its facts is newer, so the national table is
-recomputed only where something changed.
+per municipality and school year until one of its facts is newer (stats.open_counts, refreshed in
+the background too), so the national table is recomputed only where something changed.
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from kulturbro_runtime import MunicipalCallerDep, Role, RuntimeDep, allow, public
 from kulturbro_runtime.identity import IDENTITY_HEADER, Caller, verify_identity
+from kulturbro_runtime.runtime import Runtime
 from stats.api.common import Now, SchoolYearPath, Unknown, known_year
 from stats.api.downloads import XLSX_TYPE, csv_response, xlsx_response
 from stats.api.jsonstat import TOTAL_LABEL, WITHHELD, WITHHELD_NOTE, dataset, definitions, rounded
 from stats.domain.definitions import ATTRIBUTION, DEFINITIONS, LICENCE
-from stats.domain.figures import Municipality, Period
 from stats.domain.indicators import (
-    AreaCounts,
     Indicator,
     Table,
-    area_counts,
     indicator_table,
     slice_areas,
 )
+from stats.open_counts import kept_for, refresh
 from stats.reading import KnownMunicipality, StatsReader
 
 router = APIRouter(tags=["open data"])
@@ -44,21 +43,6 @@ FormatQuery = Annotated[
     OpenFormat, Query(description=f"json-stat (JSON-stat 2.0), csv or xlsx ({XLSX_TYPE})")
 ]
 MunicipalityPath = Annotated[str, Path(min_length=1, max_length=64)]
-# (municipality, school year) -> (fresh as of, counts): valid while nothing newer has arrived.
-KeptCounts = dict[tuple[str, str], tuple[datetime, AreaCounts]]
-NEVER = datetime.min.replace(tzinfo=UTC)  # the freshness of a municipality with no facts yet
-
-
-def keep_counts(app: FastAPI) -> None:
-    app.state.open_counts = {}
-
-
-def _kept(request: Request) -> KeptCounts:
-    kept: KeptCounts = request.app.state.open_counts
-    return kept
-
-
-KeptDep = Annotated[KeptCounts, Depends(_kept)]
 
 
 def _optional_caller(request: Request) -> Caller | None:
@@ -101,21 +85,19 @@ async def indicator_index(runtime: RuntimeDep, caller: OptionalCaller) -> dict[s
 @router.get("/open/v1/indicators/{school_year}", **public())
 async def national_indicators(
     runtime: RuntimeDep,
-    kept: KeptDep,
     caller: OptionalCaller,
     now: Now,
     school_year: SchoolYearPath,
     format: FormatQuery = OpenFormat.JSON_STAT,
 ) -> Any:
     """Every publishing municipality side by side, and their total, for one school year."""
-    table, names, updated = await _table(runtime, kept, caller, now, school_year)
+    table, names, updated = await _table(runtime, caller, now, school_year)
     return _answer(table, school_year, names, updated, format, f"kulturbro-{school_year}")
 
 
 @router.get("/open/v1/indicators/{school_year}/{municipality_id}", **public())
 async def municipal_indicators(
     runtime: RuntimeDep,
-    kept: KeptDep,
     caller: OptionalCaller,
     now: Now,
     school_year: SchoolYearPath,
@@ -123,7 +105,7 @@ async def municipal_indicators(
     format: FormatQuery = OpenFormat.JSON_STAT,
 ) -> Any:
     """One municipality's indicators, withheld exactly as in the national table."""
-    table, names, updated = await _table(runtime, kept, caller, now, school_year)
+    table, names, updated = await _table(runtime, caller, now, school_year)
     if municipality_id not in names:
         raise Unknown("municipality", "municipalities", municipality_id, sorted(names))
     one = slice_areas(table, [municipality_id])
@@ -172,23 +154,16 @@ def _shown(
 
 
 async def _table(
-    runtime: Any, kept: KeptCounts, caller: Caller | None, now: datetime, school_year: str
+    runtime: Runtime, caller: Caller | None, now: datetime, school_year: str
 ) -> tuple[Table, dict[str, str], datetime | None]:
     async with runtime.database.sessions() as session:
         reader = StatsReader(session)
         known_year(school_year, await reader.school_years())
         shown = _shown(await reader.municipalities(), caller)
-        freshness = await reader.freshness()
-        stale = [
-            m.municipality_id
-            for m in shown
-            if kept.get((m.municipality_id, school_year), (None,))[0]
-            != freshness.get(m.municipality_id, NEVER)
-        ]
-        for key, facts in (await reader.facts_of(stale)).items():
-            computed = area_counts(Municipality(facts, Period(school_year), now))
-            kept[key, school_year] = freshness.get(key, NEVER), computed
-        counts = {m.municipality_id: kept[m.municipality_id, school_year][1] for m in shown}
+        kept = kept_for(runtime)
+        ids = [m.municipality_id for m in shown]
+        freshness = await refresh(reader, kept, ids, school_year, now)
+    counts = {m: kept[m, school_year][1] for m in ids}
     names = {m.municipality_id: m.name for m in shown}
     updated = max((freshness[k] for k in names if k in freshness), default=None)
     return indicator_table(counts), names, updated
