@@ -14,6 +14,7 @@ from web.errors import install_error_pages
 from web.oidc import PendingFlows
 from web.pages import (
     bookings,
+    buses,
     evaluations,
     fairness,
     homes,
@@ -97,6 +98,7 @@ service = Service(
         homes.router,
         teaching.router,
         bookings.router,
+        buses.router,
         evaluations.router,
         preferences.router,
         imports.router,

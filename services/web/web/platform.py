@@ -2,7 +2,7 @@
 token, like any mobile app. Its refusals become exceptions the pages know how to show."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 from uuid import UUID
@@ -454,6 +454,57 @@ class EvaluationState(_Lenient):
 OWN_PAGE_SIZE = 20
 
 
+class BusTrip(_Lenient):
+    bus: str
+    pickup_at: datetime
+    pickup_place: str
+    return_bus: str = ""
+    return_at: datetime
+    home_at: datetime
+
+
+class BookingBus(_Lenient):
+    """A booking's culture bus: the trip, or why there is none, or neither while it is planned."""
+
+    trip: BusTrip | None = None
+    reason: str | None = None
+
+
+class BusStop(_Lenient):
+    at: datetime
+    kind: str  # pick_up, drop_off
+    leg: str  # there, back
+    booking_id: UUID
+    place: str
+    travellers: int
+    wheelchair_places: int
+    on_board: int
+
+
+class BusRun(_Lenient):
+    bus: str
+    seats: int
+    wheelchair_places: int
+    leaves_depot: datetime
+    back_at_depot: datetime
+    km: float
+    most_on_board: int
+    stops: list[BusStop]
+
+
+class Unserved(_Lenient):
+    booking_id: UUID
+    reason: str
+
+
+class DayPlan(_Lenient):
+    day: date
+    frozen: bool
+    buses: list[BusRun]
+    unserved: list[Unserved]
+    km: float
+
+
 class OwnEventPage(_Lenient):
     """A page of an organizer's events of one status."""
 
@@ -877,6 +928,24 @@ class Platform:
         path = "/api/stats/open/v1/definitions"
         found: dict[str, Any] = await self._call("GET", path, address=address)
         return found
+
+    async def booking_bus(self, token: str, booking_id: UUID) -> BookingBus | None:
+        """None where the booking asked for no bus."""
+        try:
+            found = await self._call(
+                "GET", f"/api/transport/bookings/{booking_id}/bus", token=token
+            )
+        except NotFound:
+            return None
+        return BookingBus.model_validate(found)
+
+    async def day_plan(self, token: str, day: date) -> DayPlan | None:
+        """None where no bus is planned that day."""
+        try:
+            found = await self._call("GET", f"/api/transport/plans/{day.isoformat()}", token=token)
+        except NotFound:
+            return None
+        return DayPlan.model_validate(found)
 
     async def download(self, token: str, path: str, params: dict[str, str]) -> Download:
         """A file the platform makes (CSV, XLSX), passed on as it came."""

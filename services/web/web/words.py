@@ -69,3 +69,21 @@ HOMES = {
 
 def home_of(role: Role) -> str:
     return HOMES[role]
+
+
+# Why a class gets no culture bus, each with what would have to change.
+NO_BUS_REASONS = {
+    "too_near": N_("The school is near enough to the venue to go without the culture bus."),
+    "too_late_to_book": N_(
+        "The culture bus must be booked further ahead: book the next visit earlier."
+    ),
+    "no_bus_free": N_(
+        "No culture bus is free at that time: another occurrence of the event may have one."
+    ),
+    "ride_too_long": N_("The ride would be too long for the pupils, so no bus can take them."),
+    "no_coordinates": N_(
+        "The school's or the venue's place is not known: the culture office can add it."
+    ),
+    "no_fleet": N_("The municipality has no culture buses: the culture office can add them."),
+    "no_operating_hours": N_("No culture bus runs on that day."),
+}

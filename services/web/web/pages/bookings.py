@@ -31,12 +31,13 @@ from web.platform import (
     NotFound,
     Platform,
     Refused,
+    ServiceDown,
 )
 from web.rendering import NO_STORE, in_language, render
 from web.sessions import SignedIn
 from web.settings import WebSettings
 from web.visitors import Visitor, VisitorDep
-from web.words import N_
+from web.words import N_, NO_BUS_REASONS
 
 router = APIRouter(include_in_schema=False)
 ACTIVE = (BookingStatus.REQUESTED, BookingStatus.CONFIRMED, BookingStatus.WAITLISTED)
@@ -227,6 +228,12 @@ async def _booking_page(
     event = await event_or_none(platform, booking.event_id, visitor)
     groups = {group.id: group for group in await platform.my_groups(teacher.access_token)}
     until = _cancellable_until(booking, event)
+    bus, bus_away = None, False
+    if booking.wants_bus:
+        try:
+            bus = await platform.booking_bus(teacher.access_token, booking.id)
+        except ServiceDown:
+            bus_away = True
     return render(
         request,
         template,
@@ -238,6 +245,9 @@ async def _booking_page(
         occurrences={o.id: o for o in event.occurrences} if event else {},
         cancellable=until is not None,
         visit_over=_visit_over(booking, event),
+        bus=bus,
+        bus_away=bus_away,
+        no_bus_reasons=NO_BUS_REASONS,
         deadline=until if until and until.year < 9999 else None,
         not_cancelled=request.query_params.get("not_cancelled") == "1",
         time_zone=await time_zone(platform, event, visitor) if event else DEFAULT_TIME_ZONE,

@@ -1,0 +1,143 @@
+"""The culture bus on the pages, over the real platform with the transport service: a teacher books
+with the bus and reads her class's pick-up on the booking's page; the culture office reads the
+day's buses stop by stop. Each page passes axe-core; other roles are refused the office's."""
+
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from kulturbro_devstack.testing import wait_until as until
+
+pytestmark = pytest.mark.browser
+
+LiveSite = Any  # conftest.LiveSite; conftest modules are not importable
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+@pytest.fixture(scope="module")
+def live_site_with() -> Mapping[str, Mapping[str, str]]:
+    return {"transport": {}}
+
+
+def a_tuesday_at_ten() -> datetime:
+    """Past the bus's 14 days of lead time, in its operating hours."""
+    day = datetime.now(UTC).date() + timedelta(days=30)
+    day += timedelta(days=(1 - day.weekday()) % 7)
+    return datetime.combine(day, time(10), tzinfo=STOCKHOLM)
+
+
+def test_a_teacher_reads_her_class_pick_up_and_the_office_the_days_buses(
+    browser: Browser,
+    live_site: LiveSite,
+    api_headers: Callable[[str], dict[str, str]],
+    mailbox: Callable[[str], list[str]],
+    signed_in_page: Callable[..., Page],
+    assert_accessible: Callable[[Page], None],
+) -> None:
+    anna = f"anna-{uuid.uuid4().hex[:6]}@example.org"
+    starts = a_tuesday_at_ten()
+    office, theatre = api_headers(live_site.administrator), api_headers(live_site.organizer)
+    with httpx.Client(base_url=live_site.url, timeout=30) as http:
+        fleet = {"bus_fleet": [{"name": "Buss 1", "seats": 50, "wheelchair_places": 1}]}
+        assert http.patch("/api/directory/municipality", json=fleet, headers=office).is_success
+        depot = {"depot_latitude": 55.58, "depot_longitude": 13.05}
+        assert http.put("/api/transport/rules", json=depot, headers=office).is_success
+        files = {
+            "units": (
+                "id,name,kind,district,address,latitude,longitude\n"
+                "ROS,Rosengårdsskolan,school,Centrum,Ramels väg 1,55.584,13.043\n"
+            ),
+            "groups": "id,unit_id,name,target_group,size\nG4A,ROS,4A,grade_4,22\n",
+            "teachers": (
+                f"id,name,email,language,invitations,groups\nTA,Anna Berg,{anna},sv,none,G4A\n"
+            ),
+            "dry_run": False,
+        }
+        imported = http.post("/api/directory/imports/csv", json=files, headers=office)
+        assert imported.status_code == 200, imported.text
+        event = {
+            "title": {"sv": "Musik i stan"},
+            "description": {"sv": "En konsert."},
+            "category": "music",
+            "target_groups": ["grade_4"],
+            "duration_minutes": 60,
+            "venue": {"name": "Konserthuset", "latitude": 55.605, "longitude": 13.0038},
+            "max_group_size": 30,
+            "adults_per_group": 1,
+            "booking_policy": "instant",
+            "occurrences": [
+                {
+                    "starts_at": starts.isoformat(),
+                    "ends_at": (starts + timedelta(hours=1)).isoformat(),
+                    "capacity": 60,
+                    "language": "sv",
+                }
+            ],
+        }
+        drafted = http.post("/api/catalog/events", json=event, headers=theatre)
+        assert drafted.status_code == 201, drafted.text
+        event_id = drafted.json()["id"]
+        assert http.post(f"/api/catalog/events/{event_id}/publish", headers=theatre).is_success
+        teacher = api_headers(anna)
+        (group,) = http.get("/api/directory/groups", headers=teacher).json()
+        occurrence = drafted.json()["occurrences"][0]["id"]
+        asked = {
+            "group_id": group["id"],
+            "event_id": event_id,
+            "occurrence_ids": [occurrence],
+            "pupils": 22,
+            "adults": 1,
+            "wants_bus": True,
+        }
+        booking: dict[str, Any] = {}
+
+        def booked() -> bool:
+            answer = http.post("/api/booking/bookings", json=asked, headers=teacher)
+            booking.update(answer.json())
+            return answer.status_code == 202
+
+        until(booked, "booked")
+
+        def scheduled() -> bool:
+            bus = http.get(f"/api/transport/bookings/{booking['id']}/bus", headers=teacher)
+            return bus.status_code == 200 and bus.json()["trip"] is not None
+
+        until(scheduled, "given a bus", 60)
+
+    # Anna reads the pick-up on her booking's page, signed in from a mailed link.
+    context = browser.new_context(locale="sv-SE", timezone_id="Europe/Stockholm")
+    page = context.new_page()
+    before = len(mailbox(anna))
+    page.goto(f"{live_site.url}/sign-in")
+    page.locator("#link_email").fill(anna)
+    page.locator("#link_email").press("Enter")
+    until(lambda: len(mailbox(anna)) > before, "mailed a sign-in link")
+    page.goto(mailbox(anna)[-1])
+    page.get_by_role("button", name="Logga in i Kulturbro").click()
+    page.goto(f"{live_site.url}/bookings/{booking['id']}")
+    expect(page.locator("#bus")).to_contain_text("Rosengårdsskolan")
+    expect(page.locator("#bus")).to_contain_text("Buss 1")
+    assert_accessible(page)
+    refused = page.goto(f"{live_site.url}/office/buses")
+    assert refused is not None and refused.status == 404
+    context.close()
+
+    # The culture office reads the day's buses, stop by stop.
+    day = starts.date().isoformat()
+    office_page = signed_in_page(live_site.administrator, "sv")
+    office_page.goto(f"{live_site.url}/office/buses?day={day}")
+    expect(office_page.locator("h2", has_text="Buss 1")).to_have_count(1)
+    stops = office_page.locator("section tbody tr")
+    expect(stops).to_have_count(4)  # there and back: on and off at each end
+    expect(stops.first).to_contain_text("Rosengårdsskolan")
+    expect(stops.nth(1)).to_contain_text("Konserthuset")
+    assert_accessible(office_page)
+    office_page.goto(f"{live_site.url}/office/buses?day=not-a-day")
+    expect(office_page.locator("#day-error")).to_contain_text("2027-03-01")
+    assert_accessible(office_page)
