@@ -207,3 +207,20 @@ async def test_no_bus_free_names_another_occurrence_of_the_event_with_a_bus_free
     assert unavailable.event_type == "BusUnavailable"
     assert unavailable.payload.reason is NoBusReason.NO_BUS_FREE
     assert unavailable.payload.alternatives == [later]
+
+
+async def test_a_pick_up_moved_beyond_the_tolerance_is_told_with_what_it_was() -> None:
+    work = a_town()
+    occurrence_id = an_occurrence(work)
+    first = await booked(work, occurrence_id)
+    told = work.bookings.rows[first].told
+    assert told is not None and told.trip is not None
+    # The office wants classes there 45 minutes early now: the next plan moves her pick-up.
+    settings = work.rules.settings[TOWN]
+    work.rules.settings[TOWN] = settings.model_copy(update={"arrive_before_min": 45})
+    work.told()
+    await booked(work, occurrence_id, HERRGARDEN)
+    changed = next(e for e in work.published if e.payload.booking_id == first)
+    assert changed.event_type == "BusTripChanged"
+    assert changed.payload.previous_pickup_at == told.trip.pickup_at
+    assert changed.payload.pickup_at <= told.trip.pickup_at - timedelta(minutes=10)
