@@ -39,11 +39,11 @@ def a_town(buses: int = 2, **rules: object) -> FakeWork:
     return work
 
 
-def an_occurrence(work: FakeWork, *, days_later: int = 0) -> UUID:
+def an_occurrence(work: FakeWork, *, days_later: int = 0, venue=THEATRE) -> UUID:
     occurrence_id = uuid4()
     starts = local(TUESDAY, 10) + timedelta(days=days_later)
     work.catalog.occurrences[occurrence_id] = OccurrenceAt(
-        occurrence_id, EVENT, starts, starts + timedelta(hours=1), "Teatern", THEATRE, False
+        occurrence_id, EVENT, starts, starts + timedelta(hours=1), "Teatern", venue, False
     )
     return occurrence_id
 
@@ -146,6 +146,16 @@ async def test_a_class_that_gets_no_bus_hears_why_and_the_administrator_what_to_
     assert unavailable.event_type == "BusUnavailable"
     assert unavailable.payload.reason is reason and says in unavailable.payload.message
     assert work.plans.plans[TOWN, TUESDAY.date].unserved[0].booking_id == booking_id
+
+
+async def test_a_venue_without_coordinates_is_named_for_the_administrator() -> None:
+    work = a_town()
+    await booked(work, an_occurrence(work, venue=None))
+    [unavailable] = work.published
+    assert unavailable.payload.reason is NoBusReason.NO_COORDINATES
+    assert unavailable.payload.message == (
+        "venue Teatern has no coordinates: its organizer adds them"
+    )
 
 
 async def test_a_cancelled_booking_loses_its_trip_and_the_day_is_planned_without_it() -> None:
