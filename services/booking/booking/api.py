@@ -131,7 +131,7 @@ async def request_booking(
         ),
     ] = None,
 ) -> Booking:
-    teacher_id = _teacher_id(caller)
+    teacher_id = teacher_id_of(caller)
     if idempotency_key and (earlier := await _earlier(runtime, teacher_id, idempotency_key)):
         return earlier  # a client retry: the same answer, nothing new
     try:
@@ -235,7 +235,7 @@ async def _request(
 async def cancel_booking(
     booking_id: UUID, caller: MunicipalCallerDep, runtime: RuntimeDep
 ) -> Booking:
-    teacher_id = _teacher_id(caller)
+    teacher_id = teacher_id_of(caller)
     async with runtime.unit_of_work() as uow:
         booking = await uow.session.get(Booking, booking_id, with_for_update=True)
         if booking is None or booking.teacher_id != teacher_id:
@@ -279,7 +279,7 @@ async def my_bookings(caller: MunicipalCallerDep, runtime: RuntimeDep) -> list[B
     async with runtime.database.sessions() as session:
         found = await session.exec(
             select(Booking)
-            .where(Booking.teacher_id == _teacher_id(caller))
+            .where(Booking.teacher_id == teacher_id_of(caller))
             .order_by(col(Booking.requested_at).desc())
         )
         return list(found)
@@ -342,7 +342,7 @@ async def participants(
         return lists
 
 
-def _teacher_id(caller: Caller) -> UUID:
+def teacher_id_of(caller: Caller) -> UUID:
     try:
         return UUID(caller.subject)
     except ValueError as error:

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from gateway import accounts_api, auth_api, handlers, proxy
+from gateway import accounts_api, auth_api, handlers, me_api, proxy
 from gateway.edge import configure_edge
 from gateway.retention import erase_old_audit_entries
 from gateway.settings import GatewaySettings
@@ -15,7 +15,7 @@ service = Service(
     migrations=Path(__file__).with_name("migrations") / "versions",
     settings_class=GatewaySettings,
     handlers=handlers.HANDLERS,
-    routers=[auth_api.router, accounts_api.router, proxy.router],
+    routers=[auth_api.router, accounts_api.router, me_api.router, proxy.router],
     background=[retention_task(erase_old_audit_entries)],
     configure=configure_edge,
 )

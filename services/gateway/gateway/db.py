@@ -63,3 +63,17 @@ class OrganizerCopy(SQLModel, table=True):
 
     organizer_id: UUID = Field(primary_key=True)
     municipality_id: str = Field(primary_key=True, max_length=64)
+
+
+class DeletionRequest(SQLModel, table=True):
+    """A teacher asks that what Kulturbro holds about her be deleted; the municipality's
+    administrator decides and acts (much of it, bookings for one, the municipality must keep)."""
+
+    __tablename__ = "deletion_request"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    account_id: UUID = Field(index=True)
+    subject: str | None = Field(default=None, max_length=64)
+    municipality_id: str | None = Field(default=None, index=True, max_length=64)
+    requested_at: datetime
+    reason: str = Field(default="", max_length=2000)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from kulturbro_runtime import Service
 from kulturbro_runtime.retention import retention_task
-from notify import api, handlers
+from notify import api, handlers, my_data_api
 from notify.delivery_job import deliver_pending
 from notify.retention import erase_old_mail_bodies
 from notify.schedule import mail_when_due
@@ -16,6 +16,6 @@ service = Service(
     migrations=Path(__file__).with_name("migrations") / "versions",
     settings_class=NotifySettings,
     handlers=handlers.HANDLERS,
-    routers=[api.router],
+    routers=[api.router, my_data_api.router],
     background=[deliver_pending, mail_when_due, retention_task(erase_old_mail_bodies)],
 )
