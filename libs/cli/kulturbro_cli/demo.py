@@ -39,6 +39,24 @@ def load_demo(directory_url: str, secret: str) -> str:
     return ", ".join(f"{count} {kind}" for kind, count in added.items()) + " added this run"
 
 
+# Where Demostad's culture bus waits between trips.
+DEMO_BUS_DEPOT = {"depot_latitude": 55.5900, "depot_longitude": 13.0150}
+
+
+def set_demo_bus_rules(transport_url: str, secret: str) -> None:
+    """The depot of the demo's bus, so a class booked with the bus gets a planned trip."""
+    administrator = Caller(
+        subject="demo-loader", role=Role.ADMINISTRATOR, municipality_id=DEMO_MUNICIPALITY
+    )
+    with httpx.Client(base_url=transport_url, timeout=30) as client:
+        rules = _check(client.get("/rules", headers=_signed(administrator, secret))).json()
+        _check(
+            client.put(
+                "/rules", json=rules | DEMO_BUS_DEPOT, headers=_signed(administrator, secret)
+            )
+        )
+
+
 def _signed(caller: Caller, secret: str) -> dict[str, str]:
     return {IDENTITY_HEADER: sign_identity(caller, secret)}
 
@@ -121,7 +139,8 @@ def _demo_event() -> dict[str, Any]:
         "target_groups": ["preschool_class", "grade_1", "grade_2", "grade_3"],
         "duration_minutes": 50,
         "venue": {"name": "Demostadsteatern", "address": "Torget 1", "district": "Centrum",
-                  "step_free": True, "toilets": True, "cloakroom": True},
+                  "step_free": True, "toilets": True, "cloakroom": True,
+                  "latitude": 55.6050, "longitude": 13.0000},
         "max_group_size": 30, "adults_per_group": 2, "booking_policy": "instant",
         "booking_opens_at": datetime.now(UTC).isoformat(),
         "booking_closes_at": (start - timedelta(days=10)).isoformat(),

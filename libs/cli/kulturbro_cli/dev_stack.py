@@ -18,7 +18,13 @@ import psycopg
 from rich.console import Console
 
 from kulturbro_cli.database import ServiceLogin, grant_own_schemas, with_login
-from kulturbro_cli.demo import DEMO_MUNICIPALITY, DEMO_PASSWORD, add_demo_accounts, load_demo
+from kulturbro_cli.demo import (
+    DEMO_MUNICIPALITY,
+    DEMO_PASSWORD,
+    add_demo_accounts,
+    load_demo,
+    set_demo_bus_rules,
+)
 from kulturbro_cli.infrastructure import Infrastructure, provide
 from kulturbro_cli.services import SERVICE_NAMES, load_service
 from kulturbro_devstack.ports import port_holders
@@ -150,6 +156,7 @@ def run_dev_stack(port_base: int, state_dir_name: str, exit_when_ready: bool) ->
                 f"http://127.0.0.1:{ports['catalog']}",
                 secret,
             )
+            set_demo_bus_rules(f"http://127.0.0.1:{ports['transport']}", secret)
         _print_welcome(http_ports, infra, state_dir, demo, accounts)
         if exit_when_ready:
             return
@@ -215,7 +222,6 @@ def _print_welcome(
     accounts: dict[str, str],
 ) -> None:
     console.print("\n[bold green]Kulturbro is running.[/] Press Ctrl-C to stop everything.\n")
-    console.print(f"  Open Kulturbro: http://127.0.0.1:{ports['gateway']}/")
     console.print(f"  Open Kulturbro: http://127.0.0.1:{ports['gateway']}/")
     console.print(f"  Open the API:   http://127.0.0.1:{ports['gateway']}/docs")
     for name in SERVICE_NAMES:
