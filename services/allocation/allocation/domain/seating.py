@@ -200,7 +200,8 @@ class Seating:
             event_seats=self._school_event_seats,
             school_cap=self.school_cap,
         )
-        last: dict[UUID, Lift] = {}
+        # The last lift each group made room for, and the lift that seated each waiting group.
+        made_room: dict[UUID, Lift] = {}
         seated_by: dict[UUID, Lift] = {}
         for lift in lifts:
             seated_by[lift.lifted.request.booking_id] = lift
@@ -215,9 +216,10 @@ class Seating:
                     self._waitlist.add(Waitlisted(request, 0, basis, self.policy, ranking))
                 else:
                     self._hold(candidate, step.took)
-                last[request.booking_id] = lift
+                if candidate is not lift.lifted:
+                    made_room[request.booking_id] = lift
         adjustments: dict[UUID, Adjustment] = {}
-        for booking_id, lift in last.items():
+        for booking_id in seated_by.keys() | made_room.keys():
             request = self._candidates[booking_id].request
             now, before = self._held.get(booking_id), drawn_at.get(booking_id)
             if before is None and now is not None:
@@ -231,7 +233,7 @@ class Seating:
             elif before is not None and now != before:
                 adjustments[booking_id] = Adjustment(
                     Change.MOVED if now else Change.DISPLACED,
-                    lift.school_had_none,
+                    made_room[booking_id].school_had_none,
                     request.occurrence_ids.index(before) + 1,
                 )
                 if now is None:

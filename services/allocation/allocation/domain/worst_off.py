@@ -15,6 +15,7 @@ import heapq
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from statistics import median
 from uuid import UUID
 
 from allocation.domain.priority import Candidate, Tally, lottery_ticket
@@ -59,6 +60,8 @@ class Lift:
 # A chain: (group, occurrence) pairs, the waiting group and where it is seated first, then each
 # group that makes room for the one before it and where it goes (_NOWHERE: the waiting list).
 _Chain = tuple[tuple[int, int], ...]
+# The groups to displace and the least seats per pupil their schools keep, or None.
+_Displacing = tuple[list[int], float] | None
 
 
 class _Board:
@@ -96,6 +99,14 @@ class _Board:
             occurrence = number[where[group.request.booking_id]]
             self.where[index] = occurrence
             self.at[occurrence][index] = None
+        events: dict[UUID, set[int]] = {}
+        for group, accepts in zip(self.groups, self.accepts, strict=True):
+            events.setdefault(group.request.event_id, set()).update(accepts)
+        self.siblings: list[tuple[int, ...]] = [()] * len(self.occurrences)
+        for of_event in events.values():
+            for occurrence in of_event:
+                self.siblings[occurrence] = tuple(of_event)
+        self.smallest = min(self.seats, default=0)
         self.event_seats = Counter(event_seats)
         self.school_cap = school_cap
         self.spare = 0
@@ -105,6 +116,11 @@ class _Board:
 
     def level(self, school: int, adding: int = 0) -> float:
         return (self.held[school] + adding) / self.pupils[school]
+
+    def room_near(self, occurrence: int) -> bool:
+        """Whether a chain of moves from the occurrence might end in free seats: some occurrence
+        of its event has room for the smallest group."""
+        return any(self.free[other] >= self.smallest for other in self.siblings[occurrence])
 
     def within_cap(self, group: int) -> bool:
         request = self.groups[group].request
@@ -144,19 +160,24 @@ class _Board:
             frontier = further
         return None, reached
 
-    def displacing(self, chain: _Chain, floor: float) -> tuple[_Chain, float] | None:
+    def displacing(
+        self, chain: _Chain, floor: float, known: dict[tuple[int, int, int], _Displacing]
+    ) -> tuple[_Chain, float] | None:
         """The chain ended by sending groups to the waiting list to make the room its last group
-        needs, and the least seats per pupil their schools keep; None if it cannot be."""
+        needs, and the least seats per pupil their schools keep; None if it cannot be. `known`
+        keeps what was found for an occurrence, need and lifted group's seats while the board
+        stays as it is."""
         arriving, target = chain[-1]
         need = self.seats[arriving] - self.free[target]
-        found = self._displacing(target, need, chain[0][0], floor)
+        key = (target, need, self.seats[chain[0][0]])
+        if key not in known:
+            known[key] = self._displacing(target, need, chain[0][0], floor)
+        found = known[key]
         if found is None:
             return None
         return (*chain, *((other, _NOWHERE) for other in found[0])), found[1]
 
-    def _displacing(
-        self, occurrence: int, need: int, lifted: int, floor: float
-    ) -> tuple[list[int], float] | None:
+    def _displacing(self, occurrence: int, need: int, lifted: int, floor: float) -> _Displacing:
         """The groups at the occurrence to send to the waiting list to free `need` seats, and
         the least seats per pupil their schools keep: the one group whose school keeps the most,
         else the fewest groups from the schools that have most. Never from the lifted school,
@@ -244,6 +265,8 @@ def lift_worst_off(
     waits: dict[int, list[int]] = {}
     for group in range(len(seated), len(board.groups)):
         waits.setdefault(board.school[group], []).append(group)
+    if not waits:
+        return []
     schools = _Schools(board, seed)
     for school, groups in waits.items():
         groups.sort(key=lambda group: _group_order(board.groups[group]))
@@ -252,8 +275,11 @@ def lift_worst_off(
     # Schools that found no chain, with the spare seats that would have let them displace.
     stuck: dict[int, float] = {}
     # Every lift raises the lowest level, or the next; the cap only bounds one run's work.
+    # Only schools up to the median are lifted: those above are not the worst off, and
+    # searching for them was most of the work (bench/allocation_fairness.py).
+    ceiling = median(board.level(school) for school in range(len(board.tallies)))
     for _ in range(2 * len(board.groups)):
-        worst = schools.pop()
+        worst = schools.pop(ceiling)
         if worst is None:
             # Lifts that moved groups into free seats leave room to displace larger groups.
             retry = [school for school, short in stuck.items() if short <= board.spare]
@@ -281,30 +307,51 @@ def lift_worst_off(
             queue.append(displaced)
             queue.sort(key=lambda group: _group_order(board.groups[group]))
             schools.push(board.school[displaced])
+    # Displacing a larger group than the one seated leaves seats free: they go to the groups
+    # that wait and fit, the lowest school first, as the draw would have given them.
+    left = [group for groups in waits.values() for group in groups]
+    left.sort(key=lambda group: (board.level(board.school[group]), board.groups[group].ticket))
+    for group in left:
+        room = [o for o in board.accepts[group] if board.free[o] >= board.seats[group]]
+        if room and board.within_cap(group):
+            had_none = board.held[board.school[group]] == 0
+            lifts.append(Lift(board.apply(((group, room[0]),)), school_had_none=had_none))
     return lifts
 
 
 def _best_chain(board: _Board, groups: list[int], floor: float) -> _Chain | None:
-    """Moves alone for the first waiting group that has them; else the chain whose displaced
-    groups' schools keep the most. Groups that ask alike are searched once."""
-    reached: list[_Chain] = []
+    """Moves alone for the first waiting group that has them; else, for the first group that
+    can be seated by displacing, the chain whose displaced groups' schools keep the most.
+    Groups that ask alike are searched once."""
+    searched: dict[tuple[int, int], list[_Chain]] = {}
+    liftable: list[int] = []
     tried = set()
     for group in groups:
         alike = (board.accepts[group], board.seats[group])
         if alike in tried or not board.within_cap(group):
             continue
         tried.add(alike)
+        liftable.append(group)
         for occurrence in board.accepts[group]:
-            moves, ends = board.chain_to(group, occurrence)
-            if moves is not None:
-                return moves
-            reached += ends
-    best: tuple[_Chain, float] | None = None
-    for chain in reached:
-        found = board.displacing(chain, floor)
-        if found is not None and (best is None or found[1] > best[1]):
-            best = found
-    return best[0] if best else None
+            if board.room_near(occurrence):
+                moves, ends = board.chain_to(group, occurrence)
+                if moves is not None:
+                    return moves
+                searched[(group, occurrence)] = ends
+    known: dict[tuple[int, int, int], _Displacing] = {}
+    for group in liftable:
+        best: tuple[_Chain, float] | None = None
+        for occurrence in board.accepts[group]:
+            reached = searched.get((group, occurrence))
+            if reached is None:
+                reached = board.chain_to(group, occurrence)[1]
+            for chain in reached:
+                found = board.displacing(chain, floor, known)
+                if found is not None and (best is None or found[1] > best[1]):
+                    best = found
+        if best is not None:
+            return best[0]
+    return None
 
 
 def _group_order(candidate: Candidate) -> tuple[float, int, int]:
@@ -318,7 +365,8 @@ class _Schools:
         self._board = board
         self._tickets: dict[int, int] = {}
         for group, school in zip(board.groups, board.school, strict=True):
-            self._tickets.setdefault(school, lottery_ticket(seed, group.request.unit_id))
+            if school not in self._tickets:
+                self._tickets[school] = lottery_ticket(seed, group.request.unit_id)
         self._heap: list[tuple[float, int, int]] = []
         self._queued: dict[int, float] = {}
 
@@ -328,8 +376,9 @@ class _Schools:
             self._queued[school] = level
             heapq.heappush(self._heap, (level, self._tickets[school], school))
 
-    def pop(self) -> int | None:
-        while self._heap:
+    def pop(self, ceiling: float) -> int | None:
+        """The lowest school that waits, unless it is above `ceiling`."""
+        while self._heap and self._heap[0][0] <= ceiling:
             level, _, school = heapq.heappop(self._heap)
             if self._queued.get(school) == level:
                 del self._queued[school]
