@@ -11,6 +11,11 @@ Requests arrive the way they do in real life: a school's culture contact is more
 organised; the well organised ask early, for many events and for many of their groups; some
 schools never ask at all. Those are reported apart, since no allocation rule reaches them.
 
+Then the same two sizes for each family of requests in FAMILIES (schools asking a similar share
+of their groups, one occurrence per request, few large occurrences, demand 1.2, 2 and 4 times
+the seats), the draw alone beside the draw with the worst-off schools lifted
+(`allocation.domain.worst_off`).
+
 Run with `.venv/bin/python -m bench.allocation_fairness`.
 """
 
@@ -302,6 +307,8 @@ class Bound:
 class Outcome:
     rule: str
     seconds: float
+    cpu_seconds: float
+    """This process's CPU time: on a shared machine, wall time also measures the neighbours."""
     figures: FairnessFigures
     levelled_shares: list[float]
     """Per school that asked: its seats per pupil over what the levelled share-out gives it."""
@@ -322,12 +329,13 @@ def measure(scenario: Scenario, rules: dict[str, Rule]) -> tuple[list[Outcome], 
     asking_groups = {r.group_id for r in scenario.requests}
     outcomes = []
     for name, rule in rules.items():
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         allocations = rule(scenario)
         seconds = time.perf_counter() - started
+        cpu_seconds = time.process_time() - cpu_started
         figures = fairness_figures(allocations, scenario.occurrences, asking_pupils, asking_groups)
         shares = [figures.seats_per_pupil[unit] / entitled[unit] for unit in asked]
-        outcomes.append(Outcome(name, seconds, figures, sorted(shares)))
+        outcomes.append(Outcome(name, seconds, cpu_seconds, figures, sorted(shares)))
     return outcomes, max_min, levelled
 
 
@@ -419,7 +427,7 @@ def aims(outcomes: list[Outcome], max_min: Bound) -> list[str]:
     by_rule = {outcome.rule: outcome for outcome in outcomes}
     fair, first_come = by_rule["fair draw"], by_rule["first come, first served"]
     checks = [
-        ("decided in under 2 s", fair.seconds < 2),
+        ("decided in under 2 s of CPU", fair.cpu_seconds < 2),
         ("Gini at most half of first come's", fair.figures.gini <= first_come.figures.gini / 2),
         (
             "lowest seats per pupil at least 80% of the max-min bound",
@@ -435,6 +443,7 @@ FAMILY_COLUMNS = (
     ("requests", 8),
     ("rule", 16),
     ("decided in", 10),
+    ("CPU", 8),
     ("Gini", 5),
     ("lowest of max-min", 17),
     ("10th pct of levelled", 20),
@@ -448,14 +457,14 @@ def print_family_row(
 ) -> None:
     """Each family's draw alone and with the lifts; the aims are checked for the lifts: lowest
     at least 80% of the max-min bound, capacity used no lower than the draw's alone, and a
-    national draw decided in under 2 s."""
+    national draw decided in under 2 s of CPU."""
     alone = outcomes[0]
     for outcome in outcomes:
         figures = outcome.figures
         met = outcome is alone or (
             figures.lowest_seats_per_pupil >= 0.8 * max_min.level
             and figures.capacity_used.part >= alone.figures.capacity_used.part
-            and (not national or outcome.seconds < 2)
+            and (not national or outcome.cpu_seconds < 2)
         )
         cells = [
             family.name,
@@ -463,6 +472,7 @@ def print_family_row(
             f"{len(scenario.requests):,}",
             outcome.rule,
             _milliseconds(outcome.seconds),
+            _milliseconds(outcome.cpu_seconds),
             f"{figures.gini:.3f}",
             _percent(figures.lowest_seats_per_pupil, max_min.level),
             f"{outcome.levelled_shares[len(outcome.levelled_shares) // 10]:.0%}",

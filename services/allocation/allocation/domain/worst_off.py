@@ -1,14 +1,15 @@
-"""After a draw: lifting the worst-off school, one chain of moves at a time.
+"""After a draw: lifting the worst-off schools, one chain of moves at a time.
 
 The draw serves each request once, so a school whose few requests name occurrences that filled
 before its turn stays low, although groups seated there had accepted other occurrences too. This
 takes the school with the fewest seats per pupil that still waits and looks for a chain that
 seats one of its requests: a seated group moved to another occurrence it accepted (which may
-need room made the same way), ending in free seats or, failing that, in a group of a school that
-keeps more seats per pupil than the worst-off school had giving up its seats for the waiting
+need room made the same way), ending in free seats or, failing that, in groups of schools that
+keep more seats per pupil than the worst-off school had giving up their seats for the waiting
 list. Each lift raises the lowest school and pushes nobody down to where it was, so the lifts
-end; seats displaced never outnumber seats gained, so no fewer seats are used than the draw
-used. Each step is returned, so the decisions can tell what happened.
+end. Seats displaced never outnumber those the lifts have added, so no fewer seats are used than
+the draw used; seats a displacement leaves free go to the groups that wait and fit. Each step is
+returned, so the decisions can tell what happened.
 """
 
 import heapq
@@ -49,7 +50,7 @@ class Lift:
 
     @property
     def moved(self) -> list[Candidate]:
-        return [step.candidate for step in self.steps if step.left and step.took]
+        return [s.candidate for s in self.steps if s.left is not None and s.took is not None]
 
     @property
     def displaced(self) -> list[Candidate]:
@@ -114,8 +115,8 @@ class _Board:
         self.short = _NOBODY_LOSES
         """The fewest spare seats a search lacked to displace a group larger than its own."""
 
-    def level(self, school: int, adding: int = 0) -> float:
-        return (self.held[school] + adding) / self.pupils[school]
+    def level(self, school: int) -> float:
+        return self.held[school] / self.pupils[school]
 
     def room_near(self, occurrence: int) -> bool:
         """Whether a chain of moves from the occurrence might end in free seats: some occurrence
@@ -200,7 +201,7 @@ class _Board:
                 self.short = min(self.short, seats[other] - budget)
         chosen: list[int] = []
         losing: dict[int, int] = {}
-        keeps = _NOBODY_LOSES
+        keeps, freed = _NOBODY_LOSES, 0
         for _, other in willing:
             school = school_of[other]
             losing[school] = losing.get(school, 0) + seats[other]
@@ -209,8 +210,7 @@ class _Board:
                 losing[school] -= seats[other]
                 continue
             chosen.append(other)
-            keeps = min(keeps, left)
-            freed = sum(seats[group] for group in chosen)
+            keeps, freed = min(keeps, left), freed + seats[other]
             if freed >= need:
                 if freed > budget:
                     self.short = min(self.short, freed - budget)
