@@ -14,14 +14,16 @@ from allocation.domain import (
     Decision,
     Occurrence,
     Rejected,
+    Seating,
     SeatRequest,
     TermHistory,
     Waitlisted,
+    allocate_by_district,
     allocate_fairly,
     explain,
     lottery_ticket,
 )
-from kulturbro_contracts.vocabulary import Language
+from kulturbro_contracts.vocabulary import BookingPolicy, Language
 
 from .builders import history, occurrence, request
 
@@ -59,9 +61,9 @@ def test_a_seated_group_moves_to_its_other_choice_to_make_room_for_a_school_with
             [afternoon, evening], [flexible, only_afternoon], term, seed, lifts_worst_off=False
         ).decisions
     )
-    lifted = by_booking(
-        allocate_fairly([afternoon, evening], [flexible, only_afternoon], term, seed).decisions
-    )
+    # As the service draws: a Seating of the fair-draw policy lifts by default.
+    seating = Seating([afternoon, evening], BookingPolicy.FAIR_DRAW, history=term, seed=seed)
+    lifted = by_booking(seating.draw([flexible, only_afternoon]))
 
     assert isinstance(alone[only_afternoon.booking_id], Waitlisted)
     moved, seated = lifted[flexible.booking_id], lifted[only_afternoon.booking_id]
@@ -126,6 +128,22 @@ def test_a_group_of_a_school_that_keeps_more_gives_up_its_seats_for_a_school_wit
         "a group from a school with more culture visits this term, for its number of pupils, "
         "gave up its seats"
     ) in explain(seated)[Language.EN]
+
+
+def test_district_quotas_are_left_as_drawn() -> None:
+    hall, studio = occurrence(EVENT, capacity=25), occurrence(EVENT, capacity=25)
+    well_off, worst_off = uuid4(), uuid4()
+    first, second = request(hall, school=well_off), request(studio, school=well_off)
+    waiting = request(hall, school=worst_off)
+    term = history({well_off: (0, 100), worst_off: (0, 100)})
+    seed = seed_serving_first(first, waiting, second)
+
+    decisions = allocate_by_district(
+        [hall, studio], [first, waiting, second], term, seed, {EVENT: {"Centrum": 100}}
+    ).decisions
+
+    assert all(d.adjustment is None for d in decisions if not isinstance(d, Rejected))
+    assert isinstance(by_booking(decisions)[waiting.booking_id], Waitlisted)
 
 
 def test_no_group_is_displaced_when_its_school_would_fall_to_the_worst_off_level() -> None:
