@@ -93,19 +93,27 @@ def test_a_seated_group_moves_to_its_other_choice_to_make_room_for_a_school_with
     assert "koska koulullanne ei ole ollut yhtään kulttuurikäyntiä" in explain(seated)[Language.FI]
 
 
-def test_a_group_of_a_school_that_keeps_more_gives_up_its_seats_for_a_school_without_any() -> None:
+def a_hall_taken_first() -> World:
+    """A school's group takes the hall; then another school, with no seats yet, finds it full;
+    the first school's second group goes to the studio last."""
     hall, studio = occurrence(EVENT, capacity=25), occurrence(EVENT, capacity=25)
     well_off, worst_off = uuid4(), uuid4()
     first, second = request(hall, school=well_off), request(studio, school=well_off)
     waiting = request(hall, school=worst_off)
     term = history({well_off: (0, 100), worst_off: (0, 100)})
-    # The well-off school's hall group is served first; then the worst-off school finds the hall
-    # full; the well-off school's studio group comes last.
-    seed = seed_serving_first(first, waiting, second)
-
-    decisions = by_booking(
-        allocate_fairly([hall, studio], [first, waiting, second], term, seed).decisions
+    return (
+        [hall, studio],
+        [first, waiting, second],
+        term,
+        seed_serving_first(first, waiting, second),
     )
+
+
+def test_a_group_of_a_school_that_keeps_more_gives_up_its_seats_for_a_school_without_any() -> None:
+    world = a_hall_taken_first()
+    (hall, _), (first, waiting, second), _, _ = world
+
+    decisions = by_booking(allocate_fairly(*world).decisions)
 
     displaced, seated = decisions[first.booking_id], decisions[waiting.booking_id]
     assert isinstance(seated, Allocated) and seated.occurrence_id == hall.id
@@ -131,16 +139,10 @@ def test_a_group_of_a_school_that_keeps_more_gives_up_its_seats_for_a_school_wit
 
 
 def test_district_quotas_are_left_as_drawn() -> None:
-    hall, studio = occurrence(EVENT, capacity=25), occurrence(EVENT, capacity=25)
-    well_off, worst_off = uuid4(), uuid4()
-    first, second = request(hall, school=well_off), request(studio, school=well_off)
-    waiting = request(hall, school=worst_off)
-    term = history({well_off: (0, 100), worst_off: (0, 100)})
-    seed = seed_serving_first(first, waiting, second)
+    world = a_hall_taken_first()
+    waiting = world[1][1]
 
-    decisions = allocate_by_district(
-        [hall, studio], [first, waiting, second], term, seed, {EVENT: {"Centrum": 100}}
-    ).decisions
+    decisions = allocate_by_district(*world, {EVENT: {"Centrum": 100}}).decisions
 
     assert all(d.adjustment is None for d in decisions if not isinstance(d, Rejected))
     assert isinstance(by_booking(decisions)[waiting.booking_id], Waitlisted)
