@@ -6,21 +6,21 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 import pytest
+from typer.testing import CliRunner
 
 from directory import municipalities
 from directory.imports import import_snapshot
 from directory.municipalities import MunicipalityCreate
 from directory.records import Snapshot, Source, TeacherRecord
-from directory.retention import erase_departed_teachers
-from gateway.retention import erase_old_audit_entries, forget_teacher_account
+from gateway.retention import forget_teacher_account
+from kulturbro_cli.main import app
 from kulturbro_cli.services import load_service
 from kulturbro_contracts import parse_event
 from kulturbro_contracts.directory import Teacher, TeacherErased, TeacherRemoved
 from kulturbro_contracts.vocabulary import Language
 from kulturbro_devstack.testing import Servers, service_env, service_settings
-from kulturbro_runtime.retention import run_retention
 from kulturbro_runtime.runtime import Runtime
-from notify.retention import erase_old_mail_bodies, erase_teacher
+from notify.retention import erase_teacher
 
 from .conftest import query
 
@@ -54,12 +54,14 @@ async def test_each_service_erases_what_its_period_has_run_out_for(
     servers: Servers, topic_prefix: str, new_schema: Callable[[str], str]
 ) -> None:
     url = servers.database_url
-    runtimes, schemas = {}, {}
+    runtimes, schemas, settings = {}, {}, {}
     for name in ("directory", "notify", "gateway"):
         service, schemas[name] = load_service(name), new_schema(name)
-        settings = service_settings(service, service_env(servers, topic_prefix, schemas[name]))
-        service.migrate(settings)
-        runtimes[name] = Runtime(name, settings, handlers={})
+        settings[name] = service_settings(
+            service, service_env(servers, topic_prefix, schemas[name])
+        )
+        service.migrate(settings[name])
+        runtimes[name] = Runtime(name, settings[name], handlers={})
     directory, notify, gateway = schemas["directory"], schemas["notify"], schemas["gateway"]
     left_long_ago, left_lately = uuid4(), uuid4()
     for teacher, left_at in ((left_long_ago, days_ago(731)), (left_lately, days_ago(100))):
@@ -97,14 +99,15 @@ async def test_each_service_erases_what_its_period_has_run_out_for(
         NOW + timedelta(days=30),
     )
     try:
-        assert await run_retention(runtimes["directory"], [erase_departed_teachers], NOW) == {
-            "erase_departed_teachers": 1
+        # Each service's own jobs, as `kulturbro retention run NAME` and its background run them.
+        erased = {
+            name: await load_service(name).erase_expired(settings[name], NOW)
+            for name in ("directory", "notify", "gateway")
         }
-        assert await run_retention(runtimes["notify"], [erase_old_mail_bodies], NOW) == {
-            "erase_old_mail_bodies": 1
-        }, "only the finished mail older than 90 days"
-        assert await run_retention(runtimes["gateway"], [erase_old_audit_entries], NOW) == {
-            "erase_old_audit_entries": 1
+        assert erased == {
+            "directory": {"erase_departed_teachers": 1},
+            "notify": {"erase_old_mail_bodies": 1},  # the finished mail older than 90 days
+            "gateway": {"erase_old_audit_entries": 1},
         }
         told = [
             parse_event(str(body).encode())
@@ -189,3 +192,19 @@ async def test_a_teacher_the_import_no_longer_lists_goes_and_her_leaving_is_kept
     )
     assert [municipality for municipality, _ in left] == [MUNICIPALITY]
     assert NOW <= left[0][1] <= datetime.now(UTC)  # type: ignore[operator]
+
+
+def test_the_command_runs_a_services_jobs_now(
+    servers: Servers, topic_prefix: str, new_schema: Callable[[str], str]
+) -> None:
+    env = service_env(servers, topic_prefix, new_schema("notify"))
+    service = load_service("notify")
+    service.migrate(service_settings(service, env))
+    runner = CliRunner()
+
+    ran = runner.invoke(app, ["retention", "run", "notify"], env=env)
+    nothing = runner.invoke(app, ["retention", "run", "booking"], env=env)
+
+    assert ran.exit_code == 0, ran.output
+    assert ran.output == "notify: erase_old_mail_bodies erased 0\n"
+    assert nothing.output == "booking: keeps nothing with a retention period\n"

@@ -22,6 +22,10 @@ topics_app = typer.Typer(help="Kafka topics.", no_args_is_help=True)
 app.add_typer(topics_app, name="topics")
 database_app = typer.Typer(help="The database's logins.", no_args_is_help=True)
 app.add_typer(database_app, name="database")
+retention_app = typer.Typer(
+    help="Erasing personal data whose period has run out.", no_args_is_help=True
+)
+app.add_typer(retention_app, name="retention")
 add_service_commands(app)
 
 
@@ -36,6 +40,20 @@ def migrate(name: str = typer.Argument(help="the service whose schema to upgrade
     """Upgrade one service's database schema to its newest version."""
     load_service(name).migrate()
     typer.echo(f"{name}: schema up to date")
+
+
+@retention_app.command("run")
+def retention_run(
+    name: str = typer.Argument(help="the service whose retention jobs to run"),
+) -> None:
+    """Run a service's retention jobs now (they also run in the service every
+    RETENTION_INTERVAL_SECONDS); settings come from the environment, as for `service`."""
+    service = load_service(name)
+    if not service.retention:
+        typer.echo(f"{name}: keeps nothing with a retention period")
+        return
+    for job, erased in asyncio.run(service.erase_expired()).items():
+        typer.echo(f"{name}: {job} erased {erased}")
 
 
 @topics_app.command("create")

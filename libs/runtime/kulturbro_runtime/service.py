@@ -5,6 +5,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,6 +20,7 @@ from kulturbro_runtime.errors import install_error_handlers
 from kulturbro_runtime.identity import public
 from kulturbro_runtime.logs import configure_logging
 from kulturbro_runtime.migrations import migrate
+from kulturbro_runtime.retention import RetentionJob, retention_task, run_retention
 from kulturbro_runtime.runtime import Runtime
 from kulturbro_runtime.settings import ServiceSettings, load_settings
 from kulturbro_runtime.telemetry import configure_tracing
@@ -35,6 +37,9 @@ class Service:
     routers: Sequence[APIRouter] = ()
     # Long-running jobs of the service's own (e.g. the allocation's draws when windows close).
     background: Sequence[Callable[[Runtime], Coroutine[Any, Any, None]]] = ()
+    # What it erases when its period has run out, every RETENTION_INTERVAL_SECONDS in the
+    # background and at once with `kulturbro retention run NAME` (PRIVACY.md).
+    retention: Sequence[RetentionJob] = ()
     # Service-specific wiring of the app (middleware, state), given the loaded settings.
     configure: Callable[[FastAPI, Any], None] | None = None
 
@@ -45,10 +50,24 @@ class Service:
         settings = settings or self.settings()
         migrate(settings.database_url, settings.db_schema or self.name, self.migrations)
 
+    async def erase_expired(
+        self, settings: ServiceSettings | None = None, now: datetime | None = None
+    ) -> dict[str, int]:
+        """Run the retention jobs once; how many records each erased."""
+        runtime = Runtime(self.name, settings or self.settings(), handlers={})
+        try:
+            return await run_retention(runtime, self.retention, now or datetime.now(UTC))
+        finally:
+            await runtime.database.dispose()
+
     def create_app(self, settings: ServiceSettings | None = None) -> FastAPI:
         settings = settings or self.settings()
         configure_tracing(self.name, settings.otel_exporter_otlp_endpoint)
-        runtime = Runtime(self.name, settings, self.handlers, self.background)
+        background = [
+            *self.background,
+            *([retention_task(*self.retention)] if self.retention else []),
+        ]
+        runtime = Runtime(self.name, settings, self.handlers, background)
 
         @asynccontextmanager
         async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -5,7 +5,6 @@ from pathlib import Path
 from directory.api import ROUTERS
 from directory.retention import DirectorySettings, erase_departed_teachers
 from kulturbro_runtime import Service
-from kulturbro_runtime.retention import retention_task
 
 service = Service(
     name="directory",
@@ -14,5 +13,5 @@ service = Service(
     settings_class=DirectorySettings,
     handlers={},
     routers=ROUTERS,
-    background=[retention_task(erase_departed_teachers)],
+    retention=[erase_departed_teachers],
 )

@@ -7,7 +7,6 @@ from gateway.edge import configure_edge
 from gateway.retention import erase_old_audit_entries
 from gateway.settings import GatewaySettings
 from kulturbro_runtime import Service
-from kulturbro_runtime.retention import retention_task
 
 service = Service(
     name="gateway",
@@ -16,6 +15,6 @@ service = Service(
     settings_class=GatewaySettings,
     handlers=handlers.HANDLERS,
     routers=[auth_api.router, accounts_api.router, me_api.router, proxy.router],
-    background=[retention_task(erase_old_audit_entries)],
+    retention=[erase_old_audit_entries],
     configure=configure_edge,
 )

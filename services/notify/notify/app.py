@@ -3,7 +3,6 @@
 from pathlib import Path
 
 from kulturbro_runtime import Service
-from kulturbro_runtime.retention import retention_task
 from notify import api, handlers, my_data_api
 from notify.delivery_job import deliver_pending
 from notify.retention import erase_old_mail_bodies
@@ -17,5 +16,6 @@ service = Service(
     settings_class=NotifySettings,
     handlers=handlers.HANDLERS,
     routers=[api.router, my_data_api.router],
-    background=[deliver_pending, mail_when_due, retention_task(erase_old_mail_bodies)],
+    background=[deliver_pending, mail_when_due],
+    retention=[erase_old_mail_bodies],
 )
