@@ -13,6 +13,7 @@ from kulturbro_cli.backup import BackupError, ServiceToBackUp, back_up, restore
 from kulturbro_cli.database import grant_own_schemas, logins_from_environment
 from kulturbro_cli.services import SERVICE_NAMES, add_service_commands, load_service
 from kulturbro_runtime.consumer import consumed_topics
+from kulturbro_runtime.db import checked_schema
 from kulturbro_runtime.topics import all_topics, create_topics
 
 app = typer.Typer(
@@ -108,10 +109,12 @@ def _schemas(given: list[str]) -> dict[str, str]:
     schemas = {}
     for pair in given:
         service, equals, schema = pair.partition("=")
-        if not equals or not schema:
-            typer.echo(f"kulturbro backup: --schema {pair!r}: write it SERVICE=SCHEMA", err=True)
-            raise typer.Exit(2)
-        schemas[service] = schema
+        try:
+            schemas[service] = checked_schema(schema)
+        except ValueError as error:
+            problem = error if equals else "write it SERVICE=SCHEMA"
+            typer.echo(f"kulturbro backup: --schema {pair!r}: {problem}", err=True)
+            raise typer.Exit(2) from None
     return schemas
 
 

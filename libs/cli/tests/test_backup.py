@@ -86,3 +86,14 @@ def test_the_commands_refuse_in_one_line_with_exit_2(tmp_path: Path) -> None:
     ]
     assert backed_up.exit_code == 2
     assert "is not empty: name a new folder" in backed_up.output
+
+
+def test_a_schema_named_for_a_service_is_checked() -> None:
+    runner = CliRunner()
+
+    unnamed = runner.invoke(app, ["backup", "new", "--schema", "booking"])
+    wrong = runner.invoke(app, ["backup", "new", "--schema", "booking=Booking; drop"])
+
+    assert unnamed.exit_code == wrong.exit_code == 2
+    assert unnamed.output == "kulturbro backup: --schema 'booking': write it SERVICE=SCHEMA\n"
+    assert "must be lowercase letters, digits and _" in wrong.output
