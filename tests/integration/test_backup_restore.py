@@ -8,8 +8,10 @@ from pathlib import Path
 from uuid import UUID
 
 import pytest
+from typer.testing import CliRunner
 
 from kulturbro_cli.backup import MANIFEST, ServiceToBackUp, back_up, restore
+from kulturbro_cli.main import app
 from kulturbro_cli.services import load_service
 from kulturbro_contracts import OccurrenceChanged
 from kulturbro_contracts.catalog import OccurrenceOfEvent
@@ -154,3 +156,32 @@ async def test_booking_and_allocation_restored_from_a_backup_catch_up_from_the_b
         assert seats == [(50, 47)]
     finally:
         await publisher.stop()
+
+
+def test_the_commands_back_up_and_restore_a_service_named_on_the_command_line(
+    servers: Servers, topic_prefix: str, new_schema: Callable[[str], str], tmp_path: Path
+) -> None:
+    schema = new_schema("catalog")
+    env = service_env(servers, topic_prefix, schema)
+    catalog = load_service("catalog")
+    catalog.migrate(service_settings(catalog, env))
+    runner = CliRunner()
+    options = [f"--bootstrap-servers={servers.kafka_bootstrap_servers}"]
+
+    named = ["catalog", f"--schema=catalog={schema}", f"--prefix={topic_prefix}"]
+    backed_up = runner.invoke(app, ["backup", str(tmp_path / "b"), *named, *options], env=env)
+    refused = runner.invoke(app, ["restore", str(tmp_path / "b"), *options], env=env)
+    restored = runner.invoke(app, ["restore", str(tmp_path / "b"), "--replace", *options], env=env)
+
+    assert backed_up.exit_code == 0, backed_up.output
+    revision = json.loads((tmp_path / "b" / MANIFEST).read_text())["services"]["catalog"][
+        "alembic_revision"
+    ]
+    assert backed_up.output == f"catalog: schema {schema} at {revision} in catalog.dump\n"
+    assert refused.exit_code == 2
+    assert refused.output == (
+        f"kulturbro restore: schema {schema} already holds tables: stop catalog and restore "
+        "with --replace to overwrite it\n"
+    )
+    assert restored.exit_code == 0, restored.output
+    assert restored.output == f"catalog: schema {schema} restored at {revision}\n"
