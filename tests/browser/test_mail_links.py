@@ -1,15 +1,18 @@
 """Every link in the mails of a booking's whole life opens a working page for the one it was sent
-to: the invitation and its unsubscribe link, the sign-in link, received, confirmed, the
-reminder, a moved visit, the evaluation request, a cancelled booking and the organizer's summary.
-Notify sends them through a real SMTP server, as the live site's own mails; each page passes axe.
+to: the invitation and its unsubscribe link, the sign-in link, received, confirmed, the reminder,
+a moved visit, the evaluation request, a cancelled booking and the organizer's summary. Notify
+sends them through a real SMTP server, as the live site's own mails; each page passes axe. At the
+end she takes all Kulturbro holds about her and asks for its deletion.
 """
 
+import json
 import re
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -186,3 +189,22 @@ def test_every_link_in_the_mails_of_a_booking_life_opens_its_page(
             )
             expect(page.locator("h1")).to_have_count(1)
             assert_accessible(page)
+
+    # She downloads all Kulturbro holds about her (notify's mails to her included) and asks for
+    # its deletion, which the culture office reads.
+    as_anna.goto(f"{live_site.url}/teacher/preferences")
+    with as_anna.expect_download() as downloading:
+        as_anna.get_by_role("link", name="Ladda ner allt Kulturbro har om dig (JSON)").click()
+    held = json.loads(Path(downloading.value.path()).read_text())
+    assert held["account"]["email"] == anna
+    assert set(held["services"]) == {"directory", "booking", "notify"}, held["services"].keys()
+    as_anna.locator("#reason").fill("Jag slutar på skolan.")
+    as_anna.get_by_role("button", name="Be om radering").click()
+    expect(as_anna.get_by_role("status")).to_contain_text("Din begäran är skickad")
+    assert_accessible(as_anna)
+    office = signed_in_page(live_site.administrator, "sv")
+    office.goto(f"{live_site.url}/office/deletion-requests")
+    expect(office.locator("#requests tbody tr")).to_contain_text("Jag slutar på skolan.")
+    assert_accessible(office)
+    refused = as_anna.goto(f"{live_site.url}/office/deletion-requests")
+    assert refused is not None and refused.status == 404

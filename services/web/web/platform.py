@@ -454,6 +454,15 @@ class EvaluationState(_Lenient):
 OWN_PAGE_SIZE = 20
 
 
+class DeletionRequest(_Lenient):
+    """A teacher's request that her data be deleted, for her municipality's culture office."""
+
+    id: UUID
+    subject: str | None = None
+    requested_at: datetime
+    reason: str = ""
+
+
 class BusTrip(_Lenient):
     bus: str
     pickup_at: datetime
@@ -911,6 +920,13 @@ class Platform:
     async def evaluation_results(self, token: str) -> EvaluationResults:
         found = await self._call("GET", "/api/stats/evaluations/results", token=token)
         return EvaluationResults.model_validate(found)
+
+    async def ask_for_deletion(self, token: str, reason: str) -> None:
+        await self._call("POST", "/me/deletion-request", token=token, json={"reason": reason})
+
+    async def deletion_requests(self, token: str) -> list[DeletionRequest]:
+        found = await self._call("GET", "/deletion-requests", token=token, params=MOST)
+        return [DeletionRequest.model_validate(asked) for asked in found]
 
     async def open_indicators_index(self, address: str | None) -> dict[str, Any]:
         found: dict[str, Any] = await self._call(

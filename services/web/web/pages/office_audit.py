@@ -1,5 +1,6 @@
-"""The culture office reads its municipality's audit log: every change made through the gateway,
-newest first, page by page, in the municipality's time."""
+"""The culture office reads its municipality's audit log (every change made through the gateway,
+newest first, page by page, in the municipality's time) and its teachers' requests that their data
+be deleted."""
 
 from typing import Annotated
 
@@ -49,4 +50,20 @@ async def audit_page(
         has_next=len(found) > PAGE_SIZE,
         zone=municipality.time_zone,
         roles=ROLES,
+    )
+
+
+@router.get("/office/deletion-requests", response_class=HTMLResponse)
+async def deletion_requests(request: Request, visitor: VisitorDep) -> HTMLResponse:
+    signed_in_as(visitor, request, Role.ADMINISTRATOR)
+    assert visitor.signed_in is not None
+    token = visitor.signed_in.access_token
+    platform: Platform = request.app.state.platform
+    municipality = await platform.own_municipality(token, visitor.address)
+    return render(
+        request,
+        "office/deletion_requests.html",
+        headers=NO_STORE,
+        requests=await platform.deletion_requests(token),
+        zone=municipality.time_zone,
     )

@@ -1,4 +1,5 @@
-"""A teacher's own choices: the language Kulturbro speaks to her, and how invitations reach her."""
+"""A teacher's own choices: the language Kulturbro speaks to her, how invitations reach her, and
+her data: a copy of all Kulturbro holds about her, and asking for it to be deleted."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -13,6 +14,7 @@ from web.visitors import Visitor, VisitorDep, forget_stored_language
 from web.words import N_
 
 router = APIRouter(include_in_schema=False)
+MAX_REASON = 2000
 INVITATIONS = {
     InvitationPreference.IMMEDIATE: N_("A mail for each event my groups are invited to"),
     InvitationPreference.WEEKLY_DIGEST: N_("One mail a week with the new events"),
@@ -50,6 +52,8 @@ async def _page(
         values=values,
         problems=problems,
         saved=request.query_params.get("saved") == "1",
+        deletion_asked=request.query_params.get("deletion") == "asked",
+        max_reason=MAX_REASON,
     )
 
 
@@ -90,3 +94,29 @@ async def change_preferences(
             await forget_stored_language(request, teacher.access_token)
             return see_other("/teacher/preferences?saved=1")
     return await _page(request, teacher, values, problems, status_code=422)
+
+
+@router.get("/teacher/my-data.json")
+async def my_data(request: Request, visitor: VisitorDep) -> Response:
+    """Everything Kulturbro holds about her, as the platform gathers it from every service."""
+    teacher = _teacher(request, visitor)
+    platform: Platform = request.app.state.platform
+    found = await platform.download(teacher.access_token, "/me/data", {})
+    disposition = 'attachment; filename="kulturbro-my-data.json"'
+    return Response(
+        found.body,
+        media_type="application/json",
+        headers=NO_STORE | {"Content-Disposition": disposition},
+    )
+
+
+@router.post("/teacher/deletion-request")
+async def ask_for_deletion(
+    request: Request, visitor: VisitorDep, fields: CheckedFormDep
+) -> Response:
+    """Her municipality's culture office sees the request and answers her."""
+    teacher = _teacher(request, visitor)
+    platform: Platform = request.app.state.platform
+    reason = fields.get("reason", "").strip()[:MAX_REASON]
+    await platform.ask_for_deletion(teacher.access_token, reason)
+    return see_other("/teacher/preferences?deletion=asked#my-data")
