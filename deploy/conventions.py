@@ -3,6 +3,8 @@ compose entry, image stage and k8s manifests, each shaped alike (see deploy/vali
 
 import re
 import sys
+import tomllib
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import yaml
@@ -26,6 +28,17 @@ SERVICES = {
 }
 HPA = {"gateway", "booking", "allocation", "notify"}
 INFRA = {"kafka": "apache/kafka:3.9.0", "postgres": "postgres:16", "redis": "redis:7"}
+OBSERVABILITY = {"otel-collector", "jaeger", "prometheus", "grafana"}
+PUBLISHED = {"gateway", "grafana"}  # Grafana for the developer looking at traces and dashboards
+OTLP_ENDPOINT = "http://otel-collector:4318"
+ROOT = Path(__file__).resolve().parent.parent
+# The release each image is pinned to: its service's version.
+RELEASE = {
+    name: tomllib.loads((ROOT / "services" / name / "pyproject.toml").read_text())["project"][
+        "version"
+    ]
+    for name in SERVICES
+}
 ENV = {
     "DATABASE_URL",
     "REDIS_URL",
@@ -33,6 +46,7 @@ ENV = {
     "KULTURBRO_ENV",
     "KULTURBRO_SECRET_KEY",
     "HTTP_PORT",
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
 }
 failed = False
 
@@ -47,13 +61,27 @@ def report(label, problems, summary):
         print(f"ok    {label}: {summary}")
 
 
+def check_image(where, image):
+    """Pinned: a tag that is not latest; Kulturbro's own images at their service's release."""
+    repository, _, tag = image.rpartition(":")
+    if not repository or "/" in tag or tag == "latest":
+        return [f"{where}: image {image} must be pinned to a release, not latest or untagged"]
+    own = repository.removeprefix("kulturbro/")
+    if own != repository and RELEASE.get(own) != tag:
+        return [f"{where}: image {image} must be the release kulturbro/{own}:{RELEASE.get(own)}"]
+    return []
+
+
 def check_compose(path):
     problems = []
     services = (yaml.safe_load(_text(path)) or {}).get("services") or {}
-    for name in sorted(set(SERVICES) | set(INFRA) | {"mailpit", "topics", "database-logins"}):
+    expected = set(SERVICES) | set(INFRA) | OBSERVABILITY | {"mailpit", "topics", "database-logins"}
+    for name in sorted(expected):
         if name not in services:
             problems.append(f"service {name} missing")
     for name, svc in services.items():
+        if "image" in svc:
+            problems += check_image(name, svc["image"])
         for dep, cond in (svc.get("depends_on") or {}).items():
             if dep not in services:
                 problems.append(f"{name}: depends_on unknown service {dep}")
@@ -61,8 +89,10 @@ def check_compose(path):
                 problems.append(
                     f"{name}: waits for {dep} to be healthy, but {dep} has no healthcheck"
                 )
-        if svc.get("ports") and name != "gateway":
-            problems.append(f"{name}: publishes ports; only the gateway may")
+        if svc.get("ports") and name not in PUBLISHED:
+            problems.append(f"{name}: publishes ports; only {' and '.join(sorted(PUBLISHED))} may")
+        if any(not str(p).startswith("127.0.0.1:") for p in svc.get("ports") or []):
+            problems.append(f"{name}: publish on 127.0.0.1 only")
     for name, image in INFRA.items():
         if name in services and services[name].get("image") != image:
             problems.append(f"{name}: image must be {image}")
@@ -77,6 +107,8 @@ def check_compose(path):
         missing = (ENV | ({"SMTP_URL"} if name == "notify" else set())) - set(env)
         if missing:
             problems.append(f"{name}: environment lacks {sorted(missing)}")
+        if env.get("OTEL_EXPORTER_OTLP_ENDPOINT") != OTLP_ENDPOINT:
+            problems.append(f"{name}: OTEL_EXPORTER_OTLP_ENDPOINT must be {OTLP_ENDPOINT}")
         if str(env.get("HTTP_PORT")) != str(port):
             problems.append(f"{name}: HTTP_PORT must be {port}")
         if ((svc.get("build") or {}).get("args") or {}).get("SERVICE") != name:
@@ -119,8 +151,8 @@ def check_compose(path):
     report(
         path,
         problems,
-        f"conventions: {len(SERVICES)} services, healthchecks, depends_on, "
-        "only the gateway published",
+        f"conventions: {len(SERVICES)} services, healthchecks, depends_on, traces to the "
+        "collector, images pinned, only the gateway and Grafana published",
     )
 
 
@@ -224,9 +256,10 @@ def check_k8s(label, path):
     problems = []
     docs = [d for d in yaml.safe_load_all(_text(path)) if d]
     objects = {(d["kind"], d["metadata"]["name"]): d for d in docs}
-    for d in docs:  # every container of every workload gets requests and limits
+    for d in docs:  # every container of every workload gets requests, limits and a pinned image
         pod = (((d.get("spec") or {}).get("template") or {}).get("spec")) or {}
         for c in (pod.get("initContainers") or []) + (pod.get("containers") or []):
+            problems += check_image(f"{d['kind']}/{d['metadata']['name']} {c['name']}", c["image"])
             res = c.get("resources") or {}
             if not all(
                 (res.get(k) or {}).get(r) for k in ("requests", "limits") for r in ("cpu", "memory")
@@ -298,6 +331,8 @@ def check_k8s(label, path):
         problems.append("no ConfigMap kulturbro-config")
     elif {"DATABASE_URL", "KULTURBRO_SECRET_KEY", "SMTP_URL"} & set(config):
         problems.append("kulturbro-config holds secrets: move them to the Secret kulturbro-secrets")
+    elif not config.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
+        problems.append("kulturbro-config needs OTEL_EXPORTER_OTLP_ENDPOINT (the collector)")
     job = objects.get(("Job", "kulturbro-topics"))
     if not job:
         problems.append("no Job kulturbro-topics")
@@ -315,6 +350,9 @@ def check_k8s(label, path):
                 f"base must not contain infrastructure or secrets (production is managed): {extra}"
             )
     else:
+        for name in sorted(OBSERVABILITY):
+            if ("Deployment", name) not in objects or ("Service", name) not in objects:
+                problems.append(f"needs the Deployment and Service {name} (deploy/observability)")
         for name, image in INFRA.items():
             sts = objects.get(("StatefulSet", name))
             if not sts or [c["image"] for c in sts["spec"]["template"]["spec"]["containers"]] != [

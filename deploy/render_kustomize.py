@@ -10,6 +10,9 @@ Supports only what deploy/k8s uses, and fails loudly on anything else:
              resource with the same apiVersion, kind and name; mappings merge
              key by key, scalars replace, null deletes; lists are refused
              because strategic-merge list semantics are not implemented
+  configMapGenerator: `- name:` with `files:` (`path` or `key=path`, inside the
+             kustomization's folder), and only with
+             `generatorOptions: {disableNameSuffixHash: true}`
 Resources come out in the order listed. deploy/validate.sh compares the
 result with `kubectl kustomize` whenever kubectl or kustomize is installed.
 """
@@ -20,7 +23,14 @@ from pathlib import Path
 import yaml
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
-SUPPORTED_KEYS = {"apiVersion", "kind", "resources", "patches"}
+SUPPORTED_KEYS = {
+    "apiVersion",
+    "kind",
+    "resources",
+    "patches",
+    "configMapGenerator",
+    "generatorOptions",
+}
 
 
 class RenderError(Exception):
@@ -60,6 +70,30 @@ def merge(target, patch, where):
             merge(target[key], value, where)
         else:
             target[key] = value
+
+
+def generate_config_maps(directory, where, spec):
+    generators = spec.get("configMapGenerator") or []
+    if generators and spec.get("generatorOptions") != {"disableNameSuffixHash": True}:
+        raise RenderError(
+            f"{where}: configMapGenerator needs generatorOptions: {{disableNameSuffixHash: true}}"
+        )
+    for generator in generators:
+        if set(generator) != {"name", "files"}:
+            raise RenderError(f"{where}: a configMapGenerator takes only name and files")
+        data = {}
+        for entry in generator["files"]:
+            key, _, path = entry.rpartition("=")
+            file = directory / path
+            if directory.resolve() not in file.resolve().parents or not file.is_file():
+                raise RenderError(f"{where}: {path!r} is not a file inside {directory}")
+            data[key or file.name] = file.read_text()
+        yield {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": generator["name"]},
+            "data": data,
+        }
 
 
 def render(directory):
@@ -102,6 +136,9 @@ def render(directory):
             if rid in resources:
                 raise RenderError(f"{path}: duplicate resource {describe(rid)}")
             resources[rid] = doc
+
+    for doc in generate_config_maps(directory, files[0], spec):
+        resources[resource_id(doc)] = doc
 
     for entry in spec.get("patches") or []:
         if not isinstance(entry, dict) or set(entry) != {"path"}:

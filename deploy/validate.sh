@@ -15,8 +15,14 @@
 #    with pip's index switched off (deploy/replay_dockerfile.py): every
 #    internal package must come from the repository. Its first run downloads
 #    the third-party wheels from PyPI once, into .kulturbro/.
+# 6. Observability (deploy/observability): promtool check rules, promtool test
+#    rules, promtool check config for compose and k8s; the Grafana dashboards
+#    are what deploy/dashboards.py makes, follow Grafana's JSON model and, like
+#    the alert rules, name only metrics the services export
+#    (deploy/check_dashboards.py).
 #
-# Needs on PATH: check-jsonschema, kubernetes-validate, python3 with PyYAML.
+# Needs on PATH: check-jsonschema, kubernetes-validate, python3 with PyYAML,
+# and promtool (Debian: apt-get install -y prometheus).
 # Prints one line per check; exits non-zero if any check fails.
 set -euo pipefail
 
@@ -39,6 +45,10 @@ for tool in check-jsonschema kubernetes-validate python3; do
     exit 2
   fi
 done
+if ! command -v promtool >/dev/null 2>&1; then
+  echo "deploy/validate.sh: 'promtool' not found on PATH (Debian: apt-get install -y prometheus)" >&2
+  exit 2
+fi
 if ! python3 -c 'import yaml' 2>/dev/null; then
   echo "deploy/validate.sh: python3 on PATH has no PyYAML (put .venv/bin on PATH)" >&2
   exit 2
@@ -111,6 +121,42 @@ fi
 
 # --- 5. the Dockerfile, replayed with no package index ---------------------
 if ! python3 deploy/replay_dockerfile.py; then
+  failures=$((failures + 1))
+fi
+
+# --- 6. observability: alert rules, Prometheus configs, dashboards --------
+observability=deploy/observability
+run_check() { # label, then the command; prints its output only when it fails
+  local label="$1"
+  shift
+  if out="$("$@" 2>&1)"; then
+    ok "$label"
+  else
+    head -n 40 <<<"$out" | indent
+    fail "$label"
+  fi
+}
+run_check "$observability/prometheus/alerts.yml: promtool check rules" \
+  promtool check rules "$observability/prometheus/alerts.yml"
+run_check "$observability/prometheus/alerts-test.yml: promtool test rules (the alerts fire)" \
+  promtool test rules "$observability/prometheus/alerts-test.yml"
+run_check "$observability/prometheus/compose.yml: promtool check config" \
+  promtool check config "$observability/prometheus/compose.yml"
+cp "$observability/prometheus/alerts.yml" "$work/alerts.yml"
+if python3 deploy/without_kubernetes_sd.py "$observability/prometheus/k8s.yml" \
+  >"$work/k8s.yml" 2>"$work/err"; then
+  run_check "$observability/prometheus/k8s.yml: promtool check config (Kubernetes discovery checked apart: Debian's promtool lacks it)" \
+    promtool check config "$work/k8s.yml"
+else
+  indent <"$work/err"
+  fail "$observability/prometheus/k8s.yml: deploy/without_kubernetes_sd.py refused it"
+fi
+if ! python3 deploy/dashboards.py; then
+  failures=$((failures + 1))
+fi
+if ! python3 deploy/check_dashboards.py \
+  "$observability/grafana/provisioning/datasources/datasources.yml" \
+  "$observability/prometheus/alerts.yml" "$observability"/grafana/dashboards/*.json; then
   failures=$((failures + 1))
 fi
 

@@ -14,6 +14,7 @@ from collections import Counter
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+from prometheus_client import REGISTRY
 
 from kulturbro_cli.services import load_service
 from kulturbro_contracts import TeacherRegistered
@@ -119,6 +120,7 @@ async def test_a_refused_address_fails_alone_and_a_refusing_server_loses_nothing
     notify = load_service("notify")
     unit = school("Väster")
     names = ["nobody", "alma", "berit", "cilla"]
+    mails_before = {outcome: _mails(outcome) for outcome in ("sent", "failed", "retry")}
     env = service_env(servers, topic_prefix, new_schema("notify"), SMTP_URL=mailbox.url)  # type: ignore[attr-defined]
     async with running(notify, service_settings(notify, env)) as api:
         await publish(publisher, [unit, *teachers(4, unit.payload.unit_id, names)])
@@ -157,6 +159,13 @@ async def test_a_refused_address_fails_alone_and_a_refusing_server_loses_nothing
         assert [(d["email"], d["reason"][:3]) for d in failed] == [("nobody@skola.example", "550")]
         assert sorted(to for to, _ in mailbox.accepted) == [
             "alma@skola.example", "berit@skola.example", "cilla@skola.example"]  # fmt: skip
+        told = {outcome: _mails(outcome) - before for outcome, before in mails_before.items()}
+        assert told["sent"] == 3 and told["failed"] == 1 and told["retry"] >= 4, told
+
+
+def _mails(outcome: str) -> float:
+    """What /metrics tells of mails (kulturbro_mails_total), for the alerts and dashboards."""
+    return REGISTRY.get_sample_value("kulturbro_mails_total", {"outcome": outcome}) or 0.0
 
 
 def _start_notify(env: dict[str, str]) -> subprocess.Popen[bytes]:

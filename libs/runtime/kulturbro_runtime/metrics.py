@@ -24,4 +24,9 @@ consumer_lag = Gauge(
 outbox_backlog = Gauge(
     "kulturbro_outbox_backlog", "events written but not yet published", ["service"]
 )
+outbox_oldest_seconds = Gauge(
+    "kulturbro_outbox_oldest_seconds",
+    "age of the oldest event written but not yet published (0: none waits)",
+    ["service"],
+)
 outbox_published = Counter("kulturbro_outbox_published_total", "events published", ["service"])

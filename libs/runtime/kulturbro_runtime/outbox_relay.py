@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import logging
+from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import func, select, text
@@ -57,7 +58,6 @@ class OutboxRelay:
                 await asyncio.sleep(LINGER_SECONDS)
 
     async def publish_pending(self) -> int:
-        producer = await self._connected_producer()
         async with self.database.engine.begin() as connection:
             # One relay per schema at a time keeps each key's events in the order they were written.
             locked = await connection.scalar(
@@ -65,18 +65,29 @@ class OutboxRelay:
                 {"schema": self.database.schema},
             )
             if not locked:
+                metrics.outbox_oldest_seconds.labels(self.service).set(0)  # the holder tells
                 return 0
             rows = (
                 await connection.execute(
                     select(
-                        outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.body, outbox.c.headers
+                        outbox.c.id,
+                        outbox.c.topic,
+                        outbox.c.key,
+                        outbox.c.body,
+                        outbox.c.headers,
+                        outbox.c.created_at,
                     )
                     .where(outbox.c.published_at.is_(None))
                     .order_by(outbox.c.id)
                     .limit(self.batch_size)
                 )
             ).all()
+            # Told before sending, so events waiting for a broker that is away are seen to age.
+            metrics.outbox_oldest_seconds.labels(self.service).set(
+                (datetime.now(UTC) - rows[0].created_at).total_seconds() if rows else 0
+            )
             if rows:
+                producer = await self._connected_producer()
                 deliveries = [
                     await producer.send(
                         row.topic,

@@ -17,8 +17,16 @@ def configure_tracing(service: str, otlp_endpoint: str | None) -> None:
     if otlp_endpoint:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_endpoint)))
+        exporter = OTLPSpanExporter(endpoint=traces_url(otlp_endpoint))
+        provider.add_span_processor(BatchSpanProcessor(exporter))
     trace.set_tracer_provider(provider)
+
+
+def traces_url(otlp_endpoint: str) -> str:
+    """OTEL_EXPORTER_OTLP_ENDPOINT is the collector's base URL (OpenTelemetry's specification);
+    an endpoint given to the exporter is used as it is, so the traces path is added here."""
+    base = otlp_endpoint.rstrip("/")
+    return base if base.endswith("/v1/traces") else f"{base}/v1/traces"
 
 
 def tracer() -> trace.Tracer:

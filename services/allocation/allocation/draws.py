@@ -2,10 +2,12 @@
 
 import asyncio
 import logging
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from prometheus_client import Counter, Gauge
 from sqlalchemy import select, update
 
 from allocation.db import allocation_event, draw, seat_request
@@ -20,6 +22,20 @@ log = logging.getLogger(__name__)
 CHECK_EVERY_SECONDS = 2.0
 # District quotas hold for this long after the window closes; then what is left is free for all.
 QUOTA_HOLD = timedelta(days=3)
+
+draws_run = Counter("kulturbro_draws_total", "draws run when a request window closed")
+draw_overdue = Gauge(
+    "kulturbro_draw_overdue_seconds",
+    "how long the longest-waiting closed request window has waited for its draw (0: none)",
+)
+
+
+def record_overdue(undrawn_closed_at: Iterable[datetime], now: datetime) -> float:
+    """Tell /metrics how long the oldest closed, undrawn window has waited: a draw normally
+    follows its window within CHECK_EVERY_SECONDS, so a large value is a draw that did not run."""
+    waited = max(((now - closed).total_seconds() for closed in undrawn_closed_at), default=0.0)
+    draw_overdue.set(waited)
+    return waited
 
 
 def _summary(decision: Decision) -> dict[str, Any]:
@@ -130,16 +146,18 @@ async def _due(runtime: Runtime) -> list[tuple[UUID, bool]]:
                 catalog.event.c.booking_closes_at <= now,
             )
         )
-        due = []
+        due, undrawn_closed_at = [], []
         for row in rows:
             if row.drawn_at is None:
                 due.append((row.event_id, False))
+                undrawn_closed_at.append(row.booking_closes_at)
             elif (
                 row.policy == BookingPolicy.DISTRICT_QUOTAS.value
                 and row.released_at is None
                 and row.booking_closes_at + QUOTA_HOLD <= now
             ):
                 due.append((row.event_id, True))
+        record_overdue(undrawn_closed_at, now)
         return due
 
 
@@ -149,6 +167,7 @@ async def draw_when_windows_close(runtime: Runtime) -> None:
     while True:
         try:
             for event_id, release in await _due(runtime):
+                drew = False
                 async with runtime.unit_of_work() as uow:
                     ledger = await open_ledger(uow, event_id)
                     if ledger is None:
@@ -156,8 +175,11 @@ async def draw_when_windows_close(runtime: Runtime) -> None:
                     if not release and not ledger.drawn:
                         decided = await run_draw(uow, ledger)
                         log.info("drew %d requests for event %s", decided, event_id)
+                        drew = True
                     elif release:
                         await release_quotas(uow, ledger)
+                if drew:  # counted once committed
+                    draws_run.inc()
         except Exception:
             log.exception("the draw job failed; trying again shortly")
         await asyncio.sleep(CHECK_EVERY_SECONDS)

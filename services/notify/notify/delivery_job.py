@@ -21,6 +21,7 @@ from typing import Any
 
 import aiosmtplib
 import psycopg
+from prometheus_client import Counter
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -39,6 +40,13 @@ IDLE_SECONDS = 1.0
 ORPHAN_CHECK_SECONDS = 10.0
 MAX_ATTEMPTS = 12  # about eight hours of backing off
 UNRECORDED = 4  # per connection: what a killed process may send again
+
+
+mails = Counter(
+    "kulturbro_mails_total",
+    "mails recorded as taken by the server (sent), refused for good (failed) or put off (retry)",
+    ["outcome"],
+)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -103,6 +111,7 @@ class Ledger:
                         outcome.recorded.set_exception(error)
                     continue
                 for outcome in outcomes:
+                    mails.labels(outcome.status).inc()
                     outcome.recorded.set_result(None)
                 self.runtime.relay.wake()
         finally:
