@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar, Event
 
-from kulturbro_runtime.calendar import booking_calendar, booking_uid
+from kulturbro_runtime.calendar import Entry, booking_calendar, booking_uid, bus_uid
 
 STARTS = datetime(2026, 3, 3, 10, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
 ENDS = datetime(2026, 3, 3, 11, 30, tzinfo=ZoneInfo("Europe/Stockholm"))
@@ -91,3 +91,29 @@ def test_a_time_without_a_zone_is_refused() -> None:
 
 def test_a_bookings_file_has_one_uid_wherever_it_comes_from() -> None:
     assert booking_uid("7f1c") == "7f1c@kulturbro"
+
+
+def test_a_bus_trip_is_a_second_entry_of_its_own_with_the_same_sequence() -> None:
+    pickup, home = STARTS.replace(hour=9, minute=15), ENDS.replace(hour=12, minute=0)
+    trip = Entry(bus_uid("7f1c"), pickup, home, "Kulturbuss", "Ekskolan", "Buss 2 – 3B")
+    ics = booking_calendar(
+        uid=booking_uid("7f1c"),
+        sequence=3,
+        cancelled=False,
+        starts_at=STARTS,
+        ends_at=ENDS,
+        summary="Pippi",
+        location="Stadsteatern",
+        description="Pippi – 3B",
+        url="https://k.example/bookings/7",
+        organizer_email="noreply@kulturbro.example",
+        attendee_email="anna@ekskolan.example",
+        attendee_name="Anna",
+        also=[trip],
+    )
+    visit, bus = Calendar.from_ical(ics).walk("VEVENT")
+
+    assert (visit["UID"], bus["UID"]) == ("7f1c@kulturbro", "bus-7f1c@kulturbro")
+    assert bus.decoded("DTSTART") == datetime(2026, 3, 3, 8, 15, tzinfo=UTC)
+    assert bus.decoded("DTEND") == datetime(2026, 3, 3, 11, 0, tzinfo=UTC)
+    assert bus["SEQUENCE"] == visit["SEQUENCE"] == 3 and bus["LOCATION"] == "Ekskolan"

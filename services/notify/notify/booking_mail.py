@@ -27,7 +27,7 @@ from notify.db import booking, event_details
 from notify.mail_queue import occurrence_view, tell_teacher
 
 
-async def _occurrences(uow: UnitOfWork, ids: list[UUID]) -> list[Any]:
+async def occurrence_rows(uow: UnitOfWork, ids: list[UUID]) -> list[Any]:
     """The occurrences, in the order asked; a booking or allocation can overtake the event's
     publication (they travel on different topics), so it waits for them."""
     rows = await uow.session.execute(select(occurrence).where(occurrence.c.occurrence_id.in_(ids)))
@@ -38,7 +38,7 @@ async def _occurrences(uow: UnitOfWork, ids: list[UUID]) -> list[Any]:
     return [by_id[i] for i in ids]
 
 
-async def _booking(uow: UnitOfWork, booking_id: UUID) -> Any:
+async def locked_booking(uow: UnitOfWork, booking_id: UUID) -> Any:
     """The booking, locked; an answer can overtake its request (they travel on two topics)."""
     row = (
         await uow.session.execute(
@@ -57,7 +57,7 @@ async def _tell_teacher(
     await tell_teacher(uow, seated, kind, message.event_id, context)
 
 
-async def _calendar(uow: UnitOfWork, seated: Any, cancelled: bool) -> dict[str, Any]:
+async def next_calendar(uow: UnitOfWork, seated: Any, cancelled: bool) -> dict[str, Any]:
     """The calendar entry of this booking's visit, one version newer than the last one sent."""
     sequence = seated.calendar_sequence + 1
     await uow.session.execute(
@@ -86,8 +86,8 @@ async def booking_requested(message: BookingRequested, uow: UnitOfWork) -> None:
     )
     if created.first() is None:
         return  # told already
-    seated = await _booking(uow, request.booking_id)
-    preferences = [occurrence_view(o) for o in await _occurrences(uow, request.occurrence_ids)]
+    seated = await locked_booking(uow, request.booking_id)
+    preferences = [occurrence_view(o) for o in await occurrence_rows(uow, request.occurrence_ids)]
     await _tell_teacher(uow, message, seated, "booking_received", {"booking": {
         "pupils": request.pupils, "adults": request.adults, "wants_bus": request.wants_bus,
         "occurrences": preferences}})  # fmt: skip
@@ -95,8 +95,8 @@ async def booking_requested(message: BookingRequested, uow: UnitOfWork) -> None:
 
 async def seats_allocated(message: SeatsAllocated, uow: UnitOfWork) -> None:
     allocation = message.payload
-    seated = await _booking(uow, allocation.booking_id)
-    [visit] = await _occurrences(uow, [allocation.occurrence_id])
+    seated = await locked_booking(uow, allocation.booking_id)
+    [visit] = await occurrence_rows(uow, [allocation.occurrence_id])
     promoted = seated.status == "waitlisted"
     await uow.session.execute(
         update(booking)
@@ -107,14 +107,14 @@ async def seats_allocated(message: SeatsAllocated, uow: UnitOfWork) -> None:
     )  # fmt: skip
     context = {"occurrence": occurrence_view(visit), "seats": allocation.seats,
                "explanation": dict(allocation.explanation)}  # fmt: skip
-    context |= await _calendar(uow, seated, False)
+    context |= await next_calendar(uow, seated, False)
     kind = "booking_promoted" if promoted else "booking_confirmed"
     await _tell_teacher(uow, message, seated, kind, context)
 
 
 async def booking_waitlisted(message: BookingWaitlisted, uow: UnitOfWork) -> None:
     waiting = message.payload
-    seated = await _booking(uow, waiting.booking_id)
+    seated = await locked_booking(uow, waiting.booking_id)
     await uow.session.execute(
         update(booking)
         .where(booking.c.booking_id == waiting.booking_id)
@@ -126,7 +126,7 @@ async def booking_waitlisted(message: BookingWaitlisted, uow: UnitOfWork) -> Non
 
 async def booking_rejected(message: BookingRejected, uow: UnitOfWork) -> None:
     rejection = message.payload
-    seated = await _booking(uow, rejection.booking_id)
+    seated = await locked_booking(uow, rejection.booking_id)
     await uow.session.execute(
         update(booking)
         .where(booking.c.booking_id == rejection.booking_id)
@@ -139,7 +139,7 @@ async def booking_rejected(message: BookingRejected, uow: UnitOfWork) -> None:
 
 
 async def booking_cancelled(message: BookingCancelled, uow: UnitOfWork) -> None:
-    seated = await _booking(uow, message.payload.booking_id)
+    seated = await locked_booking(uow, message.payload.booking_id)
     if seated.status == "cancelled":
         return
     await uow.session.execute(
@@ -153,7 +153,9 @@ async def booking_cancelled(message: BookingCancelled, uow: UnitOfWork) -> None:
             )
         ).first()
         if visit is not None:
-            context = {"occurrence": occurrence_view(visit)} | await _calendar(uow, seated, True)
+            context = {"occurrence": occurrence_view(visit)} | await next_calendar(
+                uow, seated, True
+            )
     await _tell_teacher(uow, message, seated, "booking_cancelled", context)
 
 
@@ -182,7 +184,7 @@ async def occurrence_changed(message: OccurrenceChanged, uow: UnitOfWork) -> Non
             .values(starts_at=changed.starts_at, ends_at=changed.ends_at, reminded=False)
         )
         context = {"occurrence": occurrence_now, "previous": previous}
-        context |= await _calendar(uow, seated, False)
+        context |= await next_calendar(uow, seated, False)
         await _tell_teacher(uow, message, seated, "occurrence_changed", context)
 
 
@@ -195,7 +197,7 @@ async def _called_off(uow: UnitOfWork, message: Event, seated: Any, reason: str)
     ).one()
     # The visit as the teacher's calendar has it, whatever the catalog changed since.
     visit = occurrence_view(listed, starts_at=seated.starts_at, ends_at=seated.ends_at)
-    context = {"occurrence": visit, "reason": reason} | await _calendar(uow, seated, True)
+    context = {"occurrence": visit, "reason": reason} | await next_calendar(uow, seated, True)
     await _tell_teacher(uow, message, seated, "occurrence_cancelled", context)
 
 
@@ -217,11 +219,11 @@ async def event_changed(message: EventChanged, uow: UnitOfWork) -> None:
         return
     seated_on = (booking.c.event_id == message.payload.event_id, booking.c.status == "confirmed")
     for seated in await _seated_on(uow, *seated_on):
-        [listed] = await _occurrences(uow, [seated.occurrence_id])
+        [listed] = await occurrence_rows(uow, [seated.occurrence_id])
         visit = occurrence_view(listed, starts_at=seated.starts_at, ends_at=seated.ends_at)
         context = {"occurrence": visit, "changed": changed,
                    "previous": {fact: told[fact] for fact in changed}}  # fmt: skip
-        context |= await _calendar(uow, seated, False)
+        context |= await next_calendar(uow, seated, False)
         await _tell_teacher(uow, message, seated, "event_changed", context)
 
 

@@ -71,6 +71,8 @@ booking = Table(
     Column("starts_at", DateTime(timezone=True)),
     Column("ends_at", DateTime(timezone=True)),
     Column("calendar_sequence", Integer, nullable=False, server_default="0"),
+    # The bus trip in the teacher's calendar (BusTrip as JSON); none when she has no bus entry.
+    Column("bus_trip", JSON),
     Column("requested_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("organizer_told", Boolean, nullable=False, server_default="false"),
     Column("reminded", Boolean, nullable=False, server_default="false"),

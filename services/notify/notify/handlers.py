@@ -7,6 +7,7 @@ from kulturbro_replicas.directory import DIRECTORY_REPLICA
 from kulturbro_replicas.teachers import TEACHER_REPLICA
 from kulturbro_runtime import HandlerTable, UnitOfWork, merge_handlers
 from notify.booking_mail import BOOKING_MAIL
+from notify.bus_mail import BUS_MAIL
 from notify.copies import COPIES
 from notify.invitations import invite_targeted_teachers
 from notify.mailer import send_now
@@ -48,6 +49,7 @@ HANDLERS: HandlerTable = merge_handlers(
     TEACHER_REPLICA,
     CATALOG_REPLICA,
     BOOKING_MAIL,  # before COPIES: an EventChanged is compared with the copy it replaces
+    BUS_MAIL,
     COPIES,
     RETENTION,
     {SignInLinkRequested: [send_sign_in_link], EventPublished: [invite_targeted_teachers]},

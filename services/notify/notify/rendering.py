@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kulturbro_contracts.catalog import PublishedEvent
 from kulturbro_contracts.vocabulary import Language
-from kulturbro_runtime.calendar import booking_calendar
+from kulturbro_runtime.calendar import Entry, booking_calendar, bus_uid
 from kulturbro_runtime.localization import DEFAULT_TIME_ZONE
 from kulturbro_runtime.mail_links import unsubscribe_url
 from notify.compose import Composer
@@ -23,6 +23,8 @@ from notify.mime import mail_bytes
 from notify.settings import NotifySettings
 
 UNSUBSCRIBABLE = frozenset({"invitation", "digest"})  # mails a teacher may choose not to get
+# The bus trip's calendar entry is named in the teacher's language, beside the visit's title.
+BUS_ENTRY = {Language.SV: "Kulturbuss", Language.FI: "Kulttuuribussi", Language.EN: "Culture bus"}
 
 
 class MissingFacts(Exception):
@@ -123,15 +125,45 @@ class Renderer:
     def _calendar(
         self, row: Any, context: dict[str, Any], entry: dict[str, Any], language: Language
     ) -> bytes:
+        """The visit's entry, and the bus trip's beside it if the mail is about the bus; a
+        cancelled bus trip's file holds the bus entry alone, so the visit stays."""
         event, visit = context["event"], context["occurrence"]
         title = event["title"].get(language) or next(iter(event["title"].values()))
         venue = event["venue"]
+        entries = [
+            Entry(
+                uid=entry["uid"],
+                starts_at=datetime.fromisoformat(visit["starts_at"]),
+                ends_at=datetime.fromisoformat(visit["ends_at"]),
+                summary=title,
+                location=", ".join(p for p in (venue["name"], venue.get("address")) if p),
+                description=f"{title} – {context.get('group', '')}",
+            )
+        ]
+        trip = entry.get("bus")
+        if trip:
+            bus = Entry(
+                uid=bus_uid(row.booking_id),
+                starts_at=datetime.fromisoformat(trip["pickup_at"]),
+                ends_at=datetime.fromisoformat(trip["home_at"]),
+                summary=f"{BUS_ENTRY[language]}: {title}",
+                location=trip["pickup_place"],
+                description=f"{BUS_ENTRY[language]} {trip['bus']} – {context.get('group', '')}",
+            )
+            entries = [bus] if entry["cancelled"] else [*entries, bus]
+        first, *also = entries
         return booking_calendar(
-            uid=entry["uid"], sequence=entry["sequence"], cancelled=entry["cancelled"],
-            starts_at=datetime.fromisoformat(visit["starts_at"]),
-            ends_at=datetime.fromisoformat(visit["ends_at"]), summary=title,
-            location=", ".join(p for p in (venue["name"], venue.get("address")) if p),
-            description=f"{title} – {context.get('group', '')}", url=context["booking_url"],
-            organizer_email=self.sender_address, attendee_email=row.email,
+            uid=first.uid,
+            sequence=entry["sequence"],
+            cancelled=entry["cancelled"],
+            starts_at=first.starts_at,
+            ends_at=first.ends_at,
+            summary=first.summary,
+            location=first.location,
+            description=first.description,
+            url=context["booking_url"],
+            organizer_email=self.sender_address,
+            attendee_email=row.email,
             attendee_name=row.name,
-        )  # fmt: skip
+            also=also,
+        )

@@ -61,6 +61,25 @@ def an_event(**changes: Any) -> dict[str, Any]:
     return PublishedEvent(**(fields | changes)).model_dump(mode="python")
 
 
+def a_trip(**changes: Any) -> dict[str, Any]:
+    """A class's culture bus as notify keeps it (JSON): picked up 09:15 and back 11:40 in
+    Stockholm, for the visit at 10:00."""
+    fields = {
+        "booking_id": str(UUID(int=1)),
+        "event_id": str(UUID(int=100)),
+        "occurrence_id": str(UUID(int=1)),
+        "bus": "Buss 2",
+        "pickup_at": "2026-03-03T08:15:00Z",
+        "pickup_place": "Ekskolan, Skolgatan 4",
+        "pickup_latitude": 55.6,
+        "pickup_longitude": 13.0,
+        "return_bus": "Buss 2",
+        "return_at": "2026-03-03T10:10:00Z",
+        "home_at": "2026-03-03T10:40:00Z",
+    }
+    return fields | changes
+
+
 EXPLANATION = {
     Language.SV: "Ni kom på plats 3 av 12 i lottningen.",
     Language.FI: "Sijoituitte arvonnassa sijalle 3/12.",
@@ -131,6 +150,21 @@ def contexts() -> dict[str, dict[str, Any]]:
         },
         "occurrence_cancelled": teacher | {"occurrence": first, "reason": "Skådespelaren är sjuk."},
         "booking_cancelled": teacher | {"occurrence": first},
+        "bus_scheduled": teacher | {"occurrence": first, "trip": a_trip()},
+        "bus_trip_changed": teacher
+        | {
+            "occurrence": first,
+            "trip": a_trip(pickup_at="2026-03-03T08:00:00Z", return_bus="Buss 3"),
+            "previous": {
+                "pickup_at": "2026-03-03T08:15:00+00:00",
+                "return_at": "2026-03-03T10:10:00+00:00",
+                "bus": "Buss 2",
+            },
+        },
+        "bus_trip_cancelled": teacher
+        | {"occurrence": first, "trip": a_trip(), "reason": "occurrence_cancelled"},
+        "bus_unavailable": teacher
+        | {"occurrence": first, "reason": "no_bus_free", "alternatives": [second]},
         "reminder": teacher | {"occurrence": first, "seats": 26, "wants_bus": True},
         "evaluation_request": teacher
         | {"occurrence": first, "evaluation_url": "https://k.example/eval/1"},
