@@ -1,6 +1,7 @@
 """Kulturbro's deployment conventions, beyond what the schemas check: every service has its
 compose entry, image stage and k8s manifests, each shaped alike (see deploy/validate.sh, step 4)."""
 
+import json
 import re
 import sys
 import tomllib
@@ -8,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import yaml
+from jsonschema import Draft202012Validator
 
 
 def _text(path: str) -> str:
@@ -26,7 +28,13 @@ SERVICES = {
     "stats": 8007,
     "web": 8008,
 }
-HPA = {"gateway", "booking", "allocation", "notify"}
+HPA = {"gateway", "directory", "catalog", "booking", "web"}  # on CPU
+KEDA = {"allocation", "transport", "notify", "stats"}  # bursty consumers: on Kafka lag
+SCRAPER = "prometheus"
+JOBS = {"kulturbro-topics", "kulturbro-database-logins"}
+SCALED_OBJECT_SCHEMA = json.loads(
+    (Path(__file__).parent / "schemas" / "keda-scaledobject.json").read_text()
+)
 INFRA = {"kafka": "apache/kafka:3.9.0", "postgres": "postgres:16", "redis": "redis:7"}
 OBSERVABILITY = {"otel-collector", "jaeger", "prometheus", "grafana"}
 PUBLISHED = {"gateway", "grafana"}  # Grafana for the developer looking at traces and dashboards
@@ -252,6 +260,126 @@ def check_pod(where, pod, database=None):
     return problems
 
 
+def selects(selector, labels):
+    """Whether a label selector picks a pod with these labels (In and NotIn expressions)."""
+    if any(labels.get(k) != v for k, v in (selector.get("matchLabels") or {}).items()):
+        return False
+    for e in selector.get("matchExpressions") or []:
+        inside = labels.get(e["key"]) in e.get("values", [])
+        if {"In": not inside, "NotIn": inside}.get(e["operator"], True):
+            return False
+    return True
+
+
+def ingress_peers(docs, labels):
+    """Every peer allowed to reach a pod with these labels, and whether anyone may."""
+    peers, anyone = [], False
+    for d in docs:
+        if d["kind"] != "NetworkPolicy" or not selects(d["spec"]["podSelector"], labels):
+            continue
+        for rule in d["spec"].get("ingress") or []:
+            anyone = anyone or not rule.get("from")
+            peers += rule.get("from") or []
+    return peers, anyone
+
+
+def peer_names(peers):
+    """The app.kubernetes.io/name values the in-namespace pod peers allow (None: any pod)."""
+    names = set()
+    for peer in peers:
+        if "namespaceSelector" in peer or "ipBlock" in peer:
+            continue
+        selector = peer.get("podSelector") or {}
+        named = (selector.get("matchLabels") or {}).get("app.kubernetes.io/name")
+        values = [
+            e["values"]
+            for e in selector.get("matchExpressions") or []
+            if e["key"] == "app.kubernetes.io/name" and e["operator"] == "In"
+        ]
+        if named is None and not values:
+            return None
+        names |= {named} if named else set(values[0])
+    return names
+
+
+def check_ingress(name, docs, labels):
+    """Only the gateway takes traffic from outside; the rest only from it and Prometheus."""
+    peers, anyone = ingress_peers(docs, labels)
+    if name == "gateway":
+        return [] if anyone else ["gateway: a NetworkPolicy must let traffic from outside in"]
+    names = peer_names(peers)
+    if (
+        not peers
+        or anyone
+        or names is None
+        or names - {"gateway", SCRAPER}
+        or any("namespaceSelector" in p or "ipBlock" in p for p in peers)
+    ):
+        return [f"{name}: NetworkPolicies must let in only the gateway and {SCRAPER}"]
+    return []
+
+
+def check_reached_only_by_kulturbro(infra, docs):
+    """The dev cluster's PostgreSQL, Redis and Kafka: only Kulturbro's services and Jobs (and
+    KEDA's operator, from its own namespace, reading lag) may connect."""
+    peers, anyone = ingress_peers(docs, {"app.kubernetes.io/name": infra})
+    names = peer_names([p for p in peers if "namespaceSelector" not in p])
+    if not peers or anyone or names is None or names - set(SERVICES) - JOBS:
+        return [f"{infra}: NetworkPolicies must let in only Kulturbro's services"]
+    return []
+
+
+def check_disruption_budget(name, objects, labels):
+    pdb = objects.get(("PodDisruptionBudget", name))
+    if (
+        not pdb
+        or pdb["apiVersion"] != "policy/v1"
+        or not selects(pdb["spec"].get("selector") or {}, labels)
+        or pdb["spec"].get("maxUnavailable") != 1
+    ):
+        return [f"{name}: needs a policy/v1 PodDisruptionBudget with maxUnavailable 1"]
+    return []
+
+
+def check_scaled_object(name, objects):
+    scaled = objects.get(("ScaledObject", name))
+    if name not in KEDA:
+        return [f"{name}: unexpected ScaledObject (it scales on CPU)"] if scaled else []
+    if not scaled:
+        return [f"{name}: needs a KEDA ScaledObject (Kafka lag)"]
+    problems = [
+        f"{name}: ScaledObject {'.'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}"
+        for e in Draft202012Validator(SCALED_OBJECT_SCHEMA).iter_errors(scaled)
+    ]
+    spec = scaled["spec"]
+    target = spec.get("scaleTargetRef") or {}
+    if (target.get("kind", "Deployment"), target.get("name")) != ("Deployment", name):
+        problems.append(f"{name}: ScaledObject must scale Deployment {name}")
+    kafka = [t for t in spec.get("triggers") or [] if t.get("type") == "kafka"]
+    if not kafka or any(t["metadata"].get("consumerGroup") != name for t in kafka):
+        problems.append(f"{name}: ScaledObject needs a kafka trigger on consumer group {name}")
+    return problems
+
+
+def check_partitions(config, docs):
+    """Topics need a partition for every replica that may consume: KAFKA_TOPIC_PARTITIONS is
+    the ScaledObjects' largest maxReplicaCount, and no HorizontalPodAutoscaler goes past it."""
+    partitions = int(config.get("KAFKA_TOPIC_PARTITIONS") or 0)
+    most = {
+        f"{d['kind']}/{d['metadata']['name']}": d["spec"].get("maxReplicaCount")
+        or d["spec"].get("maxReplicas")
+        for d in docs
+        if d["kind"] in ("ScaledObject", "HorizontalPodAutoscaler")
+    }
+    keda = [v for k, v in most.items() if k.startswith("ScaledObject/")]
+    if not keda or partitions != max(keda) or any(v > partitions for v in most.values()):
+        return [
+            f"kulturbro-config KAFKA_TOPIC_PARTITIONS ({partitions}) must be the ScaledObjects' "
+            f"largest maxReplicaCount and no autoscaler may exceed it: {most}"
+        ]
+    return []
+
+
 def check_k8s(label, path):
     problems = []
     docs = [d for d in yaml.safe_load_all(_text(path)) if d]
@@ -311,7 +439,12 @@ def check_k8s(label, path):
             if get.get("path") != path_ or ports.get(get.get("port"), get.get("port")) != port:
                 problems.append(f"{name}: {probe} must GET {path_} on port {port}")
         problems += check_pod(name, pod, database=name)
+        problems += check_disruption_budget(name, objects, labels)
+        problems += check_scaled_object(name, objects)
+        problems += check_ingress(name, docs, labels)
         hpa = objects.get(("HorizontalPodAutoscaler", name))
+        if name in KEDA and "replicas" in dep["spec"]:
+            problems.append(f"{name}: Deployment must not set replicas (KEDA owns them)")
         if name in HPA:
             target = (hpa or {}).get("spec", {}).get("scaleTargetRef") or {}
             if (
@@ -326,7 +459,11 @@ def check_k8s(label, path):
                 problems.append(f"{name}: Deployment must not set replicas (the HPA owns them)")
         elif hpa:
             problems.append(f"{name}: unexpected HorizontalPodAutoscaler")
+    deny = objects.get(("NetworkPolicy", "kulturbro-default-deny")) or {}
+    if deny.get("spec") != {"podSelector": {}, "policyTypes": ["Ingress"]}:
+        problems.append("needs NetworkPolicy kulturbro-default-deny: no ingress unless allowed")
     config = (objects.get(("ConfigMap", "kulturbro-config")) or {}).get("data")
+    problems += check_partitions(config or {}, docs)
     if config is None:
         problems.append("no ConfigMap kulturbro-config")
     elif {"DATABASE_URL", "KULTURBRO_SECRET_KEY", "SMTP_URL"} & set(config):
@@ -353,6 +490,8 @@ def check_k8s(label, path):
         for name in sorted(OBSERVABILITY):
             if ("Deployment", name) not in objects or ("Service", name) not in objects:
                 problems.append(f"needs the Deployment and Service {name} (deploy/observability)")
+        for name in INFRA:
+            problems += check_reached_only_by_kulturbro(name, docs)
         for name, image in INFRA.items():
             sts = objects.get(("StatefulSet", name))
             if not sts or [c["image"] for c in sts["spec"]["template"]["spec"]["containers"]] != [
@@ -414,7 +553,9 @@ def check_k8s(label, path):
         label,
         problems,
         f"conventions: {len(SERVICES)} services with Deployment, Service, ServiceAccount, "
-        "probes, limits, non-root read-only",
+        "probes, limits, non-root read-only, an autoscaler (KEDA ScaledObjects valid against "
+        "deploy/schemas/keda-scaledobject.json), a PodDisruptionBudget, NetworkPolicies, "
+        "partitions for the replicas",
     )
 
 

@@ -14,7 +14,7 @@ from kulturbro_cli.database import grant_own_schemas, logins_from_environment
 from kulturbro_cli.services import SERVICE_NAMES, add_service_commands, load_service
 from kulturbro_runtime.consumer import consumed_topics
 from kulturbro_runtime.db import checked_schema
-from kulturbro_runtime.topics import all_topics, create_topics
+from kulturbro_runtime.topics import PARTITIONS, all_topics, create_topics
 
 app = typer.Typer(
     help="Kulturbro: culture for children, young people and the elderly.", no_args_is_help=True
@@ -63,9 +63,16 @@ def topics_create(
         os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"), help="host:port of Kafka"
     ),
     prefix: str = typer.Option(os.environ.get("TOPIC_PREFIX", "kulturbro")),
+    partitions: int = typer.Option(
+        PARTITIONS,
+        envvar="KAFKA_TOPIC_PARTITIONS",
+        min=1,
+        max=1000,
+        help="partitions of each new topic: the most consumers of one group that can work",
+    ),
 ) -> None:
     """Create every topic and its dead-letter topic (existing ones are left alone)."""
-    asyncio.run(create_topics(bootstrap_servers, all_topics(prefix)))
+    asyncio.run(create_topics(bootstrap_servers, all_topics(prefix), partitions))
     typer.echo("topics ready")
 
 
