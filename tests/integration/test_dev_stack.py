@@ -13,10 +13,14 @@ import subprocess
 import sys
 import termios
 import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import psutil
+import psycopg
 import pytest
 
 from kulturbro_cli.dev_stack import port_is_free, service_ports
@@ -40,14 +44,28 @@ def dev_command(base: int, tmp_path: Path) -> list[str]:
             "--state-dir", str(tmp_path / "state")]  # fmt: skip
 
 
-def dev_environment(servers: Servers) -> dict[str, str]:
-    # The database comes from the test servers; the broker, Redis and SMTP server are embedded.
+@pytest.fixture
+def database_of_its_own(servers: Servers) -> Iterator[str]:
+    """A database made for the test: `kulturbro dev` names its schemas after the services, so in
+    a shared one they would meet schemas that other code (another checkout) migrated further."""
+    name = f"dev_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(servers.database_url, autocommit=True) as owner:
+        owner.execute(f'create database "{name}"')
+    try:
+        yield urlunsplit(urlsplit(servers.database_url)._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(servers.database_url, autocommit=True) as owner:
+            owner.execute(f'drop database if exists "{name}" with (force)')
+
+
+def dev_environment(database_url: str) -> dict[str, str]:
+    # The database is the test's own; the broker, Redis and SMTP server are embedded.
     env = {
         k: v
         for k, v in os.environ.items()
         if k not in ("REDIS_URL", "KAFKA_BOOTSTRAP_SERVERS", "SMTP_URL")
     }
-    env["DATABASE_URL"] = servers.database_url
+    env["DATABASE_URL"] = database_url
     return env
 
 
@@ -60,12 +78,12 @@ def kill_left_behind(dev: subprocess.Popen[str] | subprocess.Popen[bytes], child
 
 
 def test_kulturbro_dev_runs_everything_and_ctrl_c_leaves_no_process(
-    servers: Servers, tmp_path
+    database_of_its_own: str, tmp_path
 ) -> None:
     base = free_port_block(len(SERVICE_NAMES) + 1)  # the services and the mailbox
     dev = subprocess.Popen(
         dev_command(base, tmp_path),
-        env=dev_environment(servers),
+        env=dev_environment(database_of_its_own),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -102,7 +120,7 @@ def test_kulturbro_dev_runs_everything_and_ctrl_c_leaves_no_process(
 
 
 def test_kulturbro_dev_closed_with_its_terminal_leaves_no_process(
-    servers: Servers, tmp_path
+    database_of_its_own: str, tmp_path
 ) -> None:
     base = free_port_block(len(SERVICE_NAMES) + 1)
     terminal, its_device = pty.openpty()
@@ -114,7 +132,7 @@ def test_kulturbro_dev_closed_with_its_terminal_leaves_no_process(
 
     dev = subprocess.Popen(
         dev_command(base, tmp_path),
-        env=dev_environment(servers),
+        env=dev_environment(database_of_its_own),
         stdin=its_device,
         stdout=its_device,
         stderr=its_device,

@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Self
 from uuid import UUID
 
-from pydantic import BaseModel, EmailStr, Field, model_validator
+from pydantic import BaseModel, EmailStr, Field, field_validator, model_validator
 
 from kulturbro_contracts import limits
 from kulturbro_contracts.directory import Bus as FleetBus
@@ -87,6 +87,14 @@ class RuleSettings(BaseModel):
     frozen_days: int = Field(3, ge=0, le=limits.MAX_BUS_DAYS)
     speed_kmh: int = Field(40, ge=5, le=limits.MAX_BUS_SPEED_KMH)
     operator_email: EmailStr | None = None
+
+    @field_validator("opens", "closes", "earliest_pickup", "latest_dropoff")
+    @classmethod
+    def _local(cls, value: time) -> time:
+        # Bus hours are the municipality's wall clock; a zone here could not be compared.
+        if value.tzinfo is not None:
+            raise ValueError("give a local time such as 08:00, without a zone")
+        return value
 
     @model_validator(mode="after")
     def _in_order(self) -> Self:
