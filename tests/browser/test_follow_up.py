@@ -163,6 +163,7 @@ def test_the_culture_office_reads_the_school_years_statistics(
     assert header[0] == "district" and any(row[1] == "Centrum" for row in rows), text[:300]
     page.goto(f"{live_site.url}/language?to=en&next=/office/statistics")
     expect(page.locator("h1")).to_have_text("Statistics")
+    expect(page.locator("#publishes")).to_be_checked()  # published unless it chooses not
     assert_accessible(page)
     page.goto(f"{live_site.url}/office/evaluations")
     expect(page.get_by_text("3 groups answered.")).to_have_count(1)
@@ -172,6 +173,7 @@ def test_the_culture_office_reads_the_school_years_statistics(
 def test_anyone_compares_the_open_indicators_with_small_counts_withheld(
     visited: None,
     page: Page,
+    signed_in_page: Callable[..., Page],
     live_site: LiveSite,
     assert_accessible: Callable[[Page], None],
 ) -> None:
@@ -193,3 +195,11 @@ def test_anyone_compares_the_open_indicators_with_small_counts_withheld(
     page.goto(f"{live_site.url}/language?to=en&next=/open")
     expect(page.locator("h1")).to_have_text("Open indicators")
     assert_accessible(page)
+    # The culture office chooses not to publish: Bildstad leaves the open table.
+    office = signed_in_page(live_site.administrator, "en")
+    office.goto(f"{live_site.url}/office/statistics")
+    office.locator("#publishes").uncheck()
+    office.get_by_role("button", name="Save").click()
+    expect(office.get_by_role("status")).to_contain_text("no longer published")
+    expect(office.locator("#publishes")).not_to_be_checked()
+    until(lambda: bool(page.reload()) and bildstad.count() == 0, "Bildstad withdrawn")

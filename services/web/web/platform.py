@@ -928,6 +928,14 @@ class Platform:
         found = await self._call("GET", "/deletion-requests", token=token, params=MOST)
         return [DeletionRequest.model_validate(asked) for asked in found]
 
+    async def publishes_open_data(self, token: str) -> bool:
+        found = await self._call("GET", "/api/stats/open-data/publication", token=token)
+        return bool(found["publishes"])
+
+    async def choose_open_data(self, token: str, publishes: bool) -> None:
+        body = {"publishes": publishes}
+        await self._call("PUT", "/api/stats/open-data/publication", token=token, json=body)
+
     async def open_indicators_index(self, address: str | None) -> dict[str, Any]:
         found: dict[str, Any] = await self._call(
             "GET", "/api/stats/open/v1/indicators", address=address

@@ -13,7 +13,7 @@ from kulturbro_runtime import Role
 from kulturbro_runtime.localization import LOCALES
 from web.charts import bars
 from web.i18n import translations
-from web.pages.common import signed_in_as
+from web.pages.common import CheckedFormDep, see_other, signed_in_as
 from web.platform import Download, NotFound, Platform
 from web.rendering import NO_STORE, render
 from web.visitors import Visitor, VisitorDep
@@ -95,9 +95,12 @@ async def _statistics(request: Request, visitor: Visitor, home: str) -> HTMLResp
         if found
         else None
     )
+    publishes = await platform.publishes_open_data(token) if home == "/office" else None
     return render(
         request,
         "office/statistics.html",
+        publishes=publishes,
+        published=asked.get("published"),
         headers=NO_STORE,
         home=home,
         years=index.school_years,
@@ -159,6 +162,17 @@ async def _evaluations_file(request: Request, visitor: Visitor, home: str) -> Re
         token, "/api/stats/evaluations/results", {"format": "csv"}
     )
     return _passed_on(found)
+
+
+@router.post("/office/open-data")
+async def choose_open_data(
+    request: Request, visitor: VisitorDep, fields: CheckedFormDep
+) -> Response:
+    """Whether the municipality's open indicators are published (an operator sees them anyway)."""
+    token = _token(request, visitor, Role.ADMINISTRATOR)
+    publishes = fields.get("publishes") == "yes"
+    await request.app.state.platform.choose_open_data(token, publishes)
+    return see_other(f"/office/statistics?published={'yes' if publishes else 'no'}#open-data")
 
 
 def _serve_statistics(home: str) -> None:
