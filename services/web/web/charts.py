@@ -23,9 +23,10 @@ class Chart:
     bar_height: int = BAR_HEIGHT
 
 
-def bars(rows: Sequence[tuple[str, float]]) -> Chart:
-    """A bar for each (label, value), the longest for the highest value."""
-    highest = max((value for _, value in rows), default=0.0)
+def bars(rows: Sequence[tuple[str, float]], top: float | None = None) -> Chart:
+    """A bar for each (label, value): full length at `top` (a scale's end, such as 5), else at
+    the highest value."""
+    highest = top or max((value for _, value in rows), default=0.0)
     drawn = [
         Bar(
             label=label,

@@ -30,6 +30,7 @@ DIMENSIONS = {
     "organizer": N_("Organizer"),
 }
 FILE_TYPES = ("csv", "xlsx")
+SCALE_TOP = 5  # an evaluation's best score: its bar is full length
 QUESTIONS = {
     "overall": N_("The performance or visit as a whole"),
     "age_fit": N_("How well it suited the pupils' age"),
@@ -139,7 +140,9 @@ async def _evaluations(request: Request, visitor: Visitor, home: str) -> HTMLRes
     results = await request.app.state.platform.evaluation_results(token)
     words = translations(visitor.language).gettext
     charts = {
-        r.event_id: bars([(words(QUESTIONS[q.question.value]), q.mean) for q in r.questions])
+        r.event_id: bars(
+            [(words(QUESTIONS[q.question.value]), q.mean) for q in r.questions], top=SCALE_TOP
+        )
         for r in results.events
         if r.shown
     }
