@@ -3,26 +3,20 @@ passed in."""
 
 from datetime import datetime
 
-from booking.db import Status
 from booking.domain import BookingRefused
-from booking.evaluations import Visit, WrongAnswer
-from kulturbro_contracts import limits
+from booking.evaluations import Visit, WrongAnswer, check_pupils_came, check_seated
 
 
 def check_attendance(visit: Visit, came: bool, pupils_present: int | None, now: datetime) -> None:
     """Refuses attendance of a group that had no seats, for a visit that has not begun, or
     counts that do not fit."""
-    if visit.status is not Status.CONFIRMED or visit.starts_at is None:
-        raise BookingRefused(409, "the booking had no seats: there is no visit to record")
-    if visit.occurrence_cancelled:
-        raise BookingRefused(409, "the occurrence was cancelled: there is no visit to record")
+    check_seated(visit, "record")
+    assert visit.starts_at is not None  # a seated visit has its occurrence's times
     if now < visit.starts_at:
         raise BookingRefused(
             409, f"the visit begins at {visit.starts_at.isoformat()}; record who came after that"
         )
     if not came and pupils_present:
         raise WrongAnswer("pupils_present", "the group did not come, so give no pupils present")
-    if came and not (
-        pupils_present is not None and 1 <= pupils_present <= limits.MAX_PUPILS_PER_GROUP
-    ):
-        raise WrongAnswer("pupils_present", "say how many pupils came, from 1 to 1000")
+    if came:
+        check_pupils_came(pupils_present)

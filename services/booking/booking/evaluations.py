@@ -48,13 +48,25 @@ def questions(visit: Visit) -> list[Question]:
     return [q for q in Question if q is not Question.BUS or visit.wants_bus]
 
 
+def check_seated(visit: Visit, to: str) -> None:
+    """Refuses what only a visit that took place can have: the group had seats at an occurrence
+    that was not cancelled."""
+    if visit.status is not Status.CONFIRMED or visit.ends_at is None:
+        raise BookingRefused(409, f"the booking had no seats: there is no visit to {to}")
+    if visit.occurrence_cancelled:
+        raise BookingRefused(409, f"the occurrence was cancelled: there is no visit to {to}")
+
+
+def check_pupils_came(pupils_present: int | None) -> None:
+    if pupils_present is None or not 1 <= pupils_present <= limits.MAX_PUPILS_PER_GROUP:
+        raise WrongAnswer("pupils_present", "say how many pupils came, from 1 to 1000")
+
+
 def check_time(visit: Visit, first_given_at: datetime | None, now: datetime) -> None:
     """Refuses an evaluation of a visit that did not or has not yet taken place, or a
     correction after its 14 days."""
-    if visit.status is not Status.CONFIRMED or visit.ends_at is None:
-        raise BookingRefused(409, "the booking had no seats: there is no visit to evaluate")
-    if visit.occurrence_cancelled:
-        raise BookingRefused(409, "the occurrence was cancelled: there is no visit to evaluate")
+    check_seated(visit, "evaluate")
+    assert visit.ends_at is not None
     if now < visit.ends_at:
         raise BookingRefused(
             409, f"the visit ends at {visit.ends_at.isoformat()}; evaluate it after that"
@@ -76,10 +88,7 @@ def check_answers(visit: Visit, answers: Answers) -> None:
                 "scores", "the group did not come, so give no scores and no pupils present"
             )
     else:
-        if answers.pupils_present is None or not (
-            1 <= answers.pupils_present <= limits.MAX_PUPILS_PER_GROUP
-        ):
-            raise WrongAnswer("pupils_present", "say how many pupils came, from 1 to 1000")
+        check_pupils_came(answers.pupils_present)
         unasked = [q.value for q in answers.scores if q not in asked]
         if unasked:
             raise WrongAnswer(f"scores.{unasked[0]}", "this visit was not asked about it")
