@@ -141,3 +141,40 @@ def test_a_teacher_reads_her_class_pick_up_and_the_office_the_days_buses(
     office_page.goto(f"{live_site.url}/office/buses?day=not-a-day")
     expect(office_page.locator("#day-error")).to_contain_text("2027-03-01")
     assert_accessible(office_page)
+
+
+def test_the_office_changes_the_bus_rules_on_its_page_and_is_told_beside_each_field(
+    live_site: LiveSite,
+    api_headers: Callable[[str], dict[str, str]],
+    signed_in_page: Callable[..., Page],
+    assert_accessible: Callable[[Page], None],
+) -> None:
+    page = signed_in_page(live_site.administrator, "fi")
+    page.goto(f"{live_site.url}/office/buses/rules")
+    assert_accessible(page)
+    page.locator("#max_ride_min").fill("500")
+    page.locator("#closes").fill("07:00")
+    page.locator("#depot_latitude").fill("")
+    page.locator("#depot_longitude").fill("13.05")
+    page.get_by_role("button", name="Tallenna bussien säännöt").click()
+    expect(page.locator("#max_ride_min-error")).to_contain_text("10–240")
+    expect(page.locator("#closes-error")).to_contain_text("myöhäisempi")
+    expect(page.locator("#depot_latitude-error")).to_contain_text("leveys")
+    expect(page.locator("#error-summary li")).to_have_count(3)
+    assert_accessible(page)
+    with httpx.Client(base_url=live_site.url, timeout=30) as http:
+        kept = http.get("/api/transport/rules", headers=api_headers(live_site.administrator))
+    assert kept.json()["max_ride_min"] != 500  # nothing was saved
+
+    page.locator("#max_ride_min").fill("45")
+    page.locator("#closes").fill("16:00")
+    page.locator("#depot_latitude").fill("55,59")
+    page.locator("#operator_email").fill("trafik@example.org")
+    page.get_by_role("button", name="Tallenna bussien säännöt").click()
+    expect(page.locator("[role=status]")).to_contain_text("tallennettu")
+    with httpx.Client(base_url=live_site.url, timeout=30) as http:
+        saved = http.get("/api/transport/rules", headers=api_headers(live_site.administrator))
+    rules = saved.json()
+    assert (rules["max_ride_min"], rules["closes"][:5]) == (45, "16:00")
+    assert (rules["depot_latitude"], rules["operator_email"]) == (55.59, "trafik@example.org")
+    expect(page.locator("#max_ride_min")).to_have_value("45")

@@ -14,6 +14,7 @@ from web.errors import install_error_pages
 from web.oidc import PendingFlows
 from web.pages import (
     bookings,
+    bus_rules,
     buses,
     evaluations,
     fairness,
@@ -99,6 +100,7 @@ service = Service(
         teaching.router,
         bookings.router,
         buses.router,
+        bus_rules.router,
         evaluations.router,
         preferences.router,
         imports.router,

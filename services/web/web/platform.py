@@ -971,6 +971,14 @@ class Platform:
             return None
         return DayPlan.model_validate(found)
 
+    async def bus_rules(self, token: str) -> dict[str, Any]:
+        """The municipality's bus rules as the transport service keeps them, field by field."""
+        found = await self._call("GET", "/api/transport/rules", token=token)
+        return dict(found)
+
+    async def change_bus_rules(self, token: str, rules: dict[str, Any]) -> None:
+        await self._call("PUT", "/api/transport/rules", token=token, json=rules)
+
     async def download(self, token: str, path: str, params: dict[str, str]) -> Download:
         """A file the platform makes (CSV, XLSX), passed on as it came."""
         try:
