@@ -5,7 +5,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -78,6 +78,14 @@ async def _validation_error(_: Request, error: Exception) -> JSONResponse:
 async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return problem(500, "something went wrong on our side; it has been logged, please try again")
+
+
+async def answer_unexpected(request: Request, error: Exception) -> Response:
+    """The app's answer to an exception no handler expected (the runtime's problem document, or
+    a service's own, e.g. web's error page), given where the exception is caught."""
+    handler = request.app.exception_handlers.get(Exception, _unexpected_error)
+    response: Response = await handler(request, error)
+    return response
 
 
 def install_error_handlers(app: FastAPI) -> None:

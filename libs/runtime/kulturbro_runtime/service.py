@@ -16,7 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from kulturbro_runtime import context, metrics
 from kulturbro_runtime.consumer import HandlerTable
 from kulturbro_runtime.docs import install_docs
-from kulturbro_runtime.errors import install_error_handlers
+from kulturbro_runtime.errors import answer_unexpected, install_error_handlers
 from kulturbro_runtime.identity import public
 from kulturbro_runtime.logs import configure_logging
 from kulturbro_runtime.migrations import migrate
@@ -129,6 +129,10 @@ def _observed(
         started = time.perf_counter()
         try:
             response = await call_next(request)
+        except Exception as error:
+            # Answered here rather than by the outermost handler, so it counts as a 500 in the
+            # request metrics (and the error rate) like any other.
+            response = await answer_unexpected(request, error)
         finally:
             context.correlation_id.reset(token)
         route = getattr(request.scope.get("route"), "path", "unmatched")
