@@ -4,7 +4,9 @@ from kulturbro_contracts.access import SignInLinkRequested
 from kulturbro_contracts.allocation import (
     BookingRejected,
     BookingWaitlisted,
+    OfferExpired,
     SeatsAllocated,
+    SeatsOffered,
     SeatsReleased,
 )
 from kulturbro_contracts.booking import BookingCancelled, BookingRequested
@@ -65,9 +67,11 @@ __all__ = [
     "OccurrenceCancelled",
     "OccurrenceChanged",
     "OccurrenceScheduled",
+    "OfferExpired",
     "SchoolRegistered",
     "SchoolUpdated",
     "SeatsAllocated",
+    "SeatsOffered",
     "SeatsReleased",
     "SignInLinkRequested",
     "TeacherAssigned",

@@ -35,6 +35,9 @@ class BookingRequest(BaseModel):
     wheelchair_places: int = Field(default=0, ge=0)
     wants_bus: bool = False
     note: str = ""
+    offer_id: UUID | None = Field(
+        default=None, description="the held-back seats offered to this group that it accepts"
+    )
 
 
 class BookingCancellation(BaseModel):

@@ -3,7 +3,7 @@
 Keyed by the catalog event, so an event's occurrences change in the order they were made.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import ClassVar, Literal, Self
 from uuid import UUID
 
@@ -65,6 +65,23 @@ class PublishedEvent(BaseModel):
     cancellation_deadline_days: int = Field(default=7, ge=0)
     occurrences: list[Occurrence] = Field(
         description="the occurrences that take place; cancelled ones are left out"
+    )
+    held_back_share: int = Field(
+        default=15,
+        ge=0,
+        le=100,
+        description="percent of each occurrence's seats held out of the draw and offered to "
+        "groups with no visit this school year",
+    )
+    held_back_release_on: date | None = Field(
+        default=None,
+        description="the day what is left of the held-back seats goes to the waiting list; "
+        "none: 7 days after the booking window closes",
+    )
+    quota_release_on: date | None = Field(
+        default=None,
+        description="district quotas: the day the seats districts have not used become free "
+        "for all; none: 3 days after the booking window closes",
     )
 
 

@@ -13,8 +13,10 @@ from kulturbro_contracts import (
     parse_event,
     serialize_event,
 )
+from kulturbro_contracts.allocation import Offer, SeatsOffered
 from kulturbro_contracts.asyncapi import COMMITTED, render
-from kulturbro_contracts.catalog import Occurrence
+from kulturbro_contracts.booking import BookingRequest
+from kulturbro_contracts.catalog import Occurrence, PublishedEvent
 from kulturbro_contracts.directory import School
 from kulturbro_contracts.vocabulary import Language, LocalizedText, UnitKind
 
@@ -72,6 +74,42 @@ def test_an_occurrence_must_end_after_it_starts() -> None:
 def test_localized_text_needs_one_language() -> None:
     with pytest.raises(ValidationError, match="at least one of sv, fi, en"):
         TypeAdapter(LocalizedText).validate_python({"sv": "  "})
+
+
+def test_an_offer_of_held_back_seats_survives_the_wire_and_an_older_request_has_none() -> None:
+    offer = SeatsOffered(
+        municipality_id="malmo",
+        payload=Offer(
+            offer_id=uuid4(),
+            event_id=uuid4(),
+            occurrence_id=uuid4(),
+            group_id=uuid4(),
+            unit_id=uuid4(),
+            pupils=24,
+            adults=2,
+            seats=26,
+            deadline=datetime(2027, 3, 8, 23, tzinfo=UTC),
+            explanation={Language.EN: "A place is held for your class."},
+        ),
+    )
+    assert parse_event(serialize_event(offer)) == offer
+    older = BookingRequest(
+        booking_id=uuid4(),
+        event_id=uuid4(),
+        occurrence_ids=[uuid4()],
+        group_id=uuid4(),
+        unit_id=uuid4(),
+        teacher_id=uuid4(),
+        pupils=20,
+        adults=2,
+    )
+    assert older.offer_id is None
+
+
+@pytest.mark.parametrize("share", [-1, 101])
+def test_a_held_back_share_is_a_percent(share: int) -> None:
+    with pytest.raises(ValidationError, match="held_back_share"):
+        TypeAdapter(PublishedEvent).validate_python({"held_back_share": share})
 
 
 def test_the_committed_asyncapi_document_matches_the_code() -> None:

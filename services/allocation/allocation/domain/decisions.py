@@ -16,6 +16,10 @@ class Basis(StrEnum):
     DISTRICT_SHARE = "district_share"
     PROMOTION = "promotion"
     FREE_FOR_ALL = "free_for_all"
+    OFFER = "offer"
+    """Held-back seats offered to a group with no visit this school year, which accepted."""
+    OUTREACH_RELEASE = "outreach_release"
+    """Held-back seats not taken by the release date, given to a waiting group."""
 
 
 class RejectionReason(StrEnum):

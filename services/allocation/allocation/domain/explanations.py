@@ -14,6 +14,7 @@ from allocation.domain.decisions import (
     RejectionReason,
     Waitlisted,
 )
+from allocation.domain.outreach import Offered, OfferState
 from kulturbro_contracts.vocabulary import BookingPolicy, Language
 
 
@@ -113,6 +114,22 @@ _ENGLISH = _Words(
         "so your group waits for the seats the districts do not use.",
         "released_later": "Seats the districts do not use become free for all after the release "
         "date.",
+        "held_back": "The draw left out {held}, held for groups that have had no culture visit "
+        "this school year; what they do not take goes to the waiting list on the release date.",
+        "offer_accepted": "The seats had been held for your class, since it had had no culture "
+        "visit this school year, and you accepted them before the deadline.",
+        "outreach_release": "On the release date, the seats held for groups that had had no "
+        "culture visit this school year and not taken by them went to waiting groups in the "
+        "order of the draw.",
+        "offered": "A place for your whole class ({seats}) is held at this performance, since "
+        "{reached}. Accept it before the deadline; after that the seats go to the waiting list.",
+        "offer_released": "The place held for your class was not accepted before the deadline, "
+        "so the seats went to the waiting list.",
+        "offer_withdrawn": "The place held for your class can no longer be offered: the "
+        "performance was cancelled or your class already has a booking for the event.",
+        "reached_none": "your school has had no culture visit this school year",
+        "reached_few": "your class has had no culture visit this school year and your school few, "
+        "for its number of pupils",
         RejectionReason.NO_PARTICIPANTS: "The request has no pupils or adults. Give the number "
         "of participants and ask again.",
         RejectionReason.OCCURRENCE_NOT_OFFERED: "None of the performances you chose can be "
@@ -187,6 +204,22 @@ _SWEDISH = _Words(
         "grupp väntar på de platser som stadsdelarna inte använder.",
         "released_later": "Platser som stadsdelarna inte använder blir fria för alla efter "
         "släppdatumet.",
+        "held_back": "{held} hölls utanför fördelningen för grupper som inte haft något "
+        "kulturbesök det här läsåret; det de inte tar går till väntelistan på släppdatumet.",
+        "offer_accepted": "Platserna var reserverade för er klass, eftersom den inte haft något "
+        "kulturbesök det här läsåret, och ni tackade ja före sista dagen.",
+        "outreach_release": "På släppdatumet gick de platser som reserverats för grupper utan "
+        "kulturbesök det här läsåret, och som de inte tagit, till väntande grupper i "
+        "fördelningens turordning.",
+        "offered": "En plats för hela er klass ({seats}) är reserverad på den här föreställningen, "
+        "eftersom {reached}. Tacka ja före sista dagen; därefter går platserna till väntelistan.",
+        "offer_released": "Platsen som reserverats för er klass togs inte före sista dagen, så "
+        "platserna gick till väntelistan.",
+        "offer_withdrawn": "Platsen som reserverats för er klass kan inte längre erbjudas: "
+        "föreställningen är inställd eller klassen har redan en bokning till evenemanget.",
+        "reached_none": "er skola inte har haft något kulturbesök det här läsåret",
+        "reached_few": "er klass inte har haft något kulturbesök det här läsåret och er skola få, "
+        "räknat per elev",
         RejectionReason.NO_PARTICIPANTS: "Förfrågan har varken elever eller vuxna. Ange antalet "
         "deltagare och fråga igen.",
         RejectionReason.OCCURRENCE_NOT_OFFERED: "Ingen av de föreställningar ni valde går att "
@@ -263,6 +296,23 @@ _FINNISH = _Words(
         "ryhmänne odottaa paikkoja, joita alueet eivät käytä.",
         "released_later": "Paikat, joita alueet eivät käytä, vapautuvat kaikille "
         "vapautuspäivän jälkeen.",
+        "held_back": "{held} pidettiin arvonnan ulkopuolella ryhmille, joilla ei ole "
+        "ollut yhtään kulttuurikäyntiä tänä lukuvuonna; paikat, joita ne eivät ota, siirtyvät "
+        "jonoon vapautuspäivänä.",
+        "offer_accepted": "Paikat oli varattu luokallenne, koska sillä ei ollut yhtään "
+        "kulttuurikäyntiä tänä lukuvuonna, ja otitte ne vastaan ennen määräaikaa.",
+        "outreach_release": "Vapautuspäivänä paikat, jotka oli varattu ryhmille ilman "
+        "kulttuurikäyntiä tänä lukuvuonna ja joita ne eivät ottaneet, siirtyivät jonossa "
+        "oleville ryhmille arvonnan järjestyksessä.",
+        "offered": "Koko luokallenne ({seats}) on varattu paikka tähän esitykseen, koska "
+        "{reached}. Ota se vastaan ennen määräaikaa; sen jälkeen paikat siirtyvät jonoon.",
+        "offer_released": "Luokallenne varattua paikkaa ei otettu vastaan ennen määräaikaa, "
+        "joten paikat siirtyivät jonoon.",
+        "offer_withdrawn": "Luokallenne varattua paikkaa ei voi enää tarjota: esitys on peruttu "
+        "tai luokallanne on jo varaus tähän tapahtumaan.",
+        "reached_none": "koulullanne ei ole ollut yhtään kulttuurikäyntiä tänä lukuvuonna",
+        "reached_few": "luokallanne ei ole ollut kulttuurikäyntiä tänä lukuvuonna ja koulullanne "
+        "vähän oppilasmäärään nähden",
         RejectionReason.NO_PARTICIPANTS: "Pyynnössä ei ole oppilaita eikä aikuisia. Ilmoita "
         "osallistujien määrä ja lähetä pyyntö uudelleen.",
         RejectionReason.OCCURRENCE_NOT_OFFERED: "Yhtäkään valitsemaanne esitystä ei voi enää "
@@ -281,13 +331,36 @@ _FINNISH = _Words(
 _LANGUAGES = {Language.SV: _SWEDISH, Language.FI: _FINNISH, Language.EN: _ENGLISH}
 
 
-def explain(decision: Decision) -> dict[Language, str]:
-    """The decision explained in each language, ready for a `LocalizedText`."""
-    return {language: _explain(decision, words) for language, words in _LANGUAGES.items()}
+def explain(decision: Decision, *, held_back: int = 0) -> dict[Language, str]:
+    """The decision explained in each language, ready for a `LocalizedText`; `held_back`: the
+    seats a draw left out for outreach, told to the groups it could not seat."""
+    return {
+        language: _explain(decision, words, held_back) for language, words in _LANGUAGES.items()
+    }
 
 
-def _explain(decision: Decision, words: _Words) -> str:
-    said = [words.sentences[key] for key in _sentences(decision)]
+def explain_offer(offer: Offered) -> dict[Language, str]:
+    """Why held-back seats are offered to this class, and until when it may take them."""
+    return {
+        language: words.sentences["offered"].format(
+            seats=words.seats(offer.seats),
+            reached=words.sentences["reached_few" if offer.school_had_visit else "reached_none"],
+        )
+        for language, words in _LANGUAGES.items()
+    }
+
+
+def explain_offer_end(state: OfferState) -> dict[Language, str]:
+    """Why an offer can no longer be accepted."""
+    key = "offer_released" if state is OfferState.EXPIRED else "offer_withdrawn"
+    return {language: words.sentences[key] for language, words in _LANGUAGES.items()}
+
+
+def _explain(decision: Decision, words: _Words, held_back: int = 0) -> str:
+    keys = _sentences(decision)
+    if held_back and isinstance(decision, Waitlisted) and decision.basis in _DRAWN:
+        keys.insert(len(keys) - 1, "held_back")
+    said = [words.sentences[key] for key in keys]
     seats = decision.request.seats
     ranking = decision.ranking if not isinstance(decision, Rejected) else None
     adjustment = decision.adjustment if not isinstance(decision, Rejected) else None
@@ -306,6 +379,7 @@ def _explain(decision: Decision, words: _Words) -> str:
         "fewer": words.sentences["none" if without_visits else "fewer"],
         "fewer_than": words.sentences["none" if without_visits else "fewer_than"],
         "fewest": words.sentences["no_visit" if without_visits else "fewest"],
+        "held": words.seats(held_back),
     }
     return " ".join(sentence.format(**facts) for sentence in said)
 
@@ -338,6 +412,10 @@ def _allocated(decision: Allocated) -> list[str]:
         said += ["promotion", "queue_fair" if fair_order else "queue_first_come"]
     elif basis is Basis.FREE_FOR_ALL:
         said.append("free_for_all")
+    elif basis is Basis.OFFER:
+        said.append("offer_accepted")
+    elif basis is Basis.OUTREACH_RELEASE:
+        said.append("outreach_release")
     else:
         said += _place_in_draw(decision.ranking)
     return said

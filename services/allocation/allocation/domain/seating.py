@@ -93,6 +93,8 @@ class Seating:
                 for district, seats in split_by_district(capacity[event_id], pupils).items():
                     self._shares[(event_id, district)] = seats
         self._share_left = dict(self._shares)
+        # Seats held out of the draw for outreach, per occurrence, until released.
+        self._held_back: dict[UUID, int] = {}
 
     def restore(
         self,
@@ -109,6 +111,59 @@ class Seating:
             admitted = self._admit(request)
             if isinstance(admitted, Candidate):
                 self._waitlist.add(Waitlisted(request, 0, basis, self.policy))
+
+    def hold_back(self, seats: Mapping[UUID, int]) -> None:
+        """Holds seats of occurrences out of every decision but an accepted offer, as far as
+        they are free; the seats already held count towards it."""
+        for occurrence_id, wanted in seats.items():
+            if occurrence_id not in self._free:
+                continue
+            already = self._held_back.get(occurrence_id, 0)
+            more = min(max(wanted - already, 0), self._free[occurrence_id])
+            self._free[occurrence_id] -= more
+            self._held_back[occurrence_id] = already + more
+
+    def held_back(self, occurrence_id: UUID) -> int:
+        return self._held_back.get(occurrence_id, 0)
+
+    def accept_offer(self, request: SeatRequest, occurrence_id: UUID) -> Decision:
+        """Seats a group that accepts the held-back seats offered to it, at once, from those
+        seats; if fewer are held there than it needs (the occurrence shrank), as a request."""
+        if (
+            self._held_back.get(occurrence_id, 0) < request.seats
+            or occurrence_id not in request.occurrence_ids
+            or not self._offered(occurrence_id, request)
+            or self._over_school_cap(request)
+        ):
+            return self.request(request)
+        admitted = self._admit(request)
+        if isinstance(admitted, Rejected):
+            return admitted
+        self._take_held_back(admitted, occurrence_id)
+        return self._allocated(request, occurrence_id, Basis.OFFER)
+
+    def release_held_back(self, event_id: UUID, *, at: datetime) -> list[Allocated]:
+        """On the release date, the held-back seats left go to waiting groups in the fair order."""
+        for occurrence_id in [
+            o for o in self._held_back if self.occurrences[o].event_id == event_id
+        ]:
+            self._free[occurrence_id] += self._held_back.pop(occurrence_id)
+        return self._promote({event_id}, at, Basis.OUTREACH_RELEASE)
+
+    def give_back_held(self, occurrence_id: UUID, seats: int, *, at: datetime) -> list[Allocated]:
+        """Seats held for an offer that can no longer be accepted go to the groups waiting."""
+        given = min(seats, self._held_back.get(occurrence_id, 0))
+        if not given:
+            return []
+        self._held_back[occurrence_id] -= given
+        self._free[occurrence_id] += given
+        return self._promote({self.occurrences[occurrence_id].event_id}, at, Basis.OUTREACH_RELEASE)
+
+    def _take_held_back(self, candidate: Candidate, occurrence_id: UUID) -> None:
+        seats = candidate.request.seats
+        self._held_back[occurrence_id] -= seats
+        self._free[occurrence_id] += seats
+        self._hold(candidate, occurrence_id)
 
     def request(self, request: SeatRequest) -> Decision:
         """Decides a request on arrival: the first acceptable occurrence with room, else wait.
