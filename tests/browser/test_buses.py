@@ -137,6 +137,8 @@ def test_a_teacher_reads_her_class_pick_up_and_the_office_the_days_buses(
     expect(stops).to_have_count(4)  # there and back: on and off at each end
     expect(stops.first).to_contain_text("Rosengårdsskolan")
     expect(stops.nth(1)).to_contain_text("Konserthuset")
+    bars = office_page.locator("figure.kb-timeline svg rect title")
+    expect(bars.first).to_contain_text("23 ombord")  # 22 pupils and their teacher
     assert_accessible(office_page)
     office_page.goto(f"{live_site.url}/office/buses?day=not-a-day")
     expect(office_page.locator("#day-error")).to_contain_text("2027-03-01")

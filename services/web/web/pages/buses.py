@@ -2,11 +2,13 @@
 the place, who gets on or off and how many are on board; the classes no bus could take and why."""
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from kulturbro_runtime import Role
+from web.bus_timeline import timeline
 from web.pages.common import signed_in_as
 from web.platform import Platform
 from web.rendering import NO_STORE, render
@@ -42,4 +44,5 @@ async def day_of_buses(request: Request, visitor: VisitorDep) -> HTMLResponse:
         problem=problem,
         reasons=NO_BUS_REASONS,
         time_zone=municipality.time_zone,
+        timeline=timeline(plan.buses, ZoneInfo(municipality.time_zone)) if plan else None,
     )
