@@ -203,3 +203,41 @@ def test_anyone_compares_the_open_indicators_with_small_counts_withheld(
     expect(office.get_by_role("status")).to_contain_text("no longer published")
     expect(office.locator("#publishes")).not_to_be_checked()
     until(lambda: bool(page.reload()) and bildstad.count() == 0, "Bildstad withdrawn")
+
+
+def test_the_culture_office_reads_its_reach_and_the_groups_not_reached_and_sets_its_goal(
+    visited: None,
+    signed_in_page: Callable[..., Page],
+    live_site: LiveSite,
+    assert_accessible: Callable[[Page], None],
+) -> None:
+    page = signed_in_page(live_site.administrator, "sv")
+    page.goto(f"{live_site.url}/office")
+    page.get_by_role("link", name="Räckvidd").click()
+    expect(page.locator("h1")).to_have_text("Räckvidd")
+
+    def counted() -> bool:
+        page.reload()
+        return "3 / " in page.locator("#terms tbody tr").last.inner_text()
+
+    until(counted, "the three classes of Lindskolan counted as reached")
+    not_reached = page.locator("#unreached tbody")
+    expect(not_reached).to_contain_text("Björkskolan")
+    expect(not_reached).to_contain_text("2D")
+    expect(not_reached).not_to_contain_text("Lindskolan")
+    expect(page.locator("#unreached th", has_text="Björkskolan")).to_contain_text(
+        "ingen grupp nådd"
+    )
+    assert_accessible(page)
+
+    page.locator("#visits_per_group").fill("13")
+    page.get_by_role("button", name="Spara målet").click()
+    expect(page.locator("#visits_per_group-error")).to_contain_text("1 till 12")
+    assert_accessible(page)
+    page.locator("#visits_per_group").fill("2")
+    page.get_by_role("button", name="Spara målet").click()
+    expect(page.locator("#goal ~ [role=status]")).to_contain_text("sparat")
+    expect(page.get_by_text("Mål: 100 % av grupperna har 2 besök eller fler")).to_have_count(1)
+    page.goto(f"{live_site.url}/language?to=fi&next=/office/reach")
+    expect(page.locator("h1")).to_have_text("Tavoittavuus")
+    assert_accessible(page)

@@ -601,6 +601,62 @@ class EvaluationResults(_Lenient):
     events: list[EventResults]
 
 
+class ReachGoal(_Lenient):
+    visits_per_group: int
+    groups_percent: int
+
+
+class UnreachedGroup(_Lenient):
+    group_id: UUID
+    name: str | None = None
+    target_group: str
+    pupils: int
+
+
+class SchoolNotReached(_Lenient):
+    unit_id: UUID
+    name: str
+    district: str | None = None
+    whole_school: bool
+    groups: list[UnreachedGroup]
+
+
+class Unreached(_Lenient):
+    school_year: str
+    fresh_as_of: datetime | None = None
+    goal: ReachGoal
+    groups_unreached: int
+    schools_unreached: int
+    schools: list[SchoolNotReached]
+
+
+class ReachFigures(_Lenient):
+    schools: int
+    groups: int
+    pupils: int
+    schools_reached: int
+    groups_reached: int
+    pupils_reached: int
+    schools_share: float | None = None
+    groups_share: float | None = None
+
+
+class ReachInTerm(_Lenient):
+    term: str | None = None
+    requests_alone: ReachFigures
+    with_outreach: ReachFigures
+    groups_meeting_goal: int
+    groups_needed: int
+    goal_met: bool
+
+
+class ReachByTerm(_Lenient):
+    school_year: str
+    fresh_as_of: datetime | None = None
+    goal: ReachGoal
+    terms: list[ReachInTerm]
+
+
 @dataclass(frozen=True)
 class Download:
     body: bytes
@@ -970,6 +1026,25 @@ class Platform:
         except NotFound:
             return None
         return DayPlan.model_validate(found)
+
+    async def reach_goal(self, token: str) -> ReachGoal:
+        return ReachGoal.model_validate(
+            await self._call("GET", "/api/stats/reach/goal", token=token)
+        )
+
+    async def change_reach_goal(self, token: str, goal: ReachGoal) -> None:
+        await self._call("PUT", "/api/stats/reach/goal", token=token, json=goal.model_dump())
+
+    async def unreached(self, token: str, school_year: str | None) -> Unreached:
+        """The groups with no visit and no request in the school year (the current one if None)."""
+        params = {"school_year": school_year} if school_year else None
+        found = await self._call("GET", "/api/stats/reach/unreached", token=token, params=params)
+        return Unreached.model_validate(found)
+
+    async def reach_by_term(self, token: str, school_year: str | None) -> ReachByTerm:
+        params = {"school_year": school_year} if school_year else None
+        found = await self._call("GET", "/api/stats/reach/terms", token=token, params=params)
+        return ReachByTerm.model_validate(found)
 
     async def bus_rules(self, token: str) -> dict[str, Any]:
         """The municipality's bus rules as the transport service keeps them, field by field."""

@@ -55,7 +55,7 @@ def _passed_on(found: Download) -> Response:
     )
 
 
-async def _time_zone(request: Request, visitor: Visitor) -> str:
+async def time_zone(request: Request, visitor: Visitor) -> str:
     """The municipality's, for saying how fresh the figures are."""
     assert visitor.signed_in is not None and visitor.signed_in.municipality_id is not None
     platform: Platform = request.app.state.platform
@@ -63,7 +63,7 @@ async def _time_zone(request: Request, visitor: Visitor) -> str:
     return found.time_zone
 
 
-def _numbers(visitor: Visitor) -> dict[str, Any]:
+def numbers(visitor: Visitor) -> dict[str, Any]:
     locale = LOCALES[visitor.language]
 
     def percent(share: float | None) -> str:
@@ -114,11 +114,11 @@ async def _statistics(request: Request, visitor: Visitor, home: str) -> HTMLResp
         found=found,
         chart=chart,
         label=label,
-        time_zone=await _time_zone(request, visitor),
+        time_zone=await time_zone(request, visitor),
         download=lambda kind: (
             f"{home}/statistics/{year}.{kind}?" + "&".join(f"{k}={v}" for k, v in params.items())
         ),
-        **_numbers(visitor),
+        **numbers(visitor),
     )
 
 
@@ -154,8 +154,8 @@ async def _evaluations(request: Request, visitor: Visitor, home: str) -> HTMLRes
         results=results,
         charts=charts,
         questions=QUESTIONS,
-        time_zone=await _time_zone(request, visitor),
-        **_numbers(visitor),
+        time_zone=await time_zone(request, visitor),
+        **numbers(visitor),
     )
 
 
