@@ -26,6 +26,9 @@ FILLED = [
     ("booking_policy", "instant"),
     ("booking_closes_at", "2027-05-01T16:00"),
     ("cancellation_deadline_days", "7"),
+    ("held_back_share", "20"),
+    ("held_back_release_on", "2027-05-09"),
+    ("quota_release_on", ""),
     ("rows", "3"),
     # Row 0 left empty: dropped. Row 1 and 2 filled.
     ("occ-0-date", ""),
@@ -63,6 +66,8 @@ def test_local_times_go_to_the_catalog_in_utc_with_every_detail() -> None:
         datetime(2027, 1, 20, 10, 0, tzinfo=UTC),
     ]
     assert [p["language"] for p in plans] == ["fi", "sv"]
+    held = (body["held_back_share"], body["held_back_release_on"], body["quota_release_on"])
+    assert held == (20, "2027-05-09", None)  # none: the usual day
 
 
 def test_an_event_comes_back_in_local_time_as_it_was_typed() -> None:
@@ -79,6 +84,10 @@ def test_an_event_comes_back_in_local_time_as_it_was_typed() -> None:
     )
     copied = event_form.from_event(event, HELSINKI, with_occurrences=True)
     assert copied.value("booking_closes_at") == "2027-05-01T16:00"
+    assert (copied.value("held_back_share"), copied.value("held_back_release_on")) == (
+        "20",
+        "2027-05-09",
+    )
     assert copied.rows[0] == {
         "date": "2027-05-20",
         "start": "09:30",
@@ -102,6 +111,8 @@ def test_bad_input_is_named_beside_its_field() -> None:
         [
             ("title_sv", ""),
             ("duration_minutes", "lång"),
+            ("held_back_share", "101"),
+            ("quota_release_on", "1.6.2027"),
             ("rows", "1"),
             ("occ-0-date", "20.5.2027"),
             ("occ-0-start", "9"),
@@ -118,6 +129,8 @@ def test_bad_input_is_named_beside_its_field() -> None:
         "duration_minutes",
         "venue_name",
         "max_group_size",
+        "held_back_share",
+        "quota_release_on",
         "occ-0-date",
     }
     end_before_start = read(
@@ -145,6 +158,7 @@ def test_the_catalogs_refusals_land_beside_the_fields_they_name() -> None:
             FieldProblem(field="occurrences.1.starts_at", message="has passed"),
             FieldProblem(field="venue.name", message="too short"),
             FieldProblem(field="something_new", message="?"),
+            FieldProblem(field="held_back_release_on", message="before the window closes"),
         ],
     )
     assert form.problems == {
@@ -152,6 +166,7 @@ def test_the_catalogs_refusals_land_beside_the_fields_they_name() -> None:
         "occ-1-start": event_form.REFUSALS["start"],
         "venue_name": event_form.REFUSALS["venue_name"],
         "title_sv": event_form.ANY_OTHER,
+        "held_back_release_on": event_form.REFUSALS["held_back_release_on"],
     }
     details_only = event_form.read(FILLED, with_rows=False, add_row=False, language=Language.SV)
     event_form.refused(details_only, [FieldProblem(field="occurrences.0.capacity", message="")])

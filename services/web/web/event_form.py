@@ -22,7 +22,9 @@ NUMBERS = {
     "adults_per_group": (0, 100, N_("Write the number of adults with each group, 0 to 100.")),
     "needed_occurrences": (1, 20, N_("Write how many occurrences each group attends, 1 to 20.")),
     "cancellation_deadline_days": (0, 365, N_("Write a number of days, 0 to 365.")),
+    "held_back_share": (0, 100, N_("Write the share of seats held back in percent, 0 to 100.")),
 }
+RELEASE_DAYS = ("held_back_release_on", "quota_release_on")
 TEXTS = ["title_" + lang.value for lang in Language] + [
     "description_" + lang.value for lang in Language
 ]
@@ -33,6 +35,7 @@ PLAIN = (
     "booking_policy",
     "booking_opens_at",
     "booking_closes_at",
+    *RELEASE_DAYS,
     "venue_name",
     "venue_address",
     "venue_district",
@@ -65,6 +68,13 @@ REFUSALS = {
         "occurrence starts; a fair draw or district quotas need a closing time."
     ),
     "cancellation_deadline_days": NUMBERS["cancellation_deadline_days"][2],
+    "held_back_share": NUMBERS["held_back_share"][2],
+    "held_back_release_on": N_(
+        "The held-back seats can be released at the earliest the day after booking closes."
+    ),
+    "quota_release_on": N_(
+        "The districts' seats can be released at the earliest the day after booking closes."
+    ),
     "occurrences": N_("Add at least one occurrence."),
     "date": N_(
         "Give a day still to come, after booking opens (and, for a fair draw or district "
@@ -105,6 +115,7 @@ def blank(language: Language) -> EventForm:
             "booking_policy": BookingPolicy.INSTANT.value,
             "needed_occurrences": "1",
             "cancellation_deadline_days": "7",
+            "held_back_share": "15",
         },
         rows=[_empty_row(language) for _ in range(EMPTY_ROWS)],
     )
@@ -133,6 +144,9 @@ def from_event(event: OwnEvent, zone: ZoneInfo, *, with_occurrences: bool) -> Ev
     for name in ("booking_opens_at", "booking_closes_at"):
         moment = _local(getattr(event, name), zone)
         values[name] = moment.strftime("%Y-%m-%dT%H:%M") if moment else ""
+    for name in RELEASE_DAYS:
+        day = getattr(event, name)
+        values[name] = day.isoformat() if day else ""
     rows = []
     if with_occurrences:
         rows = [row_of(o, zone) for o in event.occurrences if not o.cancelled]
@@ -222,6 +236,13 @@ def details_body(form: EventForm, zone: ZoneInfo) -> dict[str, Any]:
                 body[name] = _moment(values[name], zone).isoformat()
             except ValueError:
                 problems[name] = N_("Write the day and time as year-month-day hours:minutes.")
+    for name in RELEASE_DAYS:
+        body[name] = None
+        if values[name]:
+            try:
+                body[name] = date.fromisoformat(values[name]).isoformat()
+            except ValueError:
+                problems[name] = N_("Write the day as year-month-day, e.g. 2027-03-01.")
     return body
 
 

@@ -222,6 +222,9 @@ class OwnEvent(_Lenient):
     booking_opens_at: datetime | None = None
     booking_closes_at: datetime | None = None
     cancellation_deadline_days: int = 7
+    held_back_share: int = 15
+    held_back_release_on: date | None = None
+    quota_release_on: date | None = None
     occurrences: list[OwnOccurrence] = []
 
 
