@@ -60,6 +60,10 @@ class Conflict(PlatformError):
     """409: the thing's state forbids this now (a cancelled event cannot be published)."""
 
 
+class Gone(PlatformError):
+    """410: what was asked for is over (an offer past its deadline or withdrawn)."""
+
+
 class ServiceDown(PlatformError):
     """5xx, or no answer in time: a service is away, so the page says so."""
 
@@ -660,6 +664,34 @@ class ReachByTerm(_Lenient):
     terms: list[ReachInTerm]
 
 
+class OfferState(StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+
+class Offer(_Lenient):
+    """A place held for a teacher's class: what, when, for how many, until when."""
+
+    offer_id: UUID
+    event_id: UUID
+    title: dict[Language, str]
+    venue: str
+    occurrence_id: UUID
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    group_id: UUID
+    group_name: str
+    pupils: int
+    adults: int
+    seats: int
+    deadline: datetime
+    state: OfferState
+    booking_id: UUID | None = None
+    explanation: dict[Language, str] = {}
+
+
 @dataclass(frozen=True)
 class Download:
     body: bytes
@@ -716,6 +748,8 @@ class Platform:
             raise Refused(detail, problems, errors)
         if answer.status_code == 409:
             raise Conflict(detail)
+        if answer.status_code == 410:
+            raise Gone(detail)
         if answer.status_code == 429:
             retry = answer.headers.get("Retry-After", "60")
             raise TooMany(detail, int(retry) if retry.isdigit() else 60)
@@ -1029,6 +1063,20 @@ class Platform:
         except NotFound:
             return None
         return DayPlan.model_validate(found)
+
+    async def my_offers(self, token: str) -> list[Offer]:
+        found = await self._call("GET", "/api/booking/offers/mine", token=token)
+        return [Offer.model_validate(offer) for offer in found]
+
+    async def offer(self, token: str, offer_id: UUID) -> Offer:
+        found = await self._call("GET", f"/api/booking/offers/{offer_id}", token=token)
+        return Offer.model_validate(found)
+
+    async def accept_offer(self, token: str, offer_id: UUID, language: Language) -> Booking:
+        path = f"/api/booking/offers/{offer_id}/accept"
+        return Booking.model_validate(
+            await self._call("POST", path, token=token, language=language)
+        )
 
     async def reach_goal(self, token: str) -> ReachGoal:
         return ReachGoal.model_validate(
