@@ -208,3 +208,99 @@ def test_every_link_in_the_mails_of_a_booking_life_opens_its_page(
     assert_accessible(office)
     refused = as_anna.goto(f"{live_site.url}/office/deletion-requests")
     assert refused is not None and refused.status == 404
+
+
+def test_a_place_held_for_a_class_that_never_asked_is_taken_from_the_offer_mail(
+    browser: Browser,
+    live_site: LiveSite,
+    smtp: EmbeddedSmtp,
+    api_headers: Callable[[str], dict[str, str]],
+    assert_accessible: Callable[[Page], None],
+) -> None:
+    """Outreach: half the seats of a drawn event are held back; the class that never asked is
+    offered a place by mail, and its teacher takes it with one button; another teacher may not."""
+    maja, olle = (f"{name}-{uuid.uuid4().hex[:6]}@example.org" for name in ("maja", "olle"))
+    files = {
+        "units": "id,name,kind,district\nEKS,Ekskolan,school,Centrum\nASP,Aspskolan,school,Öster\n",
+        "groups": (
+            "id,unit_id,name,target_group,size\nG3A,EKS,3A,grade_3,20\nG3B,ASP,3B,grade_3,18\n"
+        ),
+        "teachers": (
+            "id,name,email,language,invitations,groups\n"
+            f"TM,Maja Ek,{maja},sv,immediate,G3A\nTO,Olle Asp,{olle},sv,immediate,G3B\n"
+        ),
+        "dry_run": False,
+    }
+    now = datetime.now(UTC).replace(microsecond=0)
+    event = an_event_for_grade_2(12) | {
+        "title": {"sv": "Trollflöjten", "en": "The Magic Flute"},
+        "target_groups": ["grade_3"],
+        "booking_policy": "fair_draw",
+        "booking_opens_at": now.isoformat(),
+        "booking_closes_at": (now + timedelta(seconds=25)).isoformat(),
+        "held_back_share": 50,
+    }
+    with httpx.Client(base_url=live_site.url, timeout=30) as http:
+        office = api_headers(live_site.administrator)
+        imported = http.post("/api/directory/imports/csv", json=files, headers=office)
+        assert imported.status_code == 200, imported.text
+        theatre = api_headers(live_site.organizer)
+        drafted = http.post("/api/catalog/events", json=event, headers=theatre)
+        assert drafted.status_code == 201, drafted.text
+        flute = drafted.json()
+        assert flute["held_back_share"] == 50
+        published = http.post(f"/api/catalog/events/{flute['id']}/publish", headers=theatre)
+        assert published.status_code == 200, published.text
+        (group,) = http.get("/api/directory/groups", headers=api_headers(maja)).json()
+        asked = {
+            "group_id": group["id"],
+            "event_id": flute["id"],
+            "occurrence_ids": [flute["occurrences"][0]["id"]],
+            "pupils": 20,
+            "adults": 1,
+        }
+        until(
+            lambda: (
+                http.post(
+                    "/api/booking/bookings", json=asked, headers=api_headers(maja)
+                ).status_code
+                == 202
+            ),
+            "Maja's class asked",
+        )
+
+    def offer_links() -> list[str]:
+        found = {link for m in mails_to(smtp, olle) for link in links_in(m)}
+        return sorted(link for link in found if "/offers/" in link)
+
+    until(lambda: bool(offer_links()), "offered Olle's class a place by mail", 90)
+    (offer,) = offer_links()
+    assert offer.startswith(live_site.url)
+
+    # Maja teaches another class: the place is not hers to take.
+    as_maja = signed_in_from_the_mail(browser, live_site, smtp, maja)
+    refused = as_maja.goto(offer)
+    assert refused is not None and refused.status == 403
+    expect(as_maja.locator("#problem")).to_contain_text("en klass du inte undervisar")
+    assert_accessible(as_maja)
+
+    as_olle = signed_in_from_the_mail(browser, live_site, smtp, olle)
+    as_olle.goto(offer)
+    expect(as_olle.locator("#offer")).to_contain_text("Trollflöjten")
+    expect(as_olle.locator("#state")).to_have_text("Hålls för din klass")
+    assert_accessible(as_olle)
+    as_olle.get_by_role("button", name="Tacka ja till platsen för 3B").click()
+    expect(as_olle).to_have_url(re.compile(r"/bookings/[0-9a-f-]+$"))
+
+    def seated() -> bool:
+        as_olle.reload()
+        return as_olle.locator("#status").inner_text() == "Bekräftad"
+
+    until(seated, "Olle's class seated at once from the held seats")
+    assert_accessible(as_olle)
+    as_olle.goto(offer)
+    expect(as_olle.locator("#state")).to_contain_text("Accepterad")
+    expect(as_olle.get_by_role("button")).to_have_count(1)  # signing out; nothing to accept
+    as_olle.goto(f"{live_site.url}/offers")
+    expect(as_olle.locator("#offers tbody tr")).to_have_count(1)
+    assert_accessible(as_olle)
