@@ -179,3 +179,69 @@ async def check_the_open_indicators(client: httpx.AsyncClient) -> None:
     operator = identity_headers("operator", None)
     seen = await client.get(f"/open/v1/indicators/{YEAR}/lillby", headers=operator)
     assert seen.status_code == 200
+
+
+async def test_the_groups_outreach_should_reach_and_the_reach_it_added(
+    servers: Servers, topic_prefix: str, new_schema
+) -> None:
+    """Lillby's reach scenario: the unreached groups per school, the reach per term with the
+    accepted offer beside the requests alone, and the culture office's goal, bounded."""
+    told = lillby.reach_events()
+    async with stats(servers, topic_prefix, new_schema("stats")) as client:
+        await publish(servers, topic_prefix, told)
+        await figures_once_fresh(client, max(e.occurred_at for e in told))
+
+        answer = await client.get(f"/reach/unreached?school_year={YEAR}", headers=admin())
+        assert answer.status_code == 200, answer.text
+        unreached = answer.json()
+        listed = [
+            (s["name"], [g["name"] for g in s["groups"]], s["whole_school"])
+            for s in unreached["schools"]
+        ]
+        assert listed == [(name, groups, whole) for name, groups, whole in lillby.UNREACHED]
+        assert (unreached["groups_unreached"], unreached["schools_unreached"]) == (3, 1)
+        current = await client.get("/reach/unreached", headers=admin())  # Lillby's now: 2026-27
+        assert current.json()["school_year"] == YEAR
+
+        terms = (await client.get(f"/reach/terms?school_year={YEAR}", headers=admin())).json()
+        for shown, (term, alone, with_outreach) in zip(
+            terms["terms"], lillby.REACH_BY_TERM, strict=True
+        ):
+            assert shown["term"] == term
+            for key, expected in (("requests_alone", alone), ("with_outreach", with_outreach)):
+                figures = shown[key]
+                reached = (
+                    figures["schools_reached"],
+                    figures["groups_reached"],
+                    figures["pupils_reached"],
+                )
+                assert reached == expected, (term, key)
+        assert terms["goal"] == {"visits_per_group": 1, "groups_percent": 100}
+        assert terms["terms"][-1]["goal_met"] is False
+
+        half = {"visits_per_group": 1, "groups_percent": 50}
+        chosen = await client.put("/reach/goal", json=half, headers=admin())
+        assert chosen.status_code == 200, chosen.text
+        assert (await client.get("/reach/goal", headers=analyst())).json() == half
+        terms = (await client.get(f"/reach/terms?school_year={YEAR}", headers=admin())).json()
+        assert terms["terms"][-1]["goal_met"] is True
+
+        too_many = await client.put(
+            "/reach/goal", json={"visits_per_group": 13, "groups_percent": 100}, headers=admin()
+        )
+        assert too_many.status_code == 422
+        assert "visits_per_group: must be at most 12, not 13" in too_many.json()["detail"]
+        none = await client.put(
+            "/reach/goal", json={"visits_per_group": 1, "groups_percent": 0}, headers=admin()
+        )
+        assert none.status_code == 422 and "groups_percent" in none.json()["detail"]
+        refused = await client.put("/reach/goal", json=half, headers=analyst())
+        assert refused.status_code == 403
+        assert (await client.get("/reach/goal", headers=admin())).json() == half  # unchanged
+
+        unknown = await client.get("/reach/terms?school_year=2031-32", headers=admin())
+        assert unknown.status_code == 404 and YEAR in unknown.json()["school_years"]
+
+
+def analyst() -> dict[str, str]:
+    return identity_headers("analyst", lillby.MUNICIPALITY)

@@ -47,6 +47,7 @@ pupil_group = Table(
     Column("unit_id", UUID(as_uuid=True), nullable=False),
     Column("target_group", String(40), nullable=False),
     Column("pupils", Integer, nullable=False),
+    Column("name", String),  # what the directory calls it ("3A"): a class, never a person
 )
 
 organizer = Table(
@@ -105,6 +106,8 @@ booking = Table(
     Column("attendance_recorded_at", DateTime(timezone=True)),
     # Whether the transport service has a culture bus planned for the visit.
     Column("bus_scheduled", Boolean, nullable=False, server_default="false"),
+    # The offer of held-back seats this booking accepted, if it came from one.
+    Column("offer_id", UUID(as_uuid=True)),
     Index("booking_by_municipality", "municipality_id", "event_id"),
 )
 
@@ -123,6 +126,15 @@ evaluation = Table(
     Column("comment", Text, nullable=False),
     Column("revision", Integer, nullable=False),
     Index("evaluation_by_municipality", "municipality_id", "event_id"),
+)
+
+# What the culture office aims at: every group (a share of them) so many visits a school year.
+reach_goal = Table(
+    "reach_goal",
+    metadata,
+    Column("municipality_id", String(64), primary_key=True),
+    Column("visits_per_group", Integer, nullable=False),
+    Column("groups_percent", Integer, nullable=False),
 )
 
 # How fresh each municipality's figures are: when the latest fact applied had happened.

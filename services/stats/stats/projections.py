@@ -122,6 +122,7 @@ class SqlDirectory(_Table):
             "unit_id": group.unit_id,
             "target_group": group.target_group.value,
             "pupils": group.size,
+            "name": group.name,
         }
         await self._upsert(db.pupil_group, "group_id", values)
 
@@ -209,6 +210,7 @@ class SqlBookings(_Table):
             "pupils": request.pupils,
             "adults": request.adults,
             "wants_bus": request.wants_bus,
+            "offer_id": request.offer_id,
         }
         await self._upsert(db.booking, "booking_id", values)
 

@@ -1,12 +1,13 @@
 """The projections read back: one municipality's facts, what exists, how fresh it is."""
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import RowMapping, func, select, text, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kulturbro_contracts.booking import Question
@@ -14,6 +15,7 @@ from kulturbro_contracts.vocabulary import TargetGroup
 from stats import db
 from stats.domain.facts import Booking, Evaluation, Facts, Group, Occurrence, OfferedEvent, School
 from stats.domain.periods import FIRST_MONTH, school_year_starting
+from stats.domain.reach import ReachGoal
 
 DEFAULT_TIME_ZONE = "Europe/Stockholm"
 
@@ -59,6 +61,25 @@ class StatsReader:
             .returning(db.municipality.c.municipality_id)
         )
         return changed.first() is not None
+
+    async def reach_goal(self, municipality_id: str) -> ReachGoal:
+        """The culture office's goal, else every group one visit a school year."""
+        row = (
+            await self.session.execute(
+                select(db.reach_goal.c.visits_per_group, db.reach_goal.c.groups_percent).where(
+                    db.reach_goal.c.municipality_id == municipality_id
+                )
+            )
+        ).first()
+        return ReachGoal(row.visits_per_group, row.groups_percent) if row else ReachGoal()
+
+    async def choose_reach_goal(self, municipality_id: str, goal: ReachGoal) -> None:
+        values = {"municipality_id": municipality_id, **asdict(goal)}
+        await self.session.execute(
+            insert(db.reach_goal)
+            .values(values)
+            .on_conflict_do_update(index_elements=["municipality_id"], set_=asdict(goal))
+        )
 
     async def fresh_as_of(self, municipality_id: str | None = None) -> datetime | None:
         """When the latest fact held happened: for one municipality, or for all."""
@@ -144,7 +165,13 @@ def facts_from_rows(
         time_zone=time_zone,
         schools=[School(s["unit_id"], s["name"], s["district"]) for s in rows["school"]],
         groups=[
-            Group(g["group_id"], g["unit_id"], TargetGroup(g["target_group"]), g["pupils"])
+            Group(
+                g["group_id"],
+                g["unit_id"],
+                TargetGroup(g["target_group"]),
+                g["pupils"],
+                g["name"],
+            )
             for g in rows["pupil_group"]
         ],
         events=[

@@ -31,6 +31,7 @@ BOOKING_DEFAULTS = {
     "pupils_attended": None,
     "attendance_recorded_at": None,
     "bus_scheduled": False,
+    "offer_id": None,
 }
 
 
@@ -65,6 +66,7 @@ class FakeDirectory:
             "unit_id": group.unit_id,
             "target_group": group.target_group.value,
             "pupils": group.size,
+            "name": group.name,
         }
 
     async def remove_group(self, municipality_id: str, group_id: UUID) -> None:
@@ -141,6 +143,7 @@ class FakeBookings:
             pupils=request.pupils,
             adults=request.adults,
             wants_bus=request.wants_bus,
+            offer_id=request.offer_id,
         )
 
     async def allocated(self, municipality_id: str, allocation: Allocation) -> None:

@@ -128,6 +128,37 @@ def _seats(booking: str) -> int:
     return BOOKINGS[booking][3] + BOOKINGS[booking][4]
 
 
+def _event(
+    title: str,
+    organizer: str,
+    targets: list[TargetGroup],
+    occurrences: dict[str, tuple[datetime, int]],
+) -> PublishedEvent:
+    return PublishedEvent(
+        event_id=id_of(title),
+        organizer_id=id_of(organizer),
+        title={Language.SV: title},
+        description={Language.SV: title},
+        category="theatre",
+        target_groups=targets,
+        duration_minutes=60,
+        venue=Venue(name="Salen"),
+        max_group_size=40,
+        adults_per_group=1,
+        booking_policy=BookingPolicy.INSTANT,
+        occurrences=[
+            Occurrence(
+                occurrence_id=id_of(o),
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=1),
+                capacity=capacity,
+                language=Language.SV,
+            )
+            for o, (starts, capacity) in occurrences.items()
+        ],
+    )
+
+
 def events() -> list[Event]:
     """The stream, in an order each topic could have told it."""
     m = MUNICIPALITY
@@ -161,29 +192,7 @@ def events() -> list[Event]:
         )
         told.append(OrganizerRegistered(municipality_id=m, payload=contact))
     for title, (organizer, targets, occurrences) in EVENTS.items():
-        published = PublishedEvent(
-            event_id=id_of(title),
-            organizer_id=id_of(organizer),
-            title={Language.SV: title},
-            description={Language.SV: title},
-            category="theatre",
-            target_groups=targets,
-            duration_minutes=60,
-            venue=Venue(name="Salen"),
-            max_group_size=40,
-            adults_per_group=1,
-            booking_policy=BookingPolicy.INSTANT,
-            occurrences=[
-                Occurrence(
-                    occurrence_id=id_of(o),
-                    starts_at=OCCURRENCES[o][0],
-                    ends_at=OCCURRENCES[o][0] + timedelta(hours=1),
-                    capacity=OCCURRENCES[o][1],
-                    language=Language.SV,
-                )
-                for o in occurrences
-            ],
-        )
+        published = _event(title, organizer, targets, {o: OCCURRENCES[o] for o in occurrences})
         told.append(EventPublished(municipality_id=m, payload=published))
     for name, (group, title, first, pupils, adults, bus) in BOOKINGS.items():
         request = BookingRequest(
@@ -343,3 +352,77 @@ OPEN = {
 # Four visits and three scores of the visit as a whole: fewer than five, so withheld, and with
 # Lillby the only municipality, the total with them.
 OPEN_WITHHELD = {"visits", "capacity_used", "bus_share", "evaluation_score"}
+
+
+# Reach: Lillby grows by a school G of two classes, a class at school A and a school H of one
+# class, none of which asks; a dance event is offered to them and g8 of school G accepts a held
+# seat for the spring (b9, from offer "o1").
+#   Unreached this year: g10 at A; g9 at G (g8 was reached); g11 at H, the whole school.
+#   School groups 10 (200 pupils) in schools A B C D E G H.
+#   Autumn: g1 g2 g4 reached (A, C; 70 pupils), alike with and without outreach.
+#   Spring: g6 by request (E; 15 pupils); with outreach g8 too (G; 33 pupils).
+#   The year: 4 groups in 3 schools (85 pupils) by request; 5 in 4 (103) with outreach.
+REACH_SCHOOLS = {"G": "Öster", "H": "Öster"}
+REACH_GROUPS = {  # group: (school, target group, pupils)
+    "g8": ("G", TargetGroup.GRADE_3, 18),
+    "g9": ("G", TargetGroup.GRADE_5, 22),
+    "g10": ("A", TargetGroup.GRADE_3, 24),
+    "g11": ("H", TargetGroup.GRADE_5, 16),
+}
+DANCE_STARTS = datetime(2027, 2, 10, 9, tzinfo=UTC)
+
+
+def reach_events() -> list[Event]:
+    """Lillby's stream and the reach scenario's, the offer accepted at the end."""
+    m = MUNICIPALITY
+    told = events()
+    for name, district in REACH_SCHOOLS.items():
+        school = School(
+            unit_id=id_of(name), name=f"Skola {name}", kind=UnitKind.SCHOOL, district=district
+        )
+        told.append(SchoolRegistered(municipality_id=m, payload=school))
+    for name, (school_name, target, pupils) in REACH_GROUPS.items():
+        group = Group(
+            group_id=id_of(name),
+            unit_id=id_of(school_name),
+            name=name.upper(),
+            target_group=target,
+            size=pupils,
+        )
+        told.append(GroupRegistered(municipality_id=m, payload=group))
+    dance = _event(
+        "Dans", "org1", [TargetGroup.GRADE_3, TargetGroup.GRADE_5], {"O6": (DANCE_STARTS, 60)}
+    )
+    told.append(EventPublished(municipality_id=m, payload=dance))
+    accepted = BookingRequest(
+        booking_id=id_of("b9"),
+        event_id=id_of("Dans"),
+        occurrence_ids=[id_of("O6")],
+        group_id=id_of("g8"),
+        unit_id=id_of("G"),
+        teacher_id=id_of("teacher"),
+        pupils=18,
+        adults=2,
+        offer_id=id_of("o1"),
+    )
+    told.append(BookingRequested(municipality_id=m, payload=accepted))
+    seated = Allocation(
+        booking_id=id_of("b9"),
+        event_id=id_of("Dans"),
+        occurrence_id=id_of("O6"),
+        group_id=id_of("g8"),
+        unit_id=id_of("G"),
+        seats=20,
+        explanation=EXPLAINED,
+    )
+    told.append(SeatsAllocated(municipality_id=m, payload=seated))
+    return told
+
+
+# (term, requests alone, with outreach): each (schools, groups, pupils) reached of 7, 10, 200.
+REACH_BY_TERM = [
+    ("autumn", (2, 3, 70), (2, 3, 70)),
+    ("spring", (1, 1, 15), (2, 2, 33)),
+    (None, (3, 4, 85), (4, 5, 103)),
+]
+UNREACHED = [("Skola A", ["G10"], False), ("Skola G", ["G9"], False), ("Skola H", ["G11"], True)]

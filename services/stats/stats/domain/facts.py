@@ -30,6 +30,7 @@ class Group:
     unit_id: UUID
     target_group: TargetGroup
     pupils: int
+    name: str | None = None  # as the directory names it ("3A"); none from before it was kept
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class Booking:
     attended: bool | None = None  # as the organizer recorded it
     pupils_attended: int | None = None
     bus_scheduled: bool = False  # as transport last told it
+    offer_id: UUID | None = None  # the held seat it accepted: a visit outreach brought about
 
     @property
     def status(self) -> BookingStatus:

@@ -130,7 +130,7 @@ class Municipality:
         """All of it; with pupils_only, without elderly care (for comparisons between schools)."""
         if not pupils_only:
             return self.figures(self.facts.groups, self.facts.events, by_group=False)
-        groups = self._pupil_groups()
+        groups = self.pupil_groups()
         return self.figures(groups, self._targeting(groups))
 
     def rows(self, dimension: Dimension) -> list[Row]:
@@ -210,21 +210,26 @@ class Municipality:
 
     def evaluated(self) -> list[Evaluation]:
         """The evaluations of the pupils' visits (elderly care left out)."""
-        groups = self._pupil_groups()
-        bookings = self._bookings(groups, self._targeting(groups), by_group=True)
         return [
             self.evaluations[b.booking_id]
-            for b in bookings
+            for b in self.pupil_bookings()
             if b.status is BookingStatus.ALLOCATED and self._evaluated(b)
         ]
 
+    def pupil_bookings(self) -> list[Booking]:
+        """The school groups' bookings in the period (elderly care left out)."""
+        groups = self.pupil_groups()
+        return self._bookings(groups, self._targeting(groups), by_group=True)
+
+    def is_visit(self, booking: Booking) -> bool:
+        return booking.status is BookingStatus.ALLOCATED and not self._no_show(booking)
+
     def _per_school(self) -> dict[str, float]:
-        groups = self._pupil_groups()
-        bookings = self._bookings(groups, self._targeting(groups), by_group=True)
-        return self._visits_per_pupil(groups, self._visits(bookings), lambda g: str(g.unit_id))
+        visits = self._visits(self.pupil_bookings())
+        return self._visits_per_pupil(self.pupil_groups(), visits, lambda g: str(g.unit_id))
 
     def _visits(self, bookings: Iterable[Booking]) -> list[Booking]:
-        return [b for b in bookings if b.status is BookingStatus.ALLOCATED and not self._no_show(b)]
+        return [b for b in bookings if self.is_visit(b)]
 
     def _offering_rows(self, dimension: Dimension) -> list[Row]:
         slices: dict[UUID, list[OfferedEvent]] = defaultdict(list)
@@ -245,7 +250,7 @@ class Municipality:
                 rows.append(Row(str(key), label, figures))
         return sorted(rows, key=lambda row: (row.label, row.key))
 
-    def _pupil_groups(self) -> list[Group]:
+    def pupil_groups(self) -> list[Group]:
         return [g for g in self.facts.groups if g.target_group is not TargetGroup.ELDERLY_CARE]
 
     def _bookings(
