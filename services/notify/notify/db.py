@@ -79,6 +79,28 @@ booking = Table(
     Column("evaluation_requested", Boolean, nullable=False, server_default="false"),
 )
 
+# Seats held back for one group and offered to its teachers until the deadline; whether it was
+# accepted or ended, and whether they were reminded. An acceptance or an end may be heard before
+# the offer (they travel on other topics), so all but the status may still be unknown.
+offer = Table(
+    "offer",
+    metadata,
+    Column("offer_id", UUID(as_uuid=True), primary_key=True),
+    Column("municipality_id", String(64), nullable=False),
+    Column("event_id", UUID(as_uuid=True)),
+    Column("occurrence_id", UUID(as_uuid=True)),
+    Column("group_id", UUID(as_uuid=True)),
+    Column("seats", Integer),
+    Column("offered_at", DateTime(timezone=True)),
+    Column("deadline", DateTime(timezone=True)),
+    # offered | accepted | ended
+    Column("status", String(10), nullable=False),
+    Column("reminded", Boolean, nullable=False, server_default="false"),
+    Index(
+        "offer_to_remind", "deadline", postgresql_where=text("status = 'offered' AND NOT reminded")
+    ),
+)
+
 delivery = Table(
     "delivery",
     metadata,

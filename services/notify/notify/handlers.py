@@ -12,6 +12,7 @@ from notify.copies import COPIES
 from notify.invitations import invite_targeted_teachers
 from notify.mailer import send_now
 from notify.mime import mail_bytes
+from notify.offer_mail import OFFER_MAIL
 from notify.rendering import Renderer, time_zone_of
 from notify.retention import RETENTION
 from notify.settings import NotifySettings
@@ -50,6 +51,7 @@ HANDLERS: HandlerTable = merge_handlers(
     CATALOG_REPLICA,
     BOOKING_MAIL,  # before COPIES: an EventChanged is compared with the copy it replaces
     BUS_MAIL,
+    OFFER_MAIL,
     COPIES,
     RETENTION,
     {SignInLinkRequested: [send_sign_in_link], EventPublished: [invite_targeted_teachers]},

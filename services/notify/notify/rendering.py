@@ -22,7 +22,8 @@ from notify.db import event_details, municipality
 from notify.mime import mail_bytes
 from notify.settings import NotifySettings
 
-UNSUBSCRIBABLE = frozenset({"invitation", "digest"})  # mails a teacher may choose not to get
+# Mails a teacher may choose not to get.
+UNSUBSCRIBABLE = frozenset({"invitation", "digest", "offer", "offer_reminder"})
 # The bus trip's calendar entry is named in the teacher's language, beside the visit's title.
 BUS_ENTRY = {Language.SV: "Kulturbuss", Language.FI: "Kulttuuribussi", Language.EN: "Culture bus"}
 

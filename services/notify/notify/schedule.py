@@ -1,5 +1,6 @@
-"""Mail that is due at a time rather than on an event: reminders before a visit, evaluation
-requests after it, organizers' summaries of new bookings, and the weekly digest."""
+"""Mail that is due at a time rather than on an event: reminders before a visit and before an
+offer's deadline, evaluation requests after a visit, organizers' summaries of new bookings, and
+the weekly digest."""
 
 import asyncio
 import logging
@@ -23,6 +24,7 @@ from kulturbro_runtime.runtime import Runtime
 from notify.db import booking, delivery, event_details, municipality, organizer
 from notify.invitations import event_url
 from notify.mail_queue import Recipient, cause, occurrence_view, queue_mail, tell_teacher
+from notify.offer_mail import remind_of_offers
 from notify.settings import NotifySettings
 
 log = logging.getLogger(__name__)
@@ -251,6 +253,7 @@ async def mail_when_due(runtime: Runtime) -> None:
             async with runtime.unit_of_work() as uow:
                 await remind_before_visits(uow, settings)
                 await ask_for_evaluations(uow, settings)
+                await remind_of_offers(uow, datetime.now(UTC))
             if time.monotonic() - summarized >= settings.organizer_summary_seconds:
                 async with runtime.unit_of_work() as uow:
                     await summarize_for_organizers(uow, settings)

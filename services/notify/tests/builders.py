@@ -87,6 +87,23 @@ EXPLANATION = {
 }
 
 
+OFFER_DEADLINE = datetime(2026, 2, 20, 15, 0, tzinfo=UTC)  # Friday 16:00 in Stockholm
+
+
+def an_offer(occurrence: dict[str, Any]) -> dict[str, Any]:
+    """A place held for class 3B, as the offer mails get it."""
+    return {
+        "name": "Anna",
+        "group": "3B",
+        "event": an_event(),
+        "occurrence": occurrence,
+        "seats": 26,
+        "deadline": OFFER_DEADLINE.isoformat(),
+        "accept_url": "https://k.example/offers/9",
+        "unsubscribe_url": "https://k.example/api/directory/unsubscribe?token=t",
+    }
+
+
 def contexts() -> dict[str, dict[str, Any]]:
     """One valid context for each kind of mail."""
     event = an_event()
@@ -166,6 +183,8 @@ def contexts() -> dict[str, dict[str, Any]]:
         "bus_unavailable": teacher
         | {"occurrence": first, "reason": "no_bus_free", "alternatives": [second]},
         "reminder": teacher | {"occurrence": first, "seats": 26, "wants_bus": True},
+        "offer": an_offer(first),
+        "offer_reminder": an_offer(first),
         "evaluation_request": teacher
         | {"occurrence": first, "evaluation_url": "https://k.example/eval/1"},
         "organizer_summary": {

@@ -184,8 +184,8 @@ def test_a_changed_time_shows_the_new_and_the_old() -> None:
 
 
 @pytest.mark.parametrize("language", list(Language))
-@pytest.mark.parametrize("kind", ["invitation", "digest"])
-def test_invitations_and_digests_say_how_to_change_or_stop_them(
+@pytest.mark.parametrize("kind", ["invitation", "digest", "offer", "offer_reminder"])
+def test_invitations_digests_and_offers_say_how_to_change_or_stop_them(
     kind: str, language: Language
 ) -> None:
     mail = compose(kind, language)
