@@ -16,6 +16,7 @@ from bench import (
     booking_throughput,
     event_bus,
     notify_fanout,
+    outreach,
     stats_projection,
     transport_day,
     web_pages,
@@ -65,6 +66,7 @@ def main() -> None:
         asyncio.run(web_pages.run(servers, *sizes.web))
         asyncio.run(stats_projection.run(servers, sizes.events, sizes.stats))
     allocation_fairness.main(sizes.fairness_scale)
+    outreach.main(sizes.fairness_scale, 3 if arguments.smoke else 10)
     transport_day.main(transport_day.SMOKE if arguments.smoke else transport_day.FULL)
 
 
