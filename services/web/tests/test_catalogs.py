@@ -1,6 +1,7 @@
 """Every word of every page is translated: the catalogs hold each string the templates and code
 mark, in sv, fi and en, none left empty or fuzzy."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,14 @@ def test_the_catalogs_compile_and_speak_their_language() -> None:
     assert translations(Language.FI).ngettext("%(num)d event", "%(num)d events", 2) == (
         "%(num)d tapahtumaa"
     )
+
+
+def test_a_percent_sign_in_a_string_is_a_placeholder_or_doubled() -> None:
+    """Pages format every string with its values (newstyle gettext), so a lone % breaks it."""
+    lone = [
+        text
+        for found in marked()
+        for text in ([found] if isinstance(found, str) else found)
+        if "%" in re.sub(r"%\(\w+\)[sd]|%%", "", text)
+    ]
+    assert lone == []
