@@ -60,6 +60,7 @@ SCHEMAS: dict[str, Callable[[], list[Table]]] = {
         *MESSAGING,
         *DIRECTORY_REPLICA,
         *CATALOG_REPLICA,
+        *MUNICIPALITY_REPLICA,
         *_tables("allocation.db"),
     ],
     "booking": lambda: [

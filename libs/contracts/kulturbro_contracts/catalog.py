@@ -3,7 +3,7 @@
 Keyed by the catalog event, so an event's occurrences change in the order they were made.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import ClassVar, Literal, Self
 from uuid import UUID
 
@@ -11,6 +11,10 @@ from pydantic import BaseModel, EmailStr, Field, model_validator
 
 from kulturbro_contracts.envelope import Event
 from kulturbro_contracts.vocabulary import BookingPolicy, Language, LocalizedText, TargetGroup
+
+# What an event's release days mean when none is set: counted from the booking window's close.
+HELD_BACK_RELEASE_AFTER = timedelta(days=7)
+QUOTA_RELEASE_AFTER = timedelta(days=3)
 
 
 class Venue(BaseModel):

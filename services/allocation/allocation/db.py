@@ -6,6 +6,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     Index,
     Integer,
@@ -27,6 +28,32 @@ allocation_event = Table(
     Column("seed", BigInteger, nullable=False),
     Column("drawn_at", DateTime(timezone=True)),
     Column("released_at", DateTime(timezone=True)),
+    # Outreach: the share held back from the draw, and when held seats and quotas give way
+    # (none: the defaults counted from the window's close).
+    Column("held_back_share", Integer, nullable=False, server_default="0"),
+    Column("held_back_release_on", Date),
+    Column("quota_release_on", Date),
+    Column("held_back_released_at", DateTime(timezone=True)),
+)
+
+offer = Table(
+    "offer",
+    metadata,
+    Column("offer_id", UUID(as_uuid=True), primary_key=True),
+    Column("municipality_id", String(64), nullable=False),
+    Column("event_id", UUID(as_uuid=True), nullable=False, index=True),
+    Column("occurrence_id", UUID(as_uuid=True), nullable=False),
+    Column("group_id", UUID(as_uuid=True), nullable=False),
+    Column("unit_id", UUID(as_uuid=True), nullable=False),
+    Column("pupils", Integer, nullable=False),
+    Column("adults", Integer, nullable=False),
+    Column("deadline", DateTime(timezone=True), nullable=False),
+    # open | accepted | expired | withdrawn (allocation.domain.outreach.OfferState)
+    Column("state", String(20), nullable=False),
+    Column("booking_id", UUID(as_uuid=True)),
+    Column("offered_at", DateTime(timezone=True), nullable=False),
+    # A group is offered an event's held seats once.
+    Index("one_offer_per_group_and_event", "event_id", "group_id", unique=True),
 )
 
 seat_pool = Table(

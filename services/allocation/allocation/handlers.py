@@ -9,7 +9,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from allocation.db import allocation_event, seat_pool, seat_request
-from allocation.ledger import as_request, open_ledger, record, release
+from allocation.ledger import open_ledger, record, release
+from allocation.outreach import decide_with_offer, withdraw_offers_on
 from kulturbro_contracts import (
     BookingCancelled,
     BookingRejected,
@@ -26,6 +27,7 @@ from kulturbro_contracts.vocabulary import BookingPolicy, Language
 from kulturbro_replicas import catalog, directory
 from kulturbro_replicas.catalog import CATALOG_REPLICA
 from kulturbro_replicas.directory import DIRECTORY_REPLICA
+from kulturbro_replicas.municipalities import MUNICIPALITY_REPLICA
 from kulturbro_runtime import HandlerTable, NotYet, UnitOfWork, merge_handlers
 
 CANCELLED_BY_ORGANIZER = {
@@ -51,17 +53,21 @@ async def _keep_pool(uow: UnitOfWork, event_id: UUID, occurrence: Occurrence) ->
 
 async def keep_event(message: EventPublished | EventChanged, uow: UnitOfWork) -> None:
     event = message.payload
+    settings = {
+        "policy": event.booking_policy.value,
+        "held_back_share": event.held_back_share,
+        "held_back_release_on": event.held_back_release_on,
+        "quota_release_on": event.quota_release_on,
+    }
     await uow.session.execute(
         insert(allocation_event)
         .values(
             event_id=event.event_id,
             municipality_id=message.municipality_id,
-            policy=event.booking_policy.value,
             seed=secrets.randbits(62),
+            **settings,
         )
-        .on_conflict_do_update(
-            index_elements=["event_id"], set_={"policy": event.booking_policy.value}
-        )
+        .on_conflict_do_update(index_elements=["event_id"], set_=settings)
     )
     for occurrence in event.occurrences:
         await _keep_pool(uow, event.event_id, occurrence)
@@ -97,6 +103,7 @@ async def cancel_occurrences(
             seat_request.c.status.in_(("confirmed", "waitlisted", "pending")),
         )
     )
+    await withdraw_offers_on(uow, ledger, {UUID(o) for o in cancelled})
     for booking in active.mappings().all():
         seated_on_cancelled = str(booking["occurrence_id"]) in cancelled
         nothing_left = set(booking["occurrence_ids"]) <= cancelled
@@ -159,7 +166,9 @@ async def decide_request(message: BookingRequested, uow: UnitOfWork) -> None:
         .mappings()
         .one()
     )
-    await record(uow, ledger, ledger.seating.request(as_request(row)))
+    if row["status"] != "pending":
+        return  # decided already: a redelivery
+    await decide_with_offer(uow, ledger, row, request.offer_id, message.occurred_at)
 
 
 async def cancel_request(message: BookingCancelled, uow: UnitOfWork) -> None:
@@ -208,6 +217,7 @@ async def cancel_request(message: BookingCancelled, uow: UnitOfWork) -> None:
 HANDLERS: HandlerTable = merge_handlers(
     DIRECTORY_REPLICA,
     CATALOG_REPLICA,
+    MUNICIPALITY_REPLICA,
     {
         EventPublished: [keep_event],
         EventChanged: [keep_event],

@@ -9,7 +9,7 @@ from uuid import UUID
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.engine import RowMapping
 
-from allocation.db import allocation_event, seat_pool, seat_request
+from allocation.db import allocation_event, offer, seat_pool, seat_request
 from allocation.domain import (
     Allocated,
     Basis,
@@ -23,6 +23,7 @@ from allocation.domain import (
     Waitlisted,
     explain,
 )
+from allocation.domain.outreach import OfferState
 from kulturbro_contracts import BookingRejected, BookingWaitlisted, SeatsAllocated, SeatsReleased
 from kulturbro_contracts.allocation import Allocation, Rejection, Release, Waitlisting
 from kulturbro_contracts.vocabulary import BookingPolicy
@@ -46,6 +47,8 @@ class Ledger:
     occurrences: list[Occurrence]
     history: TermHistory
     district_pupils: dict[str, int] | None
+    held_back: int = 0
+    """Seats held out of the draw for outreach now, told to the groups the draw could not seat."""
 
 
 def term_start(now: datetime) -> datetime:
@@ -124,6 +127,16 @@ async def district_pupils(uow: UnitOfWork, municipality_id: str, event_id: UUID)
     return {str(district): int(pupils) for district, pupils in rows.all() if district}
 
 
+async def held_for_open_offers(uow: UnitOfWork, event_id: UUID) -> dict[UUID, int]:
+    """The seats still held at each occurrence: those of the offers not yet answered."""
+    rows = await uow.session.execute(
+        select(offer.c.occurrence_id, func.sum(offer.c.pupils + offer.c.adults))
+        .where(offer.c.event_id == event_id, offer.c.state == OfferState.OPEN.value)
+        .group_by(offer.c.occurrence_id)
+    )
+    return {occurrence_id: int(seats) for occurrence_id, seats in rows.all()}
+
+
 async def open_ledger(uow: UnitOfWork, event_id: UUID) -> Ledger | None:
     """The event's seating with every decision so far, the event row locked until commit, so
     decisions for one event are made one at a time whichever process makes them. Within one
@@ -193,6 +206,10 @@ async def open_ledger(uow: UnitOfWork, event_id: UUID) -> Ledger | None:
         quotas[event_id] if quotas else None,
     )
     uow.cache[("ledger", event_id)] = ledger
+    if row["held_back_released_at"] is None:
+        held = await held_for_open_offers(uow, event_id)
+        seating.hold_back(held)
+        ledger.held_back = sum(held.values())
     if row["released_at"] is not None:
         # Seats freed since the release went to waiting groups then; any that fit now, go now.
         for promotion in seating.release_quotas(event_id, at=datetime.now(UTC)):
@@ -203,7 +220,7 @@ async def open_ledger(uow: UnitOfWork, event_id: UUID) -> Ledger | None:
 async def record(uow: UnitOfWork, ledger: Ledger, decision: Decision) -> None:
     """Write one decision and publish the event that tells it."""
     request, now = decision.request, datetime.now(UTC)
-    explanation = explain(decision)
+    explanation = explain(decision, held_back=ledger.held_back)
     values: dict[str, Any] = {
         "decided_at": now,
         "explanation": {k.value: v for k, v in explanation.items()},

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from booking import api, attendance_api, evaluation_api, handlers, my_data_api
+from booking import api, attendance_api, evaluation_api, handlers, my_data_api, offers_api
 from kulturbro_runtime import Service
 
 service = Service(
@@ -10,5 +10,11 @@ service = Service(
     description="Teachers request seats for their groups.",
     migrations=Path(__file__).with_name("migrations") / "versions",
     handlers=handlers.HANDLERS,
-    routers=[api.router, evaluation_api.router, attendance_api.router, my_data_api.router],
+    routers=[
+        api.router,
+        evaluation_api.router,
+        attendance_api.router,
+        my_data_api.router,
+        offers_api.router,
+    ],
 )

@@ -7,6 +7,8 @@ from uuid import UUID, uuid4
 from sqlalchemy import JSON, Column, Enum, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from booking.domain import OfferState
+
 
 class Status(StrEnum):
     REQUESTED = "requested"
@@ -67,6 +69,31 @@ class EvaluationRecord(SQLModel, table=True):
     revision: int = 1
     first_given_at: datetime
     given_at: datetime
+
+
+class OfferRecord(SQLModel, table=True):
+    """Held-back seats the allocation offered one group, as the booking service keeps it: who
+    may accept it, until when, and what came of it."""
+
+    __tablename__ = "offer"
+
+    offer_id: UUID = Field(primary_key=True)
+    municipality_id: str = Field(index=True, max_length=64)
+    event_id: UUID = Field(index=True)
+    occurrence_id: UUID
+    group_id: UUID = Field(index=True)
+    unit_id: UUID
+    pupils: int
+    adults: int
+    deadline: datetime
+    state: OfferState = Field(
+        default=OfferState.OPEN,
+        sa_type=Enum(OfferState, native_enum=False, create_constraint=False, length=20),
+    )
+    booking_id: UUID | None = None
+    explanation: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
 
 
 class AttendanceRecord(SQLModel, table=True):

@@ -164,3 +164,53 @@ def explain_cancellation(*, held_seats: bool, waiting: bool) -> dict[Language, s
         language: f"{said} {then[language]}" if then else said
         for language, said in _CANCELLED.items()
     }
+
+
+class OfferState(StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    EXPIRED = "expired"
+    """Not accepted by its deadline: its seats went to the waiting list."""
+    WITHDRAWN = "withdrawn"
+    """Its occurrence was cancelled, or its group booked the event another way."""
+
+
+@dataclass(frozen=True)
+class HeldOffer:
+    """What the booking service knows of an offer when a teacher accepts it."""
+
+    state: OfferState
+    deadline: datetime
+    starts_at: datetime | None
+    """Of the offered occurrence; None when it was cancelled."""
+
+
+def check_acceptance(
+    offer: HeldOffer, *, teaches_the_group: bool, group_has_booking: bool, now: datetime
+) -> None:
+    """An offer is accepted once, by a teacher of its group, before its deadline; otherwise
+    the refusal says why and what the teacher can do."""
+    if not teaches_the_group:
+        raise BookingRefused(
+            403, "this place is held for a group you do not teach; its own teachers can accept it"
+        )
+    if offer.state is OfferState.ACCEPTED:
+        raise BookingRefused(409, "the offer has been accepted already; see your bookings")
+    if offer.state is OfferState.WITHDRAWN or offer.starts_at is None:
+        raise BookingRefused(
+            410,
+            "the offer was withdrawn: the performance was cancelled or your group already has "
+            "a booking for the event",
+        )
+    if offer.state is OfferState.EXPIRED or now >= offer.deadline or now >= offer.starts_at:
+        raise BookingRefused(
+            410,
+            f"the offer could be accepted until {offer.deadline:%Y-%m-%d %H:%M} UTC; the seats "
+            "have gone to the waiting list, but you can still ask for seats for the event",
+        )
+    if group_has_booking:
+        raise BookingRefused(
+            409,
+            "your group already has a booking for this event; cancel it first to take the "
+            "offered place instead",
+        )

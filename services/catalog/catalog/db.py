@@ -4,6 +4,7 @@ the directory's groups and teachers' assignments."""
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -54,6 +55,9 @@ event = Table(
     Column("booking_opens_at", DateTime(timezone=True)),
     Column("booking_closes_at", DateTime(timezone=True)),
     Column("cancellation_deadline_days", Integer, nullable=False),
+    Column("held_back_share", Integer, nullable=False, server_default="15"),
+    Column("held_back_release_on", Date),
+    Column("quota_release_on", Date),
     Column("version", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),

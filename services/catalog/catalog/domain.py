@@ -1,7 +1,7 @@
 """Events and their occurrences: the rules every change follows, and what it tells others."""
 
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, NamedTuple
 from uuid import UUID, uuid4
@@ -133,6 +133,63 @@ class EventDetails(BaseModel):
     cancellation_deadline_days: int = Field(
         default=7, ge=0, le=limits.MAX_CANCELLATION_DEADLINE_DAYS
     )
+    held_back_share: int = Field(
+        default=15,
+        ge=0,
+        le=100,
+        description="percent of each occurrence's seats held out of the draw and offered to "
+        "groups with no visit this school year (0: none held)",
+    )
+
+
+class ReleaseDates(BaseModel):
+    """When held-back seats, and district quotas, give way; set by the culture office."""
+
+    held_back_release_on: date | None = Field(
+        default=None,
+        description="the day the held-back seats not taken go to the waiting list; none: "
+        "7 days after the booking window closes",
+    )
+    quota_release_on: date | None = Field(
+        default=None,
+        description="the day the seats districts have not used become free for all; none: "
+        "3 days after the booking window closes",
+    )
+
+
+def effective_release_dates(closes: datetime | None, dates: ReleaseDates) -> ReleaseDates:
+    """The days that apply: the office's, or the defaults counted from the window's close."""
+    if closes is None:
+        return dates
+    held_back = closes + contract.HELD_BACK_RELEASE_AFTER
+    quotas = closes + contract.QUOTA_RELEASE_AFTER
+    return ReleaseDates(
+        held_back_release_on=dates.held_back_release_on or held_back.date(),
+        quota_release_on=dates.quota_release_on or quotas.date(),
+    )
+
+
+class OutreachSettings(ReleaseDates):
+    held_back_share: int = Field(ge=0, le=100, description="percent; 0 holds no seats back")
+
+
+def _release_problems(closes: datetime | None, dates: ReleaseDates) -> Iterator[Problem]:
+    for field in ReleaseDates.model_fields:
+        day: date | None = getattr(dates, field)
+        if day is None:
+            continue
+        if closes is None:
+            yield Problem(
+                field,
+                "the event has no booking window to release after; give the booking window "
+                "first, or leave the date empty",
+            )
+        elif day <= closes.date():
+            yield Problem(
+                field,
+                f"{day.isoformat()} is not after the booking window closes "
+                f"({_when(closes)}); give a later day, or leave it empty for the default",
+            )
 
 
 def _when(moment: datetime) -> str:
@@ -237,7 +294,7 @@ def _refuse_any(problems: Sequence[Problem]) -> None:
         raise InvalidEvent(problems)
 
 
-class Event(EventDetails):
+class Event(EventDetails, ReleaseDates):
     """An organizer's offering to a municipality's target groups; the aggregate of its occurrences.
 
     Every change is checked whole, and a change others must hear of leaves a fact in `facts`.
@@ -284,9 +341,33 @@ class Event(EventDetails):
     def upcoming(self, now: datetime) -> list[Occurrence]:
         return [o for o in self.occurrences if o.takes_place_after(now)]
 
+    @property
+    def release_dates(self) -> ReleaseDates:
+        return ReleaseDates.model_validate(self.model_dump(include=set(ReleaseDates.model_fields)))
+
+    def set_outreach(self, settings: OutreachSettings) -> None:
+        """The culture office's word on held-back seats and when they, and quotas, give way."""
+        self._still_open()
+        _refuse_any([*_release_problems(self.booking_closes_at, settings)])
+        details = self.details.model_copy(update={"held_back_share": settings.held_back_share})
+        if (
+            details == self.details
+            and settings.model_dump(include=set(ReleaseDates.model_fields))
+            == self.release_dates.model_dump()
+        ):
+            return
+        self.held_back_share = settings.held_back_share
+        self.held_back_release_on = settings.held_back_release_on
+        self.quota_release_on = settings.quota_release_on
+        self._changed()
+        self._tell_changed()
+
     def revise(self, details: EventDetails, now: datetime) -> None:
         self._still_open()
-        problems = [*_details_problems(details)]
+        problems = [
+            *_details_problems(details),
+            *_release_problems(details.booking_closes_at, self.release_dates),
+        ]
         for occurrence in self.upcoming(now):
             problems += [
                 Problem(c.details_field, c.message) for c in _conflicts(details, occurrence)
@@ -297,12 +378,7 @@ class Event(EventDetails):
         for field in EventDetails.model_fields:
             setattr(self, field, getattr(details, field))
         self._changed()
-        if self.status is EventStatus.PUBLISHED:
-            self._tell(
-                contract.EventChanged(
-                    municipality_id=self.municipality_id, payload=self._as_published()
-                )
-            )
+        self._tell_changed()
 
     def add_occurrence(self, plan: OccurrencePlan, now: datetime) -> Occurrence:
         self._still_open()
@@ -436,6 +512,14 @@ class Event(EventDetails):
     def _tell(self, fact: contract.CatalogEvent) -> None:
         self._facts.append(fact)
 
+    def _tell_changed(self) -> None:
+        if self.status is EventStatus.PUBLISHED:
+            self._tell(
+                contract.EventChanged(
+                    municipality_id=self.municipality_id, payload=self._as_published()
+                )
+            )
+
     def _of_event(self, occurrence: Occurrence) -> contract.OccurrenceOfEvent:
         return contract.OccurrenceOfEvent(event_id=self.id, occurrence=occurrence.as_contract())
 
@@ -445,4 +529,5 @@ class Event(EventDetails):
             organizer_id=self.organizer_id,
             occurrences=[o.as_contract() for o in self.occurrences if not o.cancelled],
             **self.details.model_dump(),
+            **self.release_dates.model_dump(),
         )

@@ -6,15 +6,21 @@ Plain SQL over the catalog's tables; the domain model is for changes, not for fi
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import ColumnElement, and_, any_, distinct, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.db import event, occurrence, organizer
-from catalog.domain import Category, EventDetails, EventStatus
+from catalog.domain import (
+    Category,
+    EventDetails,
+    EventStatus,
+    ReleaseDates,
+    effective_release_dates,
+)
 from kulturbro_contracts.vocabulary import Language, TargetGroup
 from kulturbro_replicas.directory import group as known_group
 from kulturbro_replicas.directory import teacher_group
@@ -30,12 +36,20 @@ class OccurrenceListing(BaseModel):
     free_seats: int
 
 
-class EventListing(EventDetails):
-    """A published event as anyone may see it: no contact details, no one's bookings."""
+class EventListing(EventDetails, ReleaseDates):
+    """A published event as anyone may see it: no contact details, no one's bookings; with the
+    release days that apply, the defaults filled in."""
 
     id: UUID
     organizer_name: str
     occurrences: list[OccurrenceListing]
+
+    @model_validator(mode="after")
+    def _release_dates_that_apply(self) -> Self:
+        applying = effective_release_dates(self.booking_closes_at, self)
+        self.held_back_release_on = applying.held_back_release_on
+        self.quota_release_on = applying.quota_release_on
+        return self
 
 
 class EventForGroups(EventListing):

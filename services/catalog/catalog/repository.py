@@ -27,13 +27,18 @@ async def load(
     session: AsyncSession,
     event_id: UUID,
     municipality_id: str,
-    organizer_id: UUID,
+    organizer_id: UUID | None,
     *,
     for_change: bool,
 ) -> Event | None:
-    """The organizer's event; for a change, locked until the transaction ends, so that changes
-    to one event take turns."""
-    find = select(event).where(event.c.id == event_id, _owned(municipality_id, organizer_id))
+    """The organizer's event (any of the municipality's, for its culture office: no organizer);
+    for a change, locked until the transaction ends, so that changes to one event take turns."""
+    whose = (
+        event.c.municipality_id == municipality_id
+        if organizer_id is None
+        else _owned(municipality_id, organizer_id)
+    )
+    find = select(event).where(event.c.id == event_id, whose)
     row = (await session.execute(find.with_for_update() if for_change else find)).mappings().first()
     if row is None:
         return None

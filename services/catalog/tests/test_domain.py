@@ -7,6 +7,7 @@ from uuid import uuid4
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from catalog.domain import (
     Event,
@@ -15,7 +16,10 @@ from catalog.domain import (
     InvalidEvent,
     NotAllowed,
     OccurrencePlan,
+    OutreachSettings,
+    ReleaseDates,
     UnknownOccurrence,
+    effective_release_dates,
 )
 from kulturbro_contracts import (
     EventCancelled,
@@ -403,3 +407,75 @@ def test_a_booking_window_closing_before_it_opens_is_not_published() -> None:
     with pytest.raises(InvalidEvent) as error:
         draft.publish(NOW)
     assert problems(error) == {"booking_closes_at": "the booking window must close after it opens"}
+
+
+def drawn_event() -> Event:
+    return published(
+        booking_policy="fair_draw",
+        booking_opens_at=NOW + timedelta(days=1),
+        booking_closes_at=NOW + timedelta(days=10),
+    )
+
+
+def test_fifteen_percent_is_held_back_unless_said_otherwise_and_published_with_the_event() -> None:
+    event = a_draft(
+        booking_policy="fair_draw", booking_opens_at=NOW, booking_closes_at=NOW + timedelta(days=10)
+    )
+    event.publish(NOW)
+    told = event.facts[-1]
+    assert isinstance(told, EventPublished)
+    assert told.payload.held_back_share == 15
+    assert told.payload.held_back_release_on is None and told.payload.quota_release_on is None
+
+
+def test_the_culture_office_sets_the_share_and_the_release_days_and_others_are_told() -> None:
+    event = drawn_event()
+    release = (NOW + timedelta(days=20)).date()
+    event.set_outreach(
+        OutreachSettings(held_back_share=30, held_back_release_on=release, quota_release_on=None)
+    )
+    told = event.facts[-1]
+    assert isinstance(told, EventChanged)
+    assert told.payload.held_back_share == 30 and told.payload.held_back_release_on == release
+    event.facts.clear()
+    event.set_outreach(OutreachSettings(held_back_share=30, held_back_release_on=release))
+    assert event.facts == []
+
+
+@pytest.mark.parametrize("share", [-1, 101])
+def test_a_share_outside_zero_to_a_hundred_is_refused(share: int) -> None:
+    with pytest.raises(ValidationError, match="held_back_share"):
+        OutreachSettings(held_back_share=share)
+    with pytest.raises(ValidationError, match="held_back_share"):
+        details(held_back_share=share)
+
+
+@pytest.mark.parametrize("field", ["held_back_release_on", "quota_release_on"])
+def test_a_release_day_not_after_the_window_closes_is_refused_naming_the_field(field: str) -> None:
+    event = drawn_event()
+    closing_day = (NOW + timedelta(days=10)).date()
+    with pytest.raises(InvalidEvent) as error:
+        event.set_outreach(OutreachSettings(held_back_share=15, **{field: closing_day}))
+    assert problems(error) == {
+        field: f"{closing_day.isoformat()} is not after the booking window closes "
+        "(2027-01-20 12:00 UTC); give a later day, or leave it empty for the default"
+    }
+    assert event.held_back_share == 15 and event.facts == []
+
+
+def test_the_window_cannot_move_past_a_release_day_the_office_set() -> None:
+    event = drawn_event()
+    event.set_outreach(
+        OutreachSettings(held_back_share=15, held_back_release_on=(NOW + timedelta(days=12)).date())
+    )
+    later = event.details.model_copy(update={"booking_closes_at": NOW + timedelta(days=14)})
+    with pytest.raises(InvalidEvent) as error:
+        event.revise(later, NOW)
+    assert list(problems(error)) == ["held_back_release_on"]
+
+
+def test_the_release_days_that_apply_count_from_the_window_s_close() -> None:
+    closes = NOW + timedelta(days=10)
+    applying = effective_release_dates(closes, ReleaseDates())
+    assert applying.held_back_release_on == (closes + timedelta(days=7)).date()
+    assert applying.quota_release_on == (closes + timedelta(days=3)).date()

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog import repository
-from catalog.api.callers import ActingOrganizer, ActingOrganizerDep
+from catalog.api.callers import ActingOrganizer, ActingOrganizerDep, municipality_of
 from catalog.domain import (
     Event,
     EventDetails,
@@ -20,9 +20,10 @@ from catalog.domain import (
     InvalidEvent,
     NotAllowed,
     OccurrencePlan,
+    OutreachSettings,
     UnknownOccurrence,
 )
-from kulturbro_runtime import Role, RuntimeDep, allow
+from kulturbro_runtime import MunicipalCallerDep, Role, RuntimeDep, allow
 from kulturbro_runtime.runtime import Runtime
 
 router = APIRouter(tags=["events"])
@@ -57,21 +58,26 @@ def _refusals() -> Iterator[None]:
 
 
 async def _own(
-    session: AsyncSession, acting: ActingOrganizer, event_id: UUID, *, for_change: bool
+    session: AsyncSession, acting: ActingOrganizer | str, event_id: UUID, *, for_change: bool
 ) -> Event:
+    """The acting organizer's event, or (a municipality id: its culture office) any of its."""
+    municipality_id, organizer_id = (
+        (acting, None) if isinstance(acting, str) else (acting.municipality_id, acting.organizer_id)
+    )
     found = await repository.load(
-        session, event_id, acting.municipality_id, acting.organizer_id, for_change=for_change
+        session, event_id, municipality_id, organizer_id, for_change=for_change
     )
     if found is None:
-        raise HTTPException(404, NOT_YOURS)
+        raise HTTPException(404, NOT_YOURS if organizer_id else f"no event {event_id} here")
     return found
 
 
 @asynccontextmanager
-async def _changing(
-    runtime: Runtime, acting: ActingOrganizer, event_id: UUID
+async def changing(
+    runtime: Runtime, acting: ActingOrganizer | str, event_id: UUID
 ) -> AsyncIterator[Event]:
-    """The organizer's event to change; saved, with what it tells others, only if all went well."""
+    """The organizer's event to change (the culture office acts with no organizer); saved, with
+    what it tells others, only if all went well."""
     async with runtime.unit_of_work() as uow:
         event = await _own(uow.session, acting, event_id, for_change=True)
         with _refusals():
@@ -140,7 +146,7 @@ async def revise_event(
     event_id: UUID, body: EventDetails, acting: ActingOrganizerDep, runtime: RuntimeDep
 ) -> Event:
     """Change the event's details; a published event tells others with EventChanged."""
-    async with _changing(runtime, acting, event_id) as event:
+    async with changing(runtime, acting, event_id) as event:
         event.revise(body, datetime.now(UTC))
     return event
 
@@ -158,7 +164,7 @@ async def delete_draft(event_id: UUID, acting: ActingOrganizerDep, runtime: Runt
 @router.post("/events/{event_id:uuid}/publish", response_model=Event, **allow(Role.ORGANIZER))
 async def publish_event(event_id: UUID, acting: ActingOrganizerDep, runtime: RuntimeDep) -> Event:
     """Publish a draft: teachers can find it, and EventPublished tells the other services."""
-    async with _changing(runtime, acting, event_id) as event:
+    async with changing(runtime, acting, event_id) as event:
         event.publish(datetime.now(UTC))
     return event
 
@@ -168,7 +174,7 @@ async def cancel_event(
     event_id: UUID, body: Cancellation, acting: ActingOrganizerDep, runtime: RuntimeDep
 ) -> Event:
     """Cancel a published event; EventCancelled tells those who booked it."""
-    async with _changing(runtime, acting, event_id) as event:
+    async with changing(runtime, acting, event_id) as event:
         event.cancel(body.reason)
     return event
 
@@ -183,7 +189,7 @@ async def add_occurrence(
     event_id: UUID, body: OccurrencePlan, acting: ActingOrganizerDep, runtime: RuntimeDep
 ) -> Event:
     """Add an occurrence; on a published event, OccurrenceScheduled tells others."""
-    async with _changing(runtime, acting, event_id) as event:
+    async with changing(runtime, acting, event_id) as event:
         event.add_occurrence(body, datetime.now(UTC))
     return event
 
@@ -201,7 +207,7 @@ async def change_occurrence(
     runtime: RuntimeDep,
 ) -> Event:
     """Move or resize an occurrence; on a published event, OccurrenceChanged tells others."""
-    async with _changing(runtime, acting, event_id) as event:
+    async with changing(runtime, acting, event_id) as event:
         event.change_occurrence(occurrence_id, body, datetime.now(UTC))
     return event
 
@@ -220,6 +226,19 @@ async def remove_occurrence(
 ) -> Event:
     """Remove a draft's occurrence; a published event's is cancelled instead, never deleted,
     and OccurrenceCancelled tells those who booked it."""
-    async with _changing(runtime, acting, event_id) as event:
+    async with changing(runtime, acting, event_id) as event:
         event.remove_occurrence(occurrence_id, reason)
+    return event
+
+
+@router.put("/events/{event_id:uuid}/outreach", response_model=Event, **allow(Role.ADMINISTRATOR))
+async def set_outreach(
+    event_id: UUID, body: OutreachSettings, caller: MunicipalCallerDep, runtime: RuntimeDep
+) -> Event:
+    """The culture office sets the share of seats held back for groups with no visit this school
+    year, the day what is left of them goes to the waiting list, and the day district quotas
+    give way (empty: 7 and 3 days after the booking window closes). A published event tells
+    others with EventChanged."""
+    async with changing(runtime, municipality_of(caller), event_id) as event:
+        event.set_outreach(body)
     return event
