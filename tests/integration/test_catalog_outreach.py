@@ -42,6 +42,13 @@ async def test_bad_outreach_settings_are_refused_naming_the_field_and_change_not
         )
         assert too_much.status_code == 422
         assert too_much.json()["detail"] == "held_back_share: must be at most 100, not 101"
+        too_soon = await client.post(
+            "/events",
+            json=a_drawn_event(quota_release_on=in_days(2).date().isoformat()),
+            headers=organizer,
+        )
+        assert too_soon.status_code == 422
+        assert too_soon.json()["errors"][0]["field"] == "quota_release_on"
         event = await a_published_event(client, organizer, a_drawn_event(held_back_share=20))
         assert event["held_back_share"] == 20
         path = f"/events/{event['id']}/outreach"

@@ -108,7 +108,23 @@ class Occurrence(OccurrencePlan):
         )
 
 
-class EventDetails(BaseModel):
+class ReleaseDates(BaseModel):
+    """When held-back seats, and district quotas, give way: set with the event, and changed by the
+    culture office."""
+
+    held_back_release_on: date | None = Field(
+        default=None,
+        description="the day the held-back seats not taken go to the waiting list; none: "
+        "7 days after the booking window closes",
+    )
+    quota_release_on: date | None = Field(
+        default=None,
+        description="the day the seats districts have not used become free for all; none: "
+        "3 days after the booking window closes",
+    )
+
+
+class EventDetails(ReleaseDates):
     title: LocalizedText
     description: LocalizedText
     category: Category
@@ -139,21 +155,6 @@ class EventDetails(BaseModel):
         le=100,
         description="percent of each occurrence's seats held out of the draw and offered to "
         "groups with no visit this school year (0: none held)",
-    )
-
-
-class ReleaseDates(BaseModel):
-    """When held-back seats, and district quotas, give way; set by the culture office."""
-
-    held_back_release_on: date | None = Field(
-        default=None,
-        description="the day the held-back seats not taken go to the waiting list; none: "
-        "7 days after the booking window closes",
-    )
-    quota_release_on: date | None = Field(
-        default=None,
-        description="the day the seats districts have not used become free for all; none: "
-        "3 days after the booking window closes",
     )
 
 
@@ -197,6 +198,7 @@ def _when(moment: datetime) -> str:
 
 
 def _details_problems(details: EventDetails) -> Iterator[Problem]:
+    yield from _release_problems(details.booking_closes_at, details)
     if details.adults_per_group >= details.max_group_size:
         yield Problem(
             "adults_per_group",
@@ -294,7 +296,7 @@ def _refuse_any(problems: Sequence[Problem]) -> None:
         raise InvalidEvent(problems)
 
 
-class Event(EventDetails, ReleaseDates):
+class Event(EventDetails):
     """An organizer's offering to a municipality's target groups; the aggregate of its occurrences.
 
     Every change is checked whole, and a change others must hear of leaves a fact in `facts`.
@@ -341,33 +343,21 @@ class Event(EventDetails, ReleaseDates):
     def upcoming(self, now: datetime) -> list[Occurrence]:
         return [o for o in self.occurrences if o.takes_place_after(now)]
 
-    @property
-    def release_dates(self) -> ReleaseDates:
-        return ReleaseDates.model_validate(self.model_dump(include=set(ReleaseDates.model_fields)))
-
     def set_outreach(self, settings: OutreachSettings) -> None:
         """The culture office's word on held-back seats and when they, and quotas, give way."""
         self._still_open()
         _refuse_any([*_release_problems(self.booking_closes_at, settings)])
-        details = self.details.model_copy(update={"held_back_share": settings.held_back_share})
-        if (
-            details == self.details
-            and settings.model_dump(include=set(ReleaseDates.model_fields))
-            == self.release_dates.model_dump()
-        ):
+        details = self.details.model_copy(update=settings.model_dump())
+        if details == self.details:
             return
-        self.held_back_share = settings.held_back_share
-        self.held_back_release_on = settings.held_back_release_on
-        self.quota_release_on = settings.quota_release_on
+        for field in OutreachSettings.model_fields:
+            setattr(self, field, getattr(settings, field))
         self._changed()
         self._tell_changed()
 
     def revise(self, details: EventDetails, now: datetime) -> None:
         self._still_open()
-        problems = [
-            *_details_problems(details),
-            *_release_problems(details.booking_closes_at, self.release_dates),
-        ]
+        problems = [*_details_problems(details)]
         for occurrence in self.upcoming(now):
             problems += [
                 Problem(c.details_field, c.message) for c in _conflicts(details, occurrence)
@@ -529,5 +519,4 @@ class Event(EventDetails, ReleaseDates):
             organizer_id=self.organizer_id,
             occurrences=[o.as_contract() for o in self.occurrences if not o.cancelled],
             **self.details.model_dump(),
-            **self.release_dates.model_dump(),
         )

@@ -18,7 +18,6 @@ from catalog.domain import (
     Category,
     EventDetails,
     EventStatus,
-    ReleaseDates,
     effective_release_dates,
 )
 from kulturbro_contracts.vocabulary import Language, TargetGroup
@@ -36,7 +35,7 @@ class OccurrenceListing(BaseModel):
     free_seats: int
 
 
-class EventListing(EventDetails, ReleaseDates):
+class EventListing(EventDetails):
     """A published event as anyone may see it: no contact details, no one's bookings; with the
     release days that apply, the defaults filled in."""
 

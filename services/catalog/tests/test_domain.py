@@ -479,3 +479,17 @@ def test_the_release_days_that_apply_count_from_the_window_s_close() -> None:
     applying = effective_release_dates(closes, ReleaseDates())
     assert applying.held_back_release_on == (closes + timedelta(days=7)).date()
     assert applying.quota_release_on == (closes + timedelta(days=3)).date()
+
+
+def test_an_organizer_may_set_the_release_days_with_the_event_but_not_before_the_close() -> None:
+    window = {
+        "booking_policy": "fair_draw",
+        "booking_opens_at": NOW + timedelta(days=1),
+        "booking_closes_at": NOW + timedelta(days=10),
+    }
+    later = (NOW + timedelta(days=15)).date()
+    event = published(**window, held_back_release_on=later)
+    assert event.held_back_release_on == later
+    with pytest.raises(InvalidEvent) as error:
+        a_draft(**window, quota_release_on=(NOW + timedelta(days=2)).date())
+    assert list(problems(error)) == ["quota_release_on"]
