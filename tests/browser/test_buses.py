@@ -1,6 +1,7 @@
 """The culture bus on the pages, over the real platform with the transport service: a teacher books
 with the bus and reads her class's pick-up on the booking's page; the culture office reads the
-day's buses stop by stop. Each page passes axe-core; other roles are refused the office's."""
+day's buses stop by stop and moves the class to another bus, refused beside the field where the
+bus is too small. Each page passes axe-core; other roles are refused the office's."""
 
 import uuid
 from collections.abc import Callable, Mapping
@@ -44,10 +45,24 @@ def test_a_teacher_reads_her_class_pick_up_and_the_office_the_days_buses(
     starts = a_tuesday_at_ten()
     office, theatre = api_headers(live_site.administrator), api_headers(live_site.organizer)
     with httpx.Client(base_url=live_site.url, timeout=30) as http:
-        fleet = {"bus_fleet": [{"name": "Buss 1", "seats": 50, "wheelchair_places": 1}]}
+        fleet = {
+            "bus_fleet": [
+                {"name": "Buss 1", "seats": 50, "wheelchair_places": 1},
+                {"name": "Minibuss", "seats": 10},
+                {"name": "Buss 2", "seats": 50},
+            ]
+        }
         assert http.patch("/api/directory/municipality", json=fleet, headers=office).is_success
-        depot = {"depot_latitude": 55.58, "depot_longitude": 13.05}
-        assert http.put("/api/transport/rules", json=depot, headers=office).is_success
+        # Buss 2 waits in Lund, farther away: the plan takes Buss 1 from the town's depot.
+        depots = {
+            "depot_latitude": 55.58,
+            "depot_longitude": 13.05,
+            "depots": [{"bus": "Buss 2", "latitude": 55.70, "longitude": 13.19}],
+        }
+        until(
+            lambda: http.put("/api/transport/rules", json=depots, headers=office).is_success,
+            "the rules set, once transport knows the fleet",
+        )
         files = {
             "units": (
                 "id,name,kind,district,address,latitude,longitude\n"
@@ -139,6 +154,22 @@ def test_a_teacher_reads_her_class_pick_up_and_the_office_the_days_buses(
     expect(stops.nth(1)).to_contain_text("Konserthuset")
     bars = office_page.locator("figure.kb-timeline svg rect title")
     expect(bars.first).to_contain_text("23 ombord")  # 22 pupils and their teacher
+    assert_accessible(office_page)
+
+    # The office moves the class: the minibus is too small, Buss 2 takes it.
+    field = office_page.locator(f"#bus-of-{booking['id']}")
+    field.select_option("Minibuss")
+    office_page.locator("form.kb-move", has=field).get_by_role("button").click()
+    expect(office_page.locator(f"#bus-of-{booking['id']}-error")).to_contain_text("Buss 1")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(office_page.locator("#error-summary")).to_be_visible()
+    assert_accessible(office_page)
+    field.select_option("Buss 2")
+    office_page.locator("form.kb-move", has=field).get_by_role("button").click()
+    expect(office_page.locator("h2", has_text="Buss 2")).to_have_count(1)
+    expect(office_page.locator("h2", has_text="Buss 1")).to_have_count(0)
+    assert "/office/buses?day=" in office_page.url
+    expect(office_page.locator("form.kb-move")).to_contain_text("Buss 2")
     assert_accessible(office_page)
     office_page.goto(f"{live_site.url}/office/buses?day=not-a-day")
     expect(office_page.locator("#day-error")).to_contain_text("2027-03-01")

@@ -1,5 +1,6 @@
 """The culture bus through the real services: a teacher books with the bus, the allocation
-confirms, transport plans her class's trip and tells it; she cancels and the trip goes."""
+confirms, transport plans her class's trip and tells it; the office moves the class to another
+bus by hand; she cancels and the trip goes."""
 
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -41,7 +42,7 @@ def a_tuesday_at_ten() -> datetime:
     return datetime.combine(day, time(10), tzinfo=STOCKHOLM).astimezone(UTC)
 
 
-async def test_a_teacher_books_with_the_bus_and_cancels(
+async def test_a_teacher_books_with_the_bus_the_office_moves_her_class_and_she_cancels(
     servers: Servers, topic_prefix: str, new_schema, probe: Service
 ) -> None:
     settings = service_settings(probe, service_env(servers, topic_prefix, new_schema("publisher")))
@@ -62,7 +63,11 @@ async def test_a_teacher_books_with_the_bus_and_cancels(
                 languages=[Language.SV],
                 time_zone="Europe/Stockholm",
                 default_booking_policy=BookingPolicy.INSTANT,
-                bus_fleet=[Bus(name="Buss 1", seats=50, wheelchair_places=1)],
+                bus_fleet=[
+                    Bus(name="Buss 1", seats=50, wheelchair_places=1),
+                    Bus(name="Minibuss", seats=10),
+                    Bus(name="Buss 3", seats=50),
+                ],
             ),
         )
         unit = school("Rosengård")
@@ -105,6 +110,16 @@ async def test_a_teacher_books_with_the_bus_and_cancels(
             await until_rows(servers.database_url, schemas[name], table, 1)
         await until_rows(servers.database_url, schemas["transport"], "school", 1)
         await until_rows(servers.database_url, schemas["transport"], "fleet", 1)
+        own_depots = {
+            "depot_latitude": 55.58,
+            "depot_longitude": 13.05,
+            "depots": [{"bus": "Buss 9", "latitude": 55.6, "longitude": 13.0}],
+        }
+        refused = await transport_api.put("/rules", json=own_depots, headers=administrator())
+        assert refused.status_code == 422 and "no bus 'Buss 9'" in refused.text
+        own_depots["depots"] = [{"bus": "Buss 3", "latitude": 95, "longitude": 13.0}]
+        refused = await transport_api.put("/rules", json=own_depots, headers=administrator())
+        assert refused.status_code == 422 and "bus 'Buss 3': the depot's latitude" in refused.text
 
         booked = await booking_api.post(
             "/bookings",
@@ -129,7 +144,8 @@ async def test_a_teacher_books_with_the_bus_and_cancels(
 
         bus = await until(her_bus)
         assert bus is not None, "the booking's bus was never scheduled"
-        assert bus["trip"]["bus"] == "Buss 1" and bus["trip"]["pickup_place"] == "Skola Rosengård"
+        assert bus["trip"]["bus"] in {"Buss 1", "Buss 3"}
+        assert bus["trip"]["pickup_place"] == "Skola Rosengård"
         pickup = datetime.fromisoformat(bus["trip"]["pickup_at"])
         assert starts - timedelta(minutes=60) <= pickup <= starts - timedelta(minutes=15)
         day = starts.astimezone(STOCKHOLM).date()
@@ -150,13 +166,30 @@ async def test_a_teacher_books_with_the_bus_and_cancels(
         )
         await publish(publisher, [parse_event(record.value) for record in allocated])
 
+        # The office moves the class by hand: not onto the minibus, which is too small.
+        move = f"/plans/{day}/bookings/{booking_id}/bus"
+        refused = await transport_api.put(move, json={"bus": "Minibuss"}, headers=administrator())
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["broken_rules"] == ["seats"]
+        other = "Buss 3" if bus["trip"]["bus"] == "Buss 1" else "Buss 1"
+        assert other in refused.json()["fits_on"] and "seats:" in refused.json()["detail"]
+        teachers = await transport_api.put(move, json={"bus": other}, headers=teacher(teacher_id))
+        assert teachers.status_code == 403
+        moved = await transport_api.put(move, json={"bus": other}, headers=administrator())
+        assert moved.status_code == 200, moved.text
+        assert [run["bus"] for run in moved.json()["buses"]] == [other]
+        [placed] = moved.json()["placed_by_hand"]
+        assert placed["bus"] == other and placed["booking_id"] == booking_id
+        assert (await her_bus() or {})["trip"]["bus"] == other
+
         cancelled = await booking_api.delete(f"/bookings/{booking_id}", headers=teacher(teacher_id))
         assert cancelled.status_code == 200
         told = await read_topic(
-            servers.kafka_bootstrap_servers, topic_name("transport", topic_prefix), 2
+            servers.kafka_bootstrap_servers, topic_name("transport", topic_prefix), 3
         )
         assert [parse_event(r.value).event_type for r in told] == [
             "BusScheduled",
+            "BusTripChanged",
             "BusTripCancelled",
         ]
         plan = (await transport_api.get(f"/plans/{day}", headers=administrator())).json()

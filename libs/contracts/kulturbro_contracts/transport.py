@@ -30,6 +30,7 @@ class NoBusReason(StrEnum):
     NO_COORDINATES = "no_coordinates"
     NO_FLEET = "no_fleet"
     NO_OPERATING_HOURS = "no_operating_hours"
+    ONE_TRIP_A_YEAR = "one_trip_a_year"  # the group has had its bus trip this school year
 
 
 class BusTrip(BaseModel):

@@ -11,6 +11,7 @@ from uuid import UUID
 import pytest
 from icalendar import Calendar
 
+from kulturbro_contracts.transport import NoBusReason
 from kulturbro_contracts.vocabulary import Language
 from notify.rendering import Renderer
 from notify.settings import NotifySettings
@@ -138,3 +139,25 @@ def test_no_bus_says_why_in_a_teachers_words_and_offers_the_times_with_a_bus() -
     assert not any(p.get_content_type() == "text/calendar" for p in mail.walk())
     alone = text_of(sent("bus_unavailable", context | {"alternatives": []}))
     assert "upptagna" in alone and "10 mars" not in alone
+
+
+ONE_TRIP_A_YEAR = {
+    Language.SV: "en resa med kulturbussen per läsår",
+    Language.FI: "yhden kulttuuribussimatkan lukuvuodessa",
+    Language.EN: "one culture bus trip a school year",
+}
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_a_group_that_has_had_its_trip_this_school_year_is_told_so(language: Language) -> None:
+    context = {"reason": NoBusReason.ONE_TRIP_A_YEAR.value, "alternatives": []}
+    assert ONE_TRIP_A_YEAR[language] in text_of(sent("bus_unavailable", context, language))
+
+
+@pytest.mark.parametrize("reason", list(NoBusReason))
+def test_every_reason_for_no_bus_is_worded_in_every_language(reason: NoBusReason) -> None:
+    for language in Language:  # a reason without words fails to render (strict templates)
+        text = text_of(
+            sent("bus_unavailable", {"reason": reason.value, "alternatives": []}, language)
+        )
+        assert reason.value not in text

@@ -14,6 +14,7 @@ from transport.records import (
     BookingStatus,
     BusBooking,
     OccurrenceAt,
+    Placement,
     RuleSettings,
     School,
 )
@@ -112,6 +113,39 @@ class FakePlans:
         self.plans[municipality_id, plan.day] = plan
 
 
+class FakeYearlyTrips:
+    def __init__(self) -> None:
+        self.held: dict[tuple[UUID, int], UUID] = {}
+
+    async def holder(self, group_id: UUID, school_year: int) -> UUID | None:
+        return self.held.get((group_id, school_year))
+
+    async def claim(
+        self, municipality_id: str, group_id: UUID, school_year: int, booking_id: UUID
+    ) -> None:
+        if booking_id not in self.held.values():
+            self.held.setdefault((group_id, school_year), booking_id)
+
+    async def release(self, booking_id: UUID) -> None:
+        self.held = {key: b for key, b in self.held.items() if b != booking_id}
+
+
+class FakePlacements:
+    def __init__(self) -> None:
+        self.rows: dict[UUID, Placement] = {}
+
+    async def keep(self, placement: Placement) -> None:
+        self.rows[placement.booking_id] = placement
+
+    async def on_day(self, municipality_id: str, day: date) -> list[Placement]:
+        return [
+            p for p in self.rows.values() if p.municipality_id == municipality_id and p.day == day
+        ]
+
+    async def forget(self, booking_id: UUID) -> None:
+        self.rows.pop(booking_id, None)
+
+
 class FakeWork:
     def __init__(self) -> None:
         self.bookings = FakeBookings()
@@ -119,6 +153,8 @@ class FakeWork:
         self.catalog = FakeCatalog()
         self.rules = FakeRules()
         self.plans = FakePlans()
+        self.yearly_trips = FakeYearlyTrips()
+        self.placements = FakePlacements()
         self.published: list[Event] = []
 
     async def publish(self, event: Event) -> Event:

@@ -19,7 +19,14 @@ from kulturbro_contracts.directory import Bus as FleetBus
 from kulturbro_contracts.transport import CancelledBecause, NoBusReason
 from kulturbro_contracts.vocabulary import Language
 from kulturbro_runtime import NotYet
-from transport.handlers import cancel_booking, cancel_occurrences, note_request, plan_confirmed
+from transport.handlers import (
+    MoveRefused,
+    cancel_booking,
+    cancel_occurrences,
+    move_to_bus,
+    note_request,
+    plan_confirmed,
+)
 from transport.records import OccurrenceAt, RuleSettings, School
 
 from .builders import DEPOT, HERRGARDEN, LIMHAMN, NEAR, ROSENGARD, THEATRE, TUESDAY, local
@@ -49,7 +56,14 @@ def an_occurrence(work: FakeWork, *, days_later: int = 0, venue=THEATRE) -> UUID
 
 
 async def booked(
-    work: FakeWork, occurrence_id: UUID, school=ROSENGARD, *, pupils: int = 22, bus: bool = True
+    work: FakeWork,
+    occurrence_id: UUID,
+    school=ROSENGARD,
+    *,
+    pupils: int = 22,
+    bus: bool = True,
+    group: UUID | None = None,
+    wheelchairs: int = 0,
 ) -> UUID:
     unit_id, booking_id = uuid4(), uuid4()
     work.directory.schools[unit_id] = School(f"Skola {unit_id.hex[:4]}", None, school)
@@ -57,11 +71,12 @@ async def booked(
         booking_id=booking_id,
         event_id=EVENT,
         occurrence_ids=[occurrence_id],
-        group_id=uuid4(),
+        group_id=group or uuid4(),
         unit_id=unit_id,
         teacher_id=uuid4(),
         pupils=pupils,
         adults=2,
+        wheelchair_places=wheelchairs,
         wants_bus=bus,
     )
     await note_request(
@@ -128,7 +143,7 @@ async def test_a_booking_without_the_bus_is_not_planned() -> None:
             a_town(depot_latitude=None, depot_longitude=None),
             ROSENGARD,
             NoBusReason.NO_COORDINATES,
-            "the bus depot has no coordinates: set it in the bus rules",
+            "bus Buss 1, Buss 2 has no depot: set the municipality's depot, or the bus's own",
         ),
         (
             a_town(opens="10:00"),
@@ -234,3 +249,103 @@ async def test_a_pick_up_moved_beyond_the_tolerance_is_told_with_what_it_was() -
     assert changed.event_type == "BusTripChanged"
     assert changed.payload.previous_pickup_at == told.trip.pickup_at
     assert changed.payload.pickup_at <= told.trip.pickup_at - timedelta(minutes=10)
+
+
+async def test_a_group_has_the_bus_once_a_school_year_where_the_rules_say_so() -> None:
+    work, group = a_town(one_trip_per_school_year=True), uuid4()
+    first = await booked(work, an_occurrence(work), group=group)
+    assert work.told() == ["BusScheduled"]
+    await booked(work, an_occurrence(work, days_later=7), group=group)
+    [unavailable] = work.published
+    assert unavailable.payload.reason is NoBusReason.ONE_TRIP_A_YEAR
+    assert "had its bus trip this school year" in unavailable.payload.message
+    work.told()
+    # The school year starts on 1 August: the group's next trip is in a new one.
+    await booked(work, an_occurrence(work, days_later=150), group=group)
+    assert work.told() == ["BusScheduled"]
+    # Its first trip cancelled, the group may have another this school year.
+    cancellation = BookingCancellation(booking_id=first, event_id=EVENT, cancelled_by=uuid4())
+    await cancel_booking(
+        BookingCancelled(municipality_id=TOWN, occurred_at=NOW, payload=cancellation), work
+    )
+    work.told()
+    await booked(work, an_occurrence(work, days_later=14), group=group)
+    assert work.told() == ["BusScheduled"]
+
+
+async def test_a_group_has_the_bus_as_often_as_it_books_by_default() -> None:
+    work, group = a_town(), uuid4()
+    await booked(work, an_occurrence(work), group=group)
+    await booked(work, an_occurrence(work, days_later=7), group=group)
+    assert work.told() == ["BusScheduled", "BusScheduled"]
+
+
+def buses_of(work: FakeWork, booking_id: UUID) -> set[str]:
+    plan = work.plans.plans[TOWN, TUESDAY.date]
+    return {run.bus for run in plan.buses for stop in run.stops if stop.booking_id == booking_id}
+
+
+async def test_the_administrator_moves_a_class_to_another_bus_and_later_plans_keep_it_there() -> (
+    None
+):
+    work = a_town(buses=2)
+    occurrence_id = an_occurrence(work)
+    first = await booked(work, occurrence_id)
+    second = await booked(work, occurrence_id, HERRGARDEN)
+    [shared] = buses_of(work, first)
+    assert buses_of(work, second) == {shared}
+    other = "Buss 2" if shared == "Buss 1" else "Buss 1"
+    work.told()
+    moved_at = NOW + timedelta(hours=1)
+    plan = await move_to_bus(work, TOWN, TUESDAY.date, second, other, by="office-1", now=moved_at)
+    assert {run.bus for run in plan.buses} == {shared, other}
+    assert buses_of(work, second) == {other} and buses_of(work, first) == {shared}
+    [changed] = [e for e in work.published if e.payload.booking_id == second]
+    assert changed.event_type == "BusTripChanged" and changed.payload.bus == other
+    [placed] = work.plans.plans[TOWN, TUESDAY.date].placed_by_hand
+    assert (placed.booking_id, placed.bus, placed.moved_by, placed.moved_at) == (
+        second,
+        other,
+        "office-1",
+        moved_at,
+    )
+    # A new booking plans the day again: the class stays where the administrator put it.
+    await booked(work, occurrence_id, LIMHAMN, pupils=10)
+    assert buses_of(work, second) == {other}
+    assert len(work.plans.plans[TOWN, TUESDAY.date].placed_by_hand) == 1
+
+
+async def test_a_move_that_breaks_a_rule_is_refused_with_the_rule_and_what_would_work() -> None:
+    work = a_town(buses=2)
+    occurrence_id = an_occurrence(work)
+    work.directory.fleets[TOWN] = [
+        FleetBus(name="Buss 1", seats=50),
+        FleetBus(name="Buss 2", seats=50, wheelchair_places=1),
+    ]
+    alone = await booked(work, occurrence_id, wheelchairs=1)
+    own, full = "Buss 2", "Buss 1"
+    assert buses_of(work, alone) == {own}
+    work.told()
+    with pytest.raises(MoveRefused) as refused:
+        await move_to_bus(work, TOWN, TUESDAY.date, alone, full, by="office-1", now=NOW)
+    assert refused.value.status == 409
+    assert "seats:" in str(refused.value) and f"it fits on {own} instead" in str(refused.value)
+    assert work.told() == [] and work.placements.rows == {}
+
+
+@pytest.mark.parametrize(
+    ("bus", "which", "status", "says"),
+    [
+        ("Buss 9", "booked", 422, "the fleet has no bus 'Buss 9' (its buses: Buss 1, Buss 2)"),
+        ("Buss 2", "stranger", 404, "is not a confirmed booking on 2027-03-16"),
+    ],
+)
+async def test_a_move_to_no_such_bus_or_of_no_such_class_says_what_is_wrong(
+    bus: str, which: str, status: int, says: str
+) -> None:
+    work = a_town()
+    booking_id = await booked(work, an_occurrence(work))
+    asked = booking_id if which == "booked" else uuid4()
+    with pytest.raises(MoveRefused) as refused:
+        await move_to_bus(work, TOWN, TUESDAY.date, asked, bus, by="office-1", now=NOW)
+    assert refused.value.status == status and says in str(refused.value)

@@ -3,7 +3,7 @@ that gets no bus told why."""
 
 import dataclasses
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from uuid import uuid4
 
@@ -19,6 +19,7 @@ from transport.domain import (
     Reason,
     StopKind,
     plan_day,
+    school_year,
     violations,
 )
 
@@ -133,14 +134,67 @@ def test_the_checker_finds_a_broken_plan() -> None:
         else stop
         for stop in run.stops
     )
-    small = dataclasses.replace(run, bus=Bus("Minibus", seats=8, depot=DEPOT), stops=early)
+    minibus = Bus("Minibus", seats=8, depot=DEPOT)
+    rules = dataclasses.replace(RULES, fleet=(*RULES.fleet, minibus))
+    small = dataclasses.replace(run, bus=minibus, stops=early)
     found = violations(
-        DayPlan(runs=(small, small)), [*trips, trip(LIMHAMN)], TUESDAY, RULES, RULES.travel()
+        DayPlan(runs=(small, small)), [*trips, trip(LIMHAMN)], TUESDAY, rules, rules.travel()
     )
     assert any("two places" in problem for problem in found)
     assert any("cannot be there before" in problem for problem in found)
     assert any("travellers" in problem for problem in found)
     assert any("neither served nor refused" in problem for problem in found)
+
+
+def test_each_bus_starts_and_ends_its_day_at_its_own_depot() -> None:
+    north, south = Place(55.6200, 13.0700), Place(55.5600, 12.9500)
+    rules = BusRules(fleet=(Bus("Norr", 50, depot=north), Bus("Söder", 50, depot=south)))
+    # Big classes due at the same early hour: one bus could not take both.
+    trips = [trip(ROSENGARD, starts=(8, 45), pupils=40), trip(LIMHAMN, starts=(8, 45), pupils=40)]
+    plan = checked(plan_day(TUESDAY, trips, rules), trips, rules)
+    assert plan.unserved == {} and len(plan.runs) == 2
+    for run in plan.runs:
+        assert run.depot == run.home == run.bus.depot
+    # The bus from the south takes Limhamn, in the south-west; the one from the north the other.
+    by_bus = {run.bus.name: run.stops[0].booking_id for run in plan.runs}
+    assert by_bus == {"Norr": trips[0].booking_id, "Söder": trips[1].booking_id}
+
+
+def test_the_checker_finds_a_bus_away_from_its_own_depot() -> None:
+    trips = [trip(ROSENGARD)]
+    plan = checked(plan_day(TUESDAY, trips, RULES), trips)
+    elsewhere = Place(55.6200, 13.0700)
+    moved = dataclasses.replace(plan.runs[0], depot=elsewhere, home=elsewhere)
+    found = violations(DayPlan(runs=(moved,)), trips, TUESDAY, RULES, RULES.travel())
+    assert any(
+        "starts its day" in problem and "not at its own depot" in problem for problem in found
+    )
+    assert any("ends its day" in problem for problem in found)
+
+
+def test_a_group_booked_twice_on_one_day_has_one_trip_where_the_rules_give_one_a_year() -> None:
+    group = uuid4()
+    morning = dataclasses.replace(trip(ROSENGARD, starts=(9, 0)), group_id=group)
+    noon = dataclasses.replace(trip(ROSENGARD, starts=(12, 30)), group_id=group)
+    had_it = dataclasses.replace(trip(HERRGARDEN), group_had_its_trip=True)
+    trips = [morning, noon, had_it]
+    rules = dataclasses.replace(RULES, one_trip_per_school_year=True)
+    plan = checked(plan_day(TUESDAY, trips, rules), trips, rules)
+    assert plan.served() == {morning.booking_id}
+    assert plan.unserved == {
+        noon.booking_id: Reason.ONE_TRIP_A_YEAR,
+        had_it.booking_id: Reason.ONE_TRIP_A_YEAR,
+    }
+    unlimited = checked(plan_day(TUESDAY, trips, RULES), trips)
+    assert len(unlimited.served()) == 3
+    found = violations(unlimited, trips, TUESDAY, rules, rules.travel())
+    assert any("has 2 bus trips on one day" in problem for problem in found)
+    assert any("has had its trip this school year" in problem for problem in found)
+
+
+def test_the_school_year_starts_on_the_first_of_august() -> None:
+    assert school_year(date(2027, 7, 31)) == 2026
+    assert school_year(date(2027, 8, 1)) == 2027
 
 
 @pytest.mark.parametrize("seed", [1, 2])

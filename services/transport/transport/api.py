@@ -1,16 +1,19 @@
 """Transport's HTTP API: the municipality's bus rules, each day's plan, and a booking's bus."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from uuid import UUID
 
 from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from kulturbro_contracts.transport import BusTrip, NoBusReason
 from kulturbro_runtime import MunicipalCallerDep, Role, RuntimeDep, allow
+from kulturbro_runtime.errors import problem
+from transport.handlers import MoveRefused, move_to_bus
 from transport.plans import DayPlanPublic
-from transport.records import BookingStatus, RuleSettings
-from transport.repositories import SqlBookings, SqlPlans, SqlRules
+from transport.records import MAX_BUS_NAME, BookingStatus, RuleSettings
+from transport.repositories import SqlBookings, SqlDirectory, SqlPlans, SqlRules, SqlWork
 
 router = APIRouter(tags=["transport"])
 
@@ -35,6 +38,9 @@ async def set_rules(
 ) -> RuleSettings:
     """The rules apply from the next plan of each day; days planned already keep theirs."""
     async with runtime.unit_of_work() as uow:
+        fleet = await SqlDirectory(uow.session).fleet(str(caller.municipality_id))
+        if (wrong := settings.unknown_buses(fleet)) is not None:
+            raise HTTPException(422, wrong)
         await SqlRules(uow.session).save(str(caller.municipality_id), settings)
     return settings
 
@@ -46,6 +52,46 @@ async def day_plan(day: date, caller: MunicipalCallerDep, runtime: RuntimeDep) -
     if plan is None:
         raise HTTPException(404, f"no bus is planned on {day}: no booking that day wants one")
     return plan
+
+
+class BusChoice(BaseModel):
+    """The bus a class is to go on, both ways, as the fleet names it."""
+
+    bus: str = Field(min_length=1, max_length=MAX_BUS_NAME)
+
+
+@router.put(
+    "/plans/{day}/bookings/{booking_id}/bus",
+    response_model=DayPlanPublic,
+    responses={409: {"description": "the move breaks a rule: which, and the buses that fit"}},
+    **allow(Role.ADMINISTRATOR),
+)
+async def move_class_to_bus(
+    day: date, booking_id: UUID, choice: BusChoice, caller: MunicipalCallerDep, runtime: RuntimeDep
+) -> DayPlanPublic | JSONResponse:
+    """Puts the class on the bus, both ways, re-timing the buses it leaves and joins; refused
+    (409) with the rule it would break and the buses that could take it. Later plans of the day
+    keep it there while that keeps every rule."""
+    try:
+        async with runtime.unit_of_work() as uow:
+            return await move_to_bus(
+                SqlWork(uow),
+                str(caller.municipality_id),
+                day,
+                booking_id,
+                choice.bus,
+                by=caller.subject,
+                now=datetime.now(UTC),
+            )
+    except MoveRefused as refused:
+        found = refused.refusal
+        return problem(
+            refused.status,
+            str(refused),
+            broken_rules=list(dict.fromkeys(v.rule.value for v in found.broken)) if found else [],
+            reason=found.reason.value if found and found.reason else None,
+            fits_on=list(found.fits_on) if found else [],
+        )
 
 
 @router.get(

@@ -8,6 +8,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Float,
+    Index,
     Integer,
     MetaData,
     String,
@@ -56,6 +57,10 @@ bus_rules = Table(
     Column("frozen_days", Integer, nullable=False),
     Column("speed_kmh", Integer, nullable=False),
     Column("operator_email", String(320)),
+    Column("depots", JSON),
+    Column(
+        "one_trip_per_school_year", Boolean, nullable=False
+    ),  # buses with a depot of their own: bus, latitude, longitude
 )
 
 bus_booking = Table(
@@ -75,6 +80,17 @@ bus_booking = Table(
     Column("occurrence_id", UUID(as_uuid=True), index=True),
     Column("day", Date),
     Column("trip", JSON),  # what the class was told: its bus and times, or why it has none
+    Column("group_id", UUID(as_uuid=True)),
+)
+
+# The booking that holds each group's bus trip of a school year (named by the year it starts).
+group_trip = Table(
+    "group_trip",
+    metadata,
+    Column("group_id", UUID(as_uuid=True), primary_key=True),
+    Column("school_year", Integer, primary_key=True),
+    Column("municipality_id", String(64), nullable=False),
+    Column("booking_id", UUID(as_uuid=True), nullable=False, unique=True),
 )
 
 day_plan = Table(
@@ -84,4 +100,17 @@ day_plan = Table(
     Column("day", Date, primary_key=True),
     Column("plan", JSON, nullable=False),
     Column("planned_at", DateTime(timezone=True), nullable=False),
+)
+
+# A class the administrator put on a bus by hand: later plans of its day keep it there.
+placement = Table(
+    "placement",
+    metadata,
+    Column("booking_id", UUID(as_uuid=True), primary_key=True),
+    Column("municipality_id", String(64), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("bus", String(200), nullable=False),
+    Column("moved_by", String(320), nullable=False),
+    Column("moved_at", DateTime(timezone=True), nullable=False),
+    Index("ix_placement_municipality_day", "municipality_id", "day"),
 )

@@ -2,7 +2,9 @@
 every confirmed booking that wants the bus planned with the rest of its day, and every class told
 of its bus, of a change to it, or of why it has none."""
 
+import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -32,11 +34,24 @@ from kulturbro_contracts.transport import (
 from kulturbro_replicas.catalog import CATALOG_REPLICA
 from kulturbro_replicas.municipalities import MUNICIPALITY_REPLICA
 from kulturbro_runtime import Handler, HandlerTable, NotYet, UnitOfWork, merge_handlers
-from transport.domain import BusRules, ClassTrip, Day, DayPlan, plan_day
-from transport.plans import public_plan
-from transport.records import BookingStatus, BusBooking, OccurrenceAt, School, Told
+from transport.domain import (
+    BusRules,
+    ClassTrip,
+    Day,
+    DayPlan,
+    Refusal,
+    Travel,
+    keep_placements,
+    move_class,
+    plan_day,
+    school_year,
+)
+from transport.plans import DayPlanPublic, domain_plan, public_plan
+from transport.records import BookingStatus, BusBooking, OccurrenceAt, Placement, School, Told
 from transport.repositories import SqlWork
 from transport.work import Work
+
+log = logging.getLogger(__name__)
 
 WHAT_TO_FIX = {
     NoBusReason.TOO_NEAR: "the school is nearer the venue than {rules.min_distance_m} m",
@@ -46,6 +61,9 @@ WHAT_TO_FIX = {
     NoBusReason.NO_BUS_FREE: "every bus that fits the class is taken at that time",
     NoBusReason.RIDE_TOO_LONG: "the ride would take longer than {rules.max_ride_min} minutes",
     NoBusReason.NO_FLEET: "the municipality has no buses: add its bus fleet in the directory",
+    NoBusReason.ONE_TRIP_A_YEAR: (
+        "the group has had its bus trip this school year, and the rules give one a year"
+    ),
     NoBusReason.NO_OPERATING_HOURS: (
         "the trip falls outside the buses' hours ({rules.opens:%H:%M}-{rules.closes:%H:%M} on"
         " school days)"
@@ -76,6 +94,7 @@ async def note_request(event: BookingRequested, work: Work) -> None:
             wheelchair_places=r.wheelchair_places,
             wants_bus=r.wants_bus,
             requested_at=event.occurred_at,
+            group_id=r.group_id,
         )
     )
 
@@ -136,6 +155,7 @@ async def _cancel(work: Work, booking: BusBooking, reason: CancelledBecause) -> 
         await _cancel_told(work, booking, booking.told.trip, reason)
     booking.status, booking.told = BookingStatus.CANCELLED, None
     await work.bookings.save(booking)
+    await work.yearly_trips.release(booking.booking_id)
     return day
 
 
@@ -144,25 +164,155 @@ async def replan(work: Work, municipality_id: str, day: date, *, now: datetime) 
     changed for it. A frozen day keeps announced pick-ups; on any day a class hears of a move
     of more than the tolerance (or of another bus), and of nothing less."""
     await work.plans.lock(municipality_id, day)
+    found = await _the_day(work, municipality_id, day, now)
+    plan = plan_day(found.day, found.trips, found.rules, found.travel, frozen=found.frozen)
+    placements = await work.placements.on_day(municipality_id, day)
+    plan = keep_placements(
+        plan,
+        {p.booking_id: p.bus for p in placements},
+        found.trips,
+        found.day,
+        found.rules,
+        found.travel,
+        frozen=found.frozen,
+    )
+    kept = []
+    for placement in placements:
+        trip = plan.trip(placement.booking_id)
+        if trip is not None and trip.bus == trip.return_bus == placement.bus:
+            kept.append(placement)
+        else:
+            # The class left the day, or its bus can no longer take it within the rules.
+            log.warning(
+                "booking %s no longer fits on %s, where it was placed by hand: planned anew",
+                placement.booking_id,
+                placement.bus,
+            )
+            await work.placements.forget(placement.booking_id)
+    await _tell_the_day(work, found, plan, kept, now=now)
+
+
+@dataclass(frozen=True)
+class _TheDay:
+    """A day's confirmed bus bookings, as the planning needs them and as the classes are told."""
+
+    municipality_id: str
+    day: Day
+    rules: BusRules
+    travel: Travel
+    frozen: bool
+    bookings: list[tuple[BusBooking, OccurrenceAt, School | None]]
+    trips: list[ClassTrip]
+
+
+async def _the_day(work: Work, municipality_id: str, day: date, now: datetime) -> _TheDay:
     settings = await work.rules.get(municipality_id)
     rules = settings.bus_rules(await work.directory.fleet(municipality_id))
     zone = await work.directory.zone(municipality_id)
-    bookings = []
+    bookings, trips = [], []
     for booking in await work.bookings.on_day(municipality_id, day):
         assert booking.occurrence_id is not None
         occurrence = await work.catalog.occurrence(booking.occurrence_id)
         school = await work.directory.school(booking.unit_id)
         if occurrence is not None and not occurrence.cancelled:
             bookings.append((booking, occurrence, school))
+            holder = None
+            if booking.group_id is not None:
+                holder = await work.yearly_trips.holder(booking.group_id, school_year(day))
+            taken = holder not in (None, booking.booking_id)
+            trips.append(_trip(booking, occurrence, school, group_had_its_trip=taken))
     frozen = (day - now.astimezone(zone).date()).days <= rules.frozen_days
-    plan = plan_day(Day(day, zone), [_trip(*found) for found in bookings], rules, frozen=frozen)
-    for booking, occurrence, school in bookings:
-        await _tell(work, booking, occurrence, school, plan, rules, now=now)
-    names = {b.booking_id: (s.name if s else "", o.venue_name) for b, o, s in bookings}
-    await work.plans.save(municipality_id, public_plan(day, plan, names, frozen=frozen), now)
+    return _TheDay(municipality_id, Day(day, zone), rules, rules.travel(), frozen, bookings, trips)
 
 
-def _trip(booking: BusBooking, occurrence: OccurrenceAt, school: School | None) -> ClassTrip:
+async def _tell_the_day(
+    work: Work, the: _TheDay, plan: DayPlan, placements: list[Placement], *, now: datetime
+) -> DayPlanPublic:
+    for booking, occurrence, school in the.bookings:
+        await _tell(work, booking, occurrence, school, plan, the.rules, now=now)
+    names = {b.booking_id: (s.name if s else "", o.venue_name) for b, o, s in the.bookings}
+    public = public_plan(
+        the.day.date,
+        plan,
+        names,
+        frozen=the.frozen,
+        placed_by_hand=[p.public() for p in placements],
+    )
+    await work.plans.save(the.municipality_id, public, now)
+    return public
+
+
+class MoveRefused(Exception):
+    """The administrator's move cannot be made; the message says why and what would work."""
+
+    def __init__(self, status: int, message: str, refusal: Refusal | None = None) -> None:
+        super().__init__(message)
+        self.status, self.refusal = status, refusal
+
+
+async def move_to_bus(
+    work: Work,
+    municipality_id: str,
+    day: date,
+    booking_id: UUID,
+    bus: str,
+    *,
+    by: str,
+    now: datetime,
+) -> DayPlanPublic:
+    """The administrator puts a class on a bus by hand, both ways: the buses it leaves and joins
+    are re-timed, the whole plan is checked against every rule, the move is recorded, and each
+    class whose trip changed beyond the tolerance (or whose bus did) is told."""
+    await work.plans.lock(municipality_id, day)
+    stored = await work.plans.get(municipality_id, day)
+    if stored is None:
+        raise MoveRefused(404, f"no bus is planned on {day}: there is no plan to change")
+    the = await _the_day(work, municipality_id, day, now)
+    names = [b.name for b in the.rules.fleet]
+    if bus not in names:
+        raise MoveRefused(
+            422,
+            f"bus: the fleet has no bus {bus!r} (its buses: {', '.join(names) or 'none'});"
+            " choose one of them",
+        )
+    if booking_id not in {trip.booking_id for trip in the.trips}:
+        raise MoveRefused(
+            404, f"booking {booking_id} is not a confirmed booking on {day} that wants the bus"
+        )
+    current = domain_plan(stored, the.rules)
+    moved = move_class(
+        current, the.trips, the.day, the.rules, the.travel, booking_id, bus, frozen=the.frozen
+    )
+    if isinstance(moved, Refusal):
+        raise MoveRefused(409, _refused(moved, bus, the.rules), moved)
+    placement = Placement(booking_id, municipality_id, day, bus, moved_by=by, moved_at=now)
+    await work.placements.keep(placement)
+    placements = [
+        p for p in await work.placements.on_day(municipality_id, day) if p.booking_id != booking_id
+    ]
+    return await _tell_the_day(work, the, moved, [*placements, placement], now=now)
+
+
+def _refused(refusal: Refusal, bus: str, rules: BusRules) -> str:
+    if refusal.reason is not None:
+        why = WHAT_TO_FIX.get(refusal.reason, refusal.reason.value).format(rules=rules)
+        return f"the class cannot have a bus at all: {why}"
+    broken = "; ".join(dict.fromkeys(f"{v.rule}: {v.words}" for v in refusal.broken))
+    instead = (
+        f"it fits on {', '.join(refusal.fits_on)} instead"
+        if refusal.fits_on
+        else "no other bus can take it either"
+    )
+    return f"the class cannot go on {bus}: it would break the rules ({broken}); {instead}"
+
+
+def _trip(
+    booking: BusBooking,
+    occurrence: OccurrenceAt,
+    school: School | None,
+    *,
+    group_had_its_trip: bool,
+) -> ClassTrip:
     told = booking.told.trip if booking.told else None
     return ClassTrip(
         booking_id=booking.booking_id,
@@ -177,6 +327,8 @@ def _trip(booking: BusBooking, occurrence: OccurrenceAt, school: School | None) 
         booked_at=booking.requested_at,
         announced_pickup=told.pickup_at if told else None,
         announced_return=told.return_at if told else None,
+        group_id=booking.group_id,
+        group_had_its_trip=group_had_its_trip,
     )
 
 
@@ -221,7 +373,15 @@ async def _tell(
                 BusTripChanged(municipality_id=booking.municipality_id, payload=changed)
             )
             told = Told(trip=trip)
+        if booking.group_id is not None and booking.day is not None:
+            await work.yearly_trips.claim(
+                booking.municipality_id,
+                booking.group_id,
+                school_year(booking.day),
+                booking.booking_id,
+            )
     else:
+        await work.yearly_trips.release(booking.booking_id)
         reason = plan.unserved.get(booking.booking_id, NoBusReason.NO_COORDINATES)
         if before.trip is not None:
             await _cancel_told(work, booking, before.trip, CancelledBecause.REPLANNED)
@@ -257,8 +417,12 @@ def _what_to_fix(
         missing.append(f"school {name} has no coordinates: add them in the directory")
     if occurrence.venue is None:
         missing.append(f"venue {occurrence.venue_name} has no coordinates: its organizer adds them")
-    if any(bus.depot is None for bus in rules.fleet):
-        missing.append("the bus depot has no coordinates: set it in the bus rules")
+    homeless = [bus.name for bus in rules.fleet if bus.depot is None]
+    if homeless:
+        missing.append(
+            f"bus {', '.join(homeless)} has no depot: set the municipality's depot, or the"
+            " bus's own, in the bus rules"
+        )
     return "; ".join(missing)
 
 

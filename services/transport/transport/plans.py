@@ -1,12 +1,13 @@
 """A day's plan as the administrator reads it: each bus's stops in order, with times and load."""
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from uuid import UUID
 
 from pydantic import BaseModel
 
 from kulturbro_contracts.transport import NoBusReason
-from transport.domain import DayPlan, Leg, StopKind
+from transport.domain import Bus, BusRules, BusRun, DayPlan, Leg, Place, Stop, StopKind
 
 
 class StopPublic(BaseModel):
@@ -26,6 +27,8 @@ class RunPublic(BaseModel):
     bus: str
     seats: int
     wheelchair_places: int
+    depot_latitude: float | None = None  # None in plans made before each bus had its own
+    depot_longitude: float | None = None
     leaves_depot: datetime
     back_at_depot: datetime
     km: float
@@ -38,16 +41,32 @@ class UnservedPublic(BaseModel):
     reason: NoBusReason
 
 
+class PlacementPublic(BaseModel):
+    """A class the administrator put on a bus by hand: later plans of the day keep it there
+    while that keeps every rule."""
+
+    booking_id: UUID
+    bus: str
+    moved_by: str
+    moved_at: datetime
+
+
 class DayPlanPublic(BaseModel):
     day: date
     frozen: bool
     buses: list[RunPublic]
     unserved: list[UnservedPublic]
     km: float
+    placed_by_hand: list[PlacementPublic] = []
 
 
 def public_plan(
-    day: date, plan: DayPlan, names: dict[UUID, tuple[str, str]], *, frozen: bool
+    day: date,
+    plan: DayPlan,
+    names: dict[UUID, tuple[str, str]],
+    *,
+    frozen: bool,
+    placed_by_hand: Sequence[PlacementPublic] = (),
 ) -> DayPlanPublic:
     """names: each booking's school and venue."""
     runs = []
@@ -75,6 +94,8 @@ def public_plan(
                 bus=run.bus.name,
                 seats=run.bus.seats,
                 wheelchair_places=run.bus.wheelchair_places,
+                depot_latitude=run.depot.latitude,
+                depot_longitude=run.depot.longitude,
                 leaves_depot=run.leaves_depot,
                 back_at_depot=run.back_at_depot,
                 km=round(run.metres / 1000, 1),
@@ -88,4 +109,44 @@ def public_plan(
         buses=runs,
         unserved=[UnservedPublic(booking_id=b, reason=r) for b, r in plan.unserved.items()],
         km=round(plan.metres / 1000, 1),
+        placed_by_hand=list(placed_by_hand),
     )
+
+
+def domain_plan(public: DayPlanPublic, rules: BusRules) -> DayPlan:
+    """The stored plan as the domain plans: each run's bus as the rules have it now (a bus gone
+    from the fleet keeps what the plan says, for the checker to find)."""
+    fleet = {bus.name: bus for bus in rules.fleet}
+    runs = []
+    for run in public.buses:
+        bus = fleet.get(run.bus) or Bus(run.bus, run.seats, run.wheelchair_places)
+        depot = (
+            Place(run.depot_latitude, run.depot_longitude)
+            if run.depot_latitude is not None and run.depot_longitude is not None
+            else bus.depot
+        )
+        assert depot is not None  # no bus was planned without one
+        stops = tuple(
+            Stop(
+                booking_id=stop.booking_id,
+                leg=stop.leg,
+                kind=stop.kind,
+                place=Place(stop.latitude, stop.longitude),
+                at=stop.at,
+                travellers=stop.travellers,
+                wheelchair_places=stop.wheelchair_places,
+            )
+            for stop in run.stops
+        )
+        runs.append(
+            BusRun(
+                bus=bus,
+                depot=depot,
+                home=depot,
+                leaves_depot=run.leaves_depot,
+                back_at_depot=run.back_at_depot,
+                stops=stops,
+                metres=round(run.km * 1000),
+            )
+        )
+    return DayPlan(runs=tuple(runs), unserved={u.booking_id: u.reason for u in public.unserved})

@@ -1,10 +1,11 @@
 """What transport keeps: bookings that may want a bus, what each class was told, the
 municipality's rules as its administrator sets them, and the places the planning needs."""
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
-from typing import Self
+from typing import Any, Self
 from uuid import UUID
 
 from pydantic import BaseModel, EmailStr, Field, field_validator, model_validator
@@ -13,6 +14,10 @@ from kulturbro_contracts import limits
 from kulturbro_contracts.directory import Bus as FleetBus
 from kulturbro_contracts.transport import BusTrip, NoBusReason
 from transport.domain import Bus, BusRules, Place
+from transport.plans import PlacementPublic
+
+MAX_BUS_NAME = 200
+MAX_FLEET = 500  # buses with a depot of their own: more than any municipality runs
 
 
 class BookingStatus(StrEnum):
@@ -44,6 +49,24 @@ class BusBooking:
     occurrence_id: UUID | None = None
     day: date | None = None
     told: Told | None = None
+    group_id: UUID | None = None  # None for bookings heard of before transport kept it
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A class the administrator put on a bus by hand, both ways, and who did and when."""
+
+    booking_id: UUID
+    municipality_id: str
+    day: date
+    bus: str
+    moved_by: str
+    moved_at: datetime
+
+    def public(self) -> PlacementPublic:
+        return PlacementPublic(
+            booking_id=self.booking_id, bus=self.bus, moved_by=self.moved_by, moved_at=self.moved_at
+        )
 
 
 @dataclass(frozen=True)
@@ -62,6 +85,39 @@ class OccurrenceAt:
     venue_name: str
     venue: Place | None
     cancelled: bool
+
+
+class BusDepot(BaseModel):
+    """Where one bus of the fleet starts and ends its day; the bus is named as the directory's
+    fleet names it."""
+
+    bus: str = Field(min_length=1, max_length=MAX_BUS_NAME)
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _named(cls, values: Any) -> Any:
+        """A wrong coordinate is refused naming its bus, so a long list is easy to correct."""
+        if not isinstance(values, dict):
+            return values
+        bus = values.get("bus")
+        for name, bound in (("latitude", 90), ("longitude", 180)):
+            value = values.get(name)
+            if value is None:
+                raise ValueError(f"bus {bus!r}: give its depot's {name}")
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"bus {bus!r}: the depot's {name} must be a number, not {value!r}")
+            if not -bound <= value <= bound:
+                raise ValueError(
+                    f"bus {bus!r}: the depot's {name} must be between -{bound} and {bound},"
+                    f" not {value}"
+                )
+        return values
+
+    @property
+    def place(self) -> Place:
+        return Place(self.latitude, self.longitude)
 
 
 def _minutes(default: int, lowest: int = 0) -> int:
@@ -87,6 +143,14 @@ class RuleSettings(BaseModel):
     frozen_days: int = Field(3, ge=0, le=limits.MAX_BUS_DAYS)
     speed_kmh: int = Field(40, ge=5, le=limits.MAX_BUS_SPEED_KMH)
     operator_email: EmailStr | None = None
+    one_trip_per_school_year: bool = Field(
+        False, description="a group has the bus at most once a school year (from 1 August)"
+    )
+    depots: list[BusDepot] = Field(
+        [],
+        max_length=MAX_FLEET,
+        description="a depot of its own for a bus of the fleet; the others use the one above",
+    )
 
     @field_validator("opens", "closes", "earliest_pickup", "latest_dropoff")
     @classmethod
@@ -104,16 +168,34 @@ class RuleSettings(BaseModel):
             raise ValueError("earliest_pickup must be before latest_dropoff")
         if (self.depot_latitude is None) != (self.depot_longitude is None):
             raise ValueError("give the depot both a latitude and a longitude, or neither")
+        twice = [bus for bus, n in Counter(d.bus for d in self.depots).items() if n > 1]
+        if twice:
+            raise ValueError(f"bus {twice[0]!r} is given two depots: give each bus one")
         return self
 
+    def unknown_buses(self, fleet: list[FleetBus]) -> str | None:
+        """What is wrong with depots given for buses the fleet does not have, if anything."""
+        names = {bus.name for bus in fleet}
+        unknown = [d.bus for d in self.depots if d.bus not in names]
+        if not unknown:
+            return None
+        have = ", ".join(sorted(names)) or "none yet"
+        return (
+            f"depots: the fleet has no bus {unknown[0]!r} (its buses: {have}); name a bus of"
+            " the fleet, or add the bus to the fleet in the directory first"
+        )
+
     def bus_rules(self, fleet: list[FleetBus]) -> BusRules:
-        depot = (
+        municipal = (
             None
             if self.depot_latitude is None or self.depot_longitude is None
             else Place(self.depot_latitude, self.depot_longitude)
         )
+        own = {depot.bus: depot.place for depot in self.depots}
         return BusRules(
-            fleet=tuple(Bus(b.name, b.seats, b.wheelchair_places, depot) for b in fleet),
+            fleet=tuple(
+                Bus(b.name, b.seats, b.wheelchair_places, own.get(b.name, municipal)) for b in fleet
+            ),
             opens=self.opens,
             closes=self.closes,
             earliest_pickup=self.earliest_pickup,
@@ -125,4 +207,5 @@ class RuleSettings(BaseModel):
             max_ride_min=self.max_ride_min,
             frozen_days=self.frozen_days,
             speed_kmh=self.speed_kmh,
+            one_trip_per_school_year=self.one_trip_per_school_year,
         )

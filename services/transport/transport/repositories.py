@@ -5,7 +5,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import RowMapping, select, text
+from sqlalchemy import RowMapping, delete, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,13 +15,22 @@ from kulturbro_contracts.directory import School as SchoolFact
 from kulturbro_replicas import catalog
 from kulturbro_replicas.municipalities import locale_of
 from kulturbro_runtime import UnitOfWork
-from transport.db import bus_booking, bus_rules, day_plan, fleet, school
+from transport.db import (
+    bus_booking,
+    bus_rules,
+    day_plan,
+    fleet,
+    group_trip,
+    placement,
+    school,
+)
 from transport.domain import Place
 from transport.plans import DayPlanPublic
 from transport.records import (
     BookingStatus,
     BusBooking,
     OccurrenceAt,
+    Placement,
     RuleSettings,
     School,
     Told,
@@ -194,11 +203,61 @@ class SqlRules:
             .mappings()
             .first()
         )
-        return RuleSettings() if row is None else RuleSettings.model_validate(dict(row))
+        if row is None:
+            return RuleSettings()
+        return RuleSettings.model_validate(dict(row) | {"depots": row["depots"] or []})
 
     async def save(self, municipality_id: str, settings: RuleSettings) -> None:
         values = settings.model_dump() | {"municipality_id": municipality_id}
         await _upsert(self.session, bus_rules, ["municipality_id"], values)
+
+
+class SqlYearlyTrips:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def holder(self, group_id: UUID, school_year: int) -> UUID | None:
+        return await self.session.scalar(
+            select(group_trip.c.booking_id).where(
+                group_trip.c.group_id == group_id, group_trip.c.school_year == school_year
+            )
+        )
+
+    async def claim(
+        self, municipality_id: str, group_id: UUID, school_year: int, booking_id: UUID
+    ) -> None:
+        await self.session.execute(
+            insert(group_trip)
+            .values(
+                group_id=group_id,
+                school_year=school_year,
+                municipality_id=municipality_id,
+                booking_id=booking_id,
+            )
+            .on_conflict_do_nothing()
+        )
+
+    async def release(self, booking_id: UUID) -> None:
+        await self.session.execute(delete(group_trip).where(group_trip.c.booking_id == booking_id))
+
+
+class SqlPlacements:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def keep(self, found: Placement) -> None:
+        await _upsert(self.session, placement, ["booking_id"], dict(vars(found)))
+
+    async def on_day(self, municipality_id: str, day: date) -> list[Placement]:
+        rows = await self.session.execute(
+            select(placement)
+            .where(placement.c.municipality_id == municipality_id, placement.c.day == day)
+            .order_by(placement.c.moved_at)
+        )
+        return [Placement(**row) for row in rows.mappings()]
+
+    async def forget(self, booking_id: UUID) -> None:
+        await self.session.execute(delete(placement).where(placement.c.booking_id == booking_id))
 
 
 class SqlPlans:
@@ -240,6 +299,8 @@ class SqlWork:
         self.catalog = SqlCatalog(session)
         self.rules = SqlRules(session)
         self.plans = SqlPlans(session)
+        self.yearly_trips = SqlYearlyTrips(session)
+        self.placements = SqlPlacements(session)
 
     async def publish(self, event: Event) -> Event:
         return await self.uow.publish(event)

@@ -10,7 +10,7 @@ from kulturbro_contracts import Event
 from kulturbro_contracts.directory import Bus as FleetBus
 from kulturbro_contracts.directory import School as SchoolFact
 from transport.plans import DayPlanPublic
-from transport.records import BusBooking, OccurrenceAt, RuleSettings, School
+from transport.records import BusBooking, OccurrenceAt, Placement, RuleSettings, School
 
 
 class Bookings(Protocol):
@@ -47,6 +47,25 @@ class Plans(Protocol):
     async def save(self, municipality_id: str, plan: DayPlanPublic, at: datetime) -> None: ...
 
 
+class YearlyTrips(Protocol):
+    """The booking holding each group's one bus trip of a school year, kept whatever the rules
+    say, so that the rule holds from the day it is set."""
+
+    async def holder(self, group_id: UUID, school_year: int) -> UUID | None: ...
+    async def claim(
+        self, municipality_id: str, group_id: UUID, school_year: int, booking_id: UUID
+    ) -> None:
+        """Where no other booking holds it."""
+
+    async def release(self, booking_id: UUID) -> None: ...
+
+
+class Placements(Protocol):
+    async def keep(self, placement: Placement) -> None: ...
+    async def on_day(self, municipality_id: str, day: date) -> list[Placement]: ...
+    async def forget(self, booking_id: UUID) -> None: ...
+
+
 class Work(Protocol):
     @property
     def bookings(self) -> Bookings: ...
@@ -58,5 +77,9 @@ class Work(Protocol):
     def rules(self) -> Rules: ...
     @property
     def plans(self) -> Plans: ...
+    @property
+    def yearly_trips(self) -> YearlyTrips: ...
+    @property
+    def placements(self) -> Placements: ...
 
     async def publish(self, event: Event) -> Event: ...

@@ -59,6 +59,10 @@ class Refused(PlatformError):
 class Conflict(PlatformError):
     """409: the thing's state forbids this now (a cancelled event cannot be published)."""
 
+    def __init__(self, detail: str, body: dict[str, Any] | None = None) -> None:
+        super().__init__(detail)
+        self.body = body or {}  # what else the platform said: which rule, what would work
+
 
 class Gone(PlatformError):
     """410: what was asked for is over (an offer past its deadline or withdrawn)."""
@@ -315,10 +319,17 @@ class DirectoryTeacher(_Lenient):
     group_ids: list[UUID] = []
 
 
+class FleetBus(_Lenient):
+    name: str
+    seats: int
+    wheelchair_places: int = 0
+
+
 class MunicipalitySettings(Municipality):
     """What the culture office keeps of its municipality (the first language is the default)."""
 
     default_booking_policy: BookingPolicy = BookingPolicy.FAIR_DRAW
+    bus_fleet: list[FleetBus] = []
 
 
 class AuditEntry(_Lenient):
@@ -513,12 +524,20 @@ class Unserved(_Lenient):
     reason: str
 
 
+class Placement(_Lenient):
+    booking_id: UUID
+    bus: str
+    moved_by: str
+    moved_at: datetime
+
+
 class DayPlan(_Lenient):
     day: date
     frozen: bool
     buses: list[BusRun]
     unserved: list[Unserved]
     km: float
+    placed_by_hand: list[Placement] = []
 
 
 class OwnEventPage(_Lenient):
@@ -747,7 +766,8 @@ class Platform:
             ]
             raise Refused(detail, problems, errors)
         if answer.status_code == 409:
-            raise Conflict(detail)
+            body = _json(answer)
+            raise Conflict(detail, body if isinstance(body, dict) else None)
         if answer.status_code == 410:
             raise Gone(detail)
         if answer.status_code == 429:
@@ -1104,6 +1124,12 @@ class Platform:
 
     async def change_bus_rules(self, token: str, rules: dict[str, Any]) -> None:
         await self._call("PUT", "/api/transport/rules", token=token, json=rules)
+
+    async def move_to_bus(self, token: str, day: date, booking_id: UUID, bus: str) -> None:
+        """Conflict where the move would break a rule: its body names the rules and the buses
+        that could take the class."""
+        path = f"/api/transport/plans/{day.isoformat()}/bookings/{booking_id}/bus"
+        await self._call("PUT", path, token=token, json={"bus": bus})
 
     async def download(self, token: str, path: str, params: dict[str, str]) -> Download:
         """A file the platform makes (CSV, XLSX), passed on as it came."""

@@ -72,6 +72,20 @@ def home_of(role: Role) -> str:
 
 
 # Why a class gets no culture bus, each with what would have to change.
+# The rules a class moved to another bus by hand would break, as transport names them.
+BROKEN_BUS_RULES = {
+    "seats": N_("The bus has too few seats or wheelchair places for the classes on board then."),
+    "driving_time": N_("The bus cannot reach all its stops in time with this class too."),
+    "ride_time": N_("Some pupils would ride longer than the longest ride allowed."),
+    "arrive_before": N_("A class would reach the venue too close to the start."),
+    "leave_after": N_("A class would leave the venue too soon after the end."),
+    "hours": N_("The bus would run outside its operating hours."),
+    "earliest_pickup": N_("A class would be picked up before the earliest pick-up."),
+    "latest_dropoff": N_("A class would be back after the latest drop-off."),
+    "depot": N_("The bus has no depot: set one in the bus rules."),
+    "one_trip_a_year": N_("The group has had its culture bus trip this school year."),
+}
+
 NO_BUS_REASONS = {
     "too_near": N_("The school is near enough to the venue to go without the culture bus."),
     "too_late_to_book": N_(
@@ -86,4 +100,8 @@ NO_BUS_REASONS = {
     ),
     "no_fleet": N_("The municipality has no culture buses: the culture office can add them."),
     "no_operating_hours": N_("No culture bus runs on that day."),
+    "one_trip_a_year": N_(
+        "The group has had its culture bus trip this school year:"
+        " the municipality gives one a year."
+    ),
 }

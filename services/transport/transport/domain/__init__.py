@@ -1,13 +1,14 @@
 """The pure planning domain of the culture bus: rules, eligibility, a day's plan and its check."""
 
-from transport.domain.checker import violations
+from transport.domain.checker import Rule, Violation, broken_rules, violations
 from transport.domain.eligibility import Reason, Windows, ineligible
+from transport.domain.moves import Refusal, keep_placements, move_class
 from transport.domain.places import Place, straight_line_m
 from transport.domain.plan import BusRun, BusTrip, DayPlan, Leg, Stop, StopKind
 from transport.domain.planning import plan_day
 from transport.domain.rules import Bus, BusRules
 from transport.domain.travel import StraightLineTravel, Travel, TravelMatrix
-from transport.domain.trips import ClassTrip, Day
+from transport.domain.trips import ClassTrip, Day, school_year
 
 __all__ = [
     "Bus",
@@ -20,14 +21,21 @@ __all__ = [
     "Leg",
     "Place",
     "Reason",
+    "Refusal",
+    "Rule",
     "Stop",
     "StopKind",
     "StraightLineTravel",
     "Travel",
     "TravelMatrix",
+    "Violation",
     "Windows",
+    "broken_rules",
     "ineligible",
+    "keep_placements",
+    "move_class",
     "plan_day",
+    "school_year",
     "straight_line_m",
     "violations",
 ]

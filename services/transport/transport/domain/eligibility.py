@@ -76,6 +76,8 @@ def ineligible(trip: ClassTrip, day: Day, rules: BusRules, direct_m: int | None)
         return Reason.TOO_NEAR
     if (day.date - day.local_date(trip.booked_at)).days < rules.booking_lead_days:
         return Reason.TOO_LATE_TO_BOOK
+    if rules.one_trip_per_school_year and trip.group_had_its_trip:
+        return Reason.ONE_TRIP_A_YEAR
     fits = any(
         bus.seats >= trip.travellers and bus.wheelchair_places >= trip.wheelchair_places
         for bus in rules.fleet

@@ -37,6 +37,8 @@ class BusRun:
     """One bus's day: from its depot, through its stops, back."""
 
     bus: Bus
+    depot: Place  # where it leaves from
+    home: Place  # where it ends its day
     leaves_depot: datetime
     back_at_depot: datetime
     stops: tuple[Stop, ...]

@@ -62,7 +62,7 @@ def plan_day(
     """The day's runs for the confirmed trips. On a frozen day every announced pick-up stays
     within the tolerance of what was announced."""
     travel = travel or rules.travel()
-    places = _places(trips, rules)
+    places = places_of(trips, rules)
     matrix = travel.matrix(places)
     candidates, unserved = _candidates(day, trips, rules, places, matrix, frozen=frozen)
     if not candidates:
@@ -89,11 +89,16 @@ def plan_day(
     return DayPlan(runs=tuple(sorted(runs, key=lambda r: r.bus.name)), unserved=unserved)
 
 
-def _places(trips: Sequence[ClassTrip], rules: BusRules) -> list[Place]:
+def places_of(trips: Sequence[ClassTrip], rules: BusRules) -> list[Place]:
     found = [bus.depot for bus in rules.fleet] + [
         place for trip in trips for place in (trip.school, trip.venue)
     ]
     return list(dict.fromkeys(place for place in found if place is not None))
+
+
+def _depots(rules: BusRules) -> list[Place]:
+    """Every bus's own depot, each once, in the order of the fleet: the problem's depots."""
+    return list(dict.fromkeys(bus.depot for bus in rules.fleet if bus.depot is not None))
 
 
 def _candidates(
@@ -108,7 +113,10 @@ def _candidates(
     """The trips the bus may take, with their windows, and why the others may not."""
     where = {place: i for i, place in enumerate(places)}
     candidates, unserved = [], {}
+    groups: set[UUID] = set()  # the groups given their one trip a year today, in booking order
     for trip in trips:
+        if rules.one_trip_per_school_year and trip.group_id in groups:
+            trip = replace(trip, group_had_its_trip=True)
         if trip.school is None or trip.venue is None:
             reason = ineligible(trip, day, rules, None)
         else:
@@ -120,6 +128,8 @@ def _candidates(
                 )
                 if isinstance(found, Windows):
                     candidates.append((trip, found))
+                    if trip.group_id is not None:
+                        groups.add(trip.group_id)
                     continue
                 reason = found
         unserved[trip.booking_id] = reason or Reason.NO_COORDINATES
@@ -140,11 +150,9 @@ def _problem(
             if i != j:
                 model.add_edge(frm, to, matrix.metres[i][j], matrix.seconds[i][j])
     where = {place: location for place, location in zip(places, locations, strict=True)}
-    depots = {}
+    depots = {place: model.add_depot(where[place]) for place in _depots(rules)}
     for bus in rules.fleet:
         assert bus.depot is not None  # ineligible() has refused every class otherwise
-        if bus.depot not in depots:
-            depots[bus.depot] = model.add_depot(where[bus.depot])
         model.add_vehicle_type(
             capacity=[bus.seats, bus.wheelchair_places],
             start_depot=depots[bus.depot],
@@ -242,6 +250,7 @@ def _pruned(
 
 
 def _runs(day: Day, solution: Solution, rules: BusRules, legs: Sequence[_Leg]) -> list[BusRun]:
+    depots = _depots(rules)
     runs = []
     for route in solution.routes():
         if not route.is_feasible():
@@ -266,6 +275,8 @@ def _runs(day: Day, solution: Solution, rules: BusRules, legs: Sequence[_Leg]) -
         runs.append(
             BusRun(
                 bus=rules.fleet[route.vehicle_type()],
+                depot=depots[route.start_depot()],
+                home=depots[route.end_depot()],
                 leaves_depot=day.at(route.start_time()),
                 back_at_depot=day.at(route.end_time()),
                 stops=tuple(stops),

@@ -33,6 +33,7 @@ class BusRules:
     stop_min: int = 5  # boarding or alighting a class
     frozen_days: int = 3
     announced_tolerance_min: int = 10  # an announced pick-up moves no more without a notice
+    one_trip_per_school_year: bool = False  # else a group may have the bus as often as it books
     road_factor: float = 1.3
     speed_kmh: float = 40.0
 

@@ -26,10 +26,18 @@ class ClassTrip:
     # What the teacher was told, which a frozen day keeps within the tolerance.
     announced_pickup: datetime | None = None
     announced_return: datetime | None = None
+    group_id: UUID | None = None
+    # Another booking of the group has had the bus this school year.
+    group_had_its_trip: bool = False
 
     @property
     def travellers(self) -> int:
         return self.pupils + self.adults
+
+
+def school_year(day: dt.date) -> int:
+    """The school year a day falls in, named by the year it starts: it starts on 1 August."""
+    return day.year if day.month >= 8 else day.year - 1
 
 
 @dataclass(frozen=True, slots=True)
