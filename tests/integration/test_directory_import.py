@@ -274,6 +274,33 @@ async def test_a_csv_with_one_bad_line_writes_nothing_and_names_the_line(
                    for change in ("added", "changed", "removed"))  # fmt: skip
 
 
+async def test_a_unit_outside_the_municipalitys_area_is_refused_with_its_line_and_nothing_written(
+    directory: httpx.AsyncClient, servers: Servers, env: dict[str, str]
+) -> None:
+    area = {"south": 55.5, "north": 55.7, "west": 12.85, "east": 13.2}
+    bad_area = await directory.patch(
+        "/municipality", json={"area": area | {"south": 56}}, headers=admin()
+    )
+    assert bad_area.status_code == 422 and "south must be below north" in bad_area.text
+    kept = await directory.patch("/municipality", json={"area": area}, headers=admin())
+    assert kept.status_code == 200 and kept.json()["area"] == area
+
+    demo = demo_files()
+    swapped = demo["units"].replace("55.6050,12.9900", "12.9900,55.6050")
+    refused = await directory.post("/imports/csv", json=demo | {"units": swapped}, headers=admin())
+    assert refused.status_code == 422
+    assert [(e["file"], e["line"], e["column"]) for e in refused.json()["errors"]] == [
+        ("units.csv", 4, "latitude"),
+        ("units.csv", 4, "longitude"),
+    ]
+    assert refused.json()["detail"].startswith(
+        "units.csv line 4, column latitude: 12.99, 55.605 lies outside the municipality's area"
+    )
+    assert await listed(directory) == {"units": {}, "groups": {}, "teaching": {}}
+    imported = await directory.post("/imports/csv", json=demo, headers=admin())
+    assert imported.status_code == 200 and len(imported.json()["units"]["added"]) == 4
+
+
 async def test_ss12000_csv_and_units_added_by_hand_live_side_by_side(
     directory: httpx.AsyncClient, ss12000_url: str
 ) -> None:

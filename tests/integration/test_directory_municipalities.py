@@ -79,7 +79,11 @@ async def test_an_operator_registers_a_municipality_its_administrator_keeps(
     assert changed.json()["bus_fleet"] == fleet
     assert unchanged.status_code == 200
     assert by_teacher.status_code == 403
-    assert read.json() == PORI | {"default_booking_policy": "fair_draw", "bus_fleet": fleet}
+    assert read.json() == PORI | {
+        "default_booking_policy": "fair_draw",
+        "bus_fleet": fleet,
+        "area": None,
+    }
     assert elsewhere.status_code == 404
     assert elsewhere.json()["detail"].startswith("municipality 'ulvila' is not registered; an op")
     events = [parse_event(record.value) for record in published]

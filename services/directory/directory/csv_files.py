@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
+from directory.municipalities import Area
 from directory.records import (
     SCHOOL_FORMS,
     TEACHERS_CHOICES,
@@ -86,11 +87,14 @@ def decode(file: str, raw: bytes) -> str:
 
 
 def parse_csv_files(
-    files: CsvFiles, languages: Sequence[Language], districts: Sequence[str]
+    files: CsvFiles,
+    languages: Sequence[Language],
+    districts: Sequence[str],
+    area: Area | None = None,
 ) -> Snapshot:
     """The snapshot the three files describe, or CsvRejected naming every bad line."""
     errors: list[LineError] = []
-    units, unit_ids = _units(files.units, districts, errors)
+    units, unit_ids = _units(files.units, districts, area, errors)
     groups, group_ids = _groups(files.groups, unit_ids, errors)
     teachers, assignments = _teachers(files.teachers, languages, group_ids, errors)
     if errors:
@@ -209,7 +213,7 @@ def _lines(file: str, text: str, columns: Columns, errors: list[LineError]) -> I
 
 
 def _units(
-    text: str, districts: Sequence[str], errors: list[LineError]
+    text: str, districts: Sequence[str], area: Area | None, errors: list[LineError]
 ) -> tuple[dict[str, UnitRecord], set[str]]:
     units: dict[str, UnitRecord] = {}
     first_seen: dict[str, int] = {}
@@ -239,6 +243,14 @@ def _units(
             line.problem(
                 empty, "is empty while the other coordinate is given; give both or neither"
             )
+        if area is not None and latitude is not None and longitude is not None:
+            for column in area.outside(latitude, longitude):
+                line.problem(
+                    column,
+                    f"{latitude}, {longitude} lies outside the municipality's area ({area}); "
+                    "check the coordinates (latitude first), or widen the area in the "
+                    "municipality's settings",
+                )
         if line.ok and kind is not None:
             units[external_id] = UnitRecord(
                 external_id, name, kind, forms, district, line.text("address") or None,

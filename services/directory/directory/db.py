@@ -37,6 +37,7 @@ class Municipality(SQLModel, table=True):
     districts: list[str] = Field(sa_column=Column(JSON, nullable=False))
     default_booking_policy: BookingPolicy = Field(sa_type=stored_as_value(BookingPolicy))
     bus_fleet: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    area: dict[str, float] | None = Field(default=None, sa_column=Column(JSON))
 
 
 class UnitBase(SQLModel):

@@ -40,7 +40,9 @@ async def import_csv(
 ) -> ImportReport:
     async with runtime.database.sessions() as session:
         municipality = await municipalities.find(session, municipality_id)
-    snapshot = parse_csv_files(files, municipality.languages, municipality.districts)
+    snapshot = parse_csv_files(
+        files, municipality.languages, municipality.districts, municipality.area
+    )
     return await import_snapshot(runtime, municipality_id, snapshot, dry_run, progress)
 
 

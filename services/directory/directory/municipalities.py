@@ -1,10 +1,10 @@
 """Municipalities, the tenants: registered by an operator, kept by their administrators."""
 
 import re
-from typing import Annotated
+from typing import Annotated, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -60,6 +60,38 @@ class Bus(contract.Bus):
     wheelchair_places: int = Field(default=0, ge=0, le=limits.MAX_BUS_SEATS)
 
 
+class Area(BaseModel):
+    """Where the municipality's units lie: a box of latitudes and longitudes. An import refuses
+    a unit outside it (a swapped or mistyped coordinate would send the culture bus astray)."""
+
+    south: float = Field(ge=-90, le=90, description="the lowest latitude, e.g. 55.50")
+    north: float = Field(ge=-90, le=90, description="the highest latitude, e.g. 55.70")
+    west: float = Field(ge=-180, le=180, description="the lowest longitude, e.g. 12.85")
+    east: float = Field(ge=-180, le=180, description="the highest longitude, e.g. 13.20")
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Self:
+        if self.south >= self.north:
+            raise ValueError("area: south must be below north, e.g. 55.50 and 55.70")
+        if self.west >= self.east:
+            raise ValueError("area: west must be below east, e.g. 12.85 and 13.20")
+        return self
+
+    def outside(self, latitude: float, longitude: float) -> list[str]:
+        """The coordinates that fall outside: none, latitude, longitude or both."""
+        return [
+            name
+            for name, value, low, high in (
+                ("latitude", latitude, self.south, self.north),
+                ("longitude", longitude, self.west, self.east),
+            )
+            if not low <= value <= high
+        ]
+
+    def __str__(self) -> str:
+        return f"latitude {self.south} to {self.north}, longitude {self.west} to {self.east}"
+
+
 class MunicipalitySettings(contract.Municipality):
     """What an administrator keeps: languages (the first is the default), districts, policies."""
 
@@ -69,6 +101,9 @@ class MunicipalitySettings(contract.Municipality):
     districts: Districts = Field(default_factory=list)
     default_booking_policy: BookingPolicy = BookingPolicy.FAIR_DRAW
     bus_fleet: list[Bus] = Field(default_factory=list)
+    area: Area | None = Field(
+        default=None, description="where its units lie; none: imports do not check coordinates"
+    )
 
 
 class MunicipalityCreate(MunicipalitySettings):
@@ -82,6 +117,7 @@ class MunicipalityChange(BaseModel):
     districts: Districts | None = None
     default_booking_policy: BookingPolicy | None = None
     bus_fleet: list[Bus] | None = None
+    area: Area | None = None
 
 
 class MunicipalityPublic(MunicipalitySettings):

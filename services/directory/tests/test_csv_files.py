@@ -14,6 +14,7 @@ from directory.csv_files import (
     decode,
     parse_csv_files,
 )
+from directory.municipalities import Area
 from directory.records import Assignment, GroupRecord, Source, TeacherRecord, UnitRecord
 from kulturbro_contracts.vocabulary import InvitationPreference, Language, TargetGroup, UnitKind
 
@@ -195,3 +196,42 @@ def test_a_file_that_is_not_utf8_is_named_with_the_line_it_breaks_on() -> None:
     assert [str(e) for e in rejected.value.errors] == [
         "units.csv line 2: is not UTF-8 text; save the file as 'CSV UTF-8'"
     ]
+
+
+MALMO = Area(south=55.5, north=55.7, west=12.85, east=13.2)
+
+
+def test_a_unit_outside_the_municipalitys_area_is_refused_with_its_line_and_column() -> None:
+    units = (
+        "id,name,kind,latitude,longitude\n"
+        "S1,Byskolan,school,55.6,13.0\n"
+        "S2,Swapped,school,13.0,55.6\n"
+        "S3,Lund,school,55.70,13.45\n"
+        "S4,Nowhere,school,,\n"
+    )
+    with pytest.raises(CsvRejected) as rejected:
+        parse_csv_files(CsvFiles(units, "", ""), LANGUAGES, DISTRICTS, MALMO)
+    outside = [e for e in rejected.value.errors if e.file == UNITS]
+    assert [(e.line, e.column) for e in outside] == [
+        (3, "latitude"),
+        (3, "longitude"),
+        (4, "longitude"),
+    ]
+    assert str(outside[2]) == (
+        "units.csv line 4, column longitude: 55.7, 13.45 lies outside the municipality's area"
+        " (latitude 55.5 to 55.7, longitude 12.85 to 13.2); check the coordinates (latitude"
+        " first), or widen the area in the municipality's settings"
+    )
+    without_an_area = parse_csv_files(
+        CsvFiles(units, "id,unit_id,name,target_group,size\n", "id,name,email\n"),
+        LANGUAGES,
+        DISTRICTS,
+    )
+    assert without_an_area.units["S2"].latitude == 13.0
+
+
+def test_an_area_comes_with_its_edges_in_order() -> None:
+    with pytest.raises(ValueError, match="south must be below north"):
+        Area(south=55.7, north=55.5, west=12.85, east=13.2)
+    with pytest.raises(ValueError, match="west must be below east"):
+        Area(south=55.5, north=55.7, west=13.2, east=12.85)
