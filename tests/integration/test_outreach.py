@@ -54,10 +54,15 @@ async def test_held_back_seats_are_offered_accepted_at_once_and_the_rest_release
     for group_id, teacher_id, _ in asking:
         answer = await booking_api.post(
             "/bookings",
-            json={"group_id": str(group_id), "event_id": str(event.payload.event_id),
-                  "occurrence_ids": [occurrence], "pupils": 20, "adults": 1},
+            json={
+                "group_id": str(group_id),
+                "event_id": str(event.payload.event_id),
+                "occurrence_ids": [occurrence],
+                "pupils": 20,
+                "adults": 1,
+            },
             headers=teacher(teacher_id),
-        )  # fmt: skip
+        )
         assert answer.status_code == 202, answer.text
         booked.append((teacher_id, answer.json()["id"]))
 

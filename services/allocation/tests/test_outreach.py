@@ -18,6 +18,7 @@ from allocation.domain.outreach import (
     release_instant,
     school_year_start,
 )
+from allocation.outreach import release_moment
 from kulturbro_contracts.vocabulary import BookingPolicy, Language, TargetGroup
 
 from .builders import WINDOW_OPENS, occurrence, request
@@ -261,3 +262,76 @@ def test_holds_offers_and_releases_are_explained_in_three_languages() -> None:
     assert isinstance(accepted, Allocated)
     assert "accepted them before the deadline" in explain(accepted)[Language.EN]
     assert "tackade ja" in explain(accepted)[Language.SV]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(15, 70), min_size=1, max_size=3),
+    st.integers(0, 100),
+    st.lists(st.tuples(st.integers(0, 5), st.integers(1, 30)), min_size=1, max_size=12),
+    st.lists(st.sampled_from(["accept", "cancel", "release", "ask"]), max_size=12),
+    st.integers(0, 2**62),
+)
+def test_held_seats_never_oversell_through_draws_acceptances_cancellations_and_release(
+    capacities: list[int],
+    share: int,
+    asking: list[tuple[int, int]],
+    steps: list[str],
+    seed: int,
+) -> None:
+    shows = [occurrence(EVENT, capacity, day=20 + n) for n, capacity in enumerate(capacities)]
+    schools = [UUID(int=100 + n) for n in range(6)]
+    seating = Seating(shows, BookingPolicy.FAIR_DRAW, seed=seed)
+    unreached = [
+        ReachGroup(UUID(int=5000 + n), schools[n % 6], TargetGroup.GRADE_4, 10 + n, False, False)
+        for n in range(8)
+    ]
+    offers = offers_for(
+        {s.id: held_back_seats(s.capacity, share) for s in shows}, shows, unreached, seed=seed
+    )
+    seating.hold_back(offered_seats(offers))
+    drawn = seating.draw(
+        [request(*shows, school=schools[s], pupils=p, minute=n) for n, (s, p) in enumerate(asking)]
+    )
+    seated = [d.booking_id for d in drawn if isinstance(d, Allocated)]
+    minute = 100
+    for step in steps:
+        minute += 1
+        at = WINDOW_OPENS + timedelta(minutes=minute)
+        if step == "accept" and offers:
+            offer = offers.pop()
+            taken = seating.accept_offer(
+                request(
+                    *[s for s in shows if s.id == offer.occurrence_id],
+                    school=offer.unit_id,
+                    group=offer.group_id,
+                    pupils=offer.pupils,
+                    adults=offer.adults,
+                    minute=minute,
+                ),
+                offer.occurrence_id,
+            )
+            if isinstance(taken, Allocated):
+                seated.append(taken.booking_id)
+        elif step == "cancel" and seated:
+            seated += [p.booking_id for p in seating.cancel(seated.pop(0), at=at)]
+        elif step == "release":
+            seated += [p.booking_id for p in seating.release_held_back(EVENT, at=at)]
+        elif step == "ask":
+            asked = seating.request(request(*shows, school=schools[0], pupils=12, minute=minute))
+            if isinstance(asked, Allocated):
+                seated.append(asked.booking_id)
+        for show in shows:
+            held = sum(a.seats for a in seating.allocations() if a.occurrence_id == show.id)
+            assert seating.free_seats(show.id) >= 0 and seating.held_back(show.id) >= 0
+            assert held + seating.free_seats(show.id) + seating.held_back(show.id) == show.capacity
+
+
+def test_the_release_moment_is_the_office_s_day_or_the_default_hold() -> None:
+    closes = datetime(2027, 3, 1, 15, tzinfo=UTC)
+    assert release_moment(closes, None, timedelta(days=7), "Europe/Helsinki") == closes + timedelta(
+        days=7
+    )
+    assert release_moment(
+        closes, datetime(2027, 3, 5).date(), timedelta(days=7), "Europe/Helsinki"
+    ) == datetime(2027, 3, 4, 22, tzinfo=UTC)
