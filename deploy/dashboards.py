@@ -97,7 +97,16 @@ def overview():
                 f"sum by (service) (rate(kulturbro_handler_errors_total[{WINDOW}]))",
                 "ops",
             ),
-            panel("Consumer lag per service", "sum by (service) (kulturbro_consumer_lag)"),
+            panel(
+                "Consumer lag per service",
+                [
+                    ("sum by (service) (kulturbro_consumer_lag)", "{{service}} waiting"),
+                    (
+                        "max by (service) (kulturbro_consumer_oldest_seconds)",
+                        "{{service}} oldest s",
+                    ),
+                ],
+            ),
             panel(
                 "Outbox backlog per service",
                 [
@@ -177,8 +186,10 @@ def for_service(name):
         ),
         panel(
             "Consumer lag by topic",
-            f"sum by (topic) (kulturbro_consumer_lag{own})",
-            legend="{{topic}}",
+            [
+                (f"sum by (topic) (kulturbro_consumer_lag{own})", "{{topic}} waiting"),
+                (f"max by (topic) (kulturbro_consumer_oldest_seconds{own})", "{{topic}} oldest s"),
+            ],
         ),
         panel(
             "Outbox",

@@ -58,6 +58,40 @@ def _headers(record: ConsumerRecord) -> dict[str, str]:
     return {key: value.decode(errors="replace") for key, value in record.headers or ()}
 
 
+Partition = tuple[str, int]
+
+
+class WaitingAge:
+    """How long the oldest record a partition holds for the group has waited, without reading it.
+
+    It came after the newest record consumed, and after the last moment the group was seen
+    caught up, so the later of the two bounds its age from above (tight while records flow,
+    within the sampling interval after a quiet spell). With neither known yet (behind since the
+    start, nothing consumed), its age is at least the time since the start.
+    """
+
+    def __init__(self, now: float) -> None:
+        self.started = now
+        self.consumed: dict[Partition, float] = {}
+        self.caught_up: dict[Partition, float] = {}
+
+    def consume(self, partition: Partition, timestamp_ms: int) -> None:
+        if timestamp_ms >= 0:  # -1: the record carries no time
+            seconds = timestamp_ms / 1000
+            self.consumed[partition] = max(seconds, self.consumed.get(partition, seconds))
+
+    def seconds(self, partition: Partition, lag: int, now: float) -> float:
+        if lag <= 0:
+            self.caught_up[partition] = now
+            return 0.0
+        known = [
+            m
+            for m in (self.consumed.get(partition), self.caught_up.get(partition))
+            if m is not None
+        ]
+        return max(now - (max(known) if known else self.started), 0.0)
+
+
 class EventConsumer:
     def __init__(
         self,
@@ -77,6 +111,7 @@ class EventConsumer:
         self.topics = consumed_topics(handlers, topic_prefix)
         self.broker = KafkaBroker(bootstrap_servers, logger=None)
         self.started = False
+        self.waiting = WaitingAge(time.time())
 
         async def on_batch(message: KafkaMessage) -> None:
             await self.on_batch(message)
@@ -135,6 +170,8 @@ class EventConsumer:
             await asyncio.sleep(1.0)
             return
         await message.ack()
+        for record in records:
+            self.waiting.consume((record.topic, record.partition), record.timestamp)
 
     async def _consume(self, record: ConsumerRecord, uow: UnitOfWork) -> None:
         try:
@@ -222,6 +259,7 @@ class EventConsumer:
         log.error("dead-lettered a message from %s: %s", record.topic, reason)
 
     async def record_lag(self) -> None:
+        now = time.time()
         for subscriber in self.broker.subscribers:
             consumer = getattr(subscriber, "consumer", None)
             if consumer is None:
@@ -231,9 +269,11 @@ class EventConsumer:
                 if highwater is None:
                     continue
                 position = await consumer.position(partition)
-                metrics.consumer_lag.labels(
-                    self.service, partition.topic, str(partition.partition)
-                ).set(max(highwater - position, 0))
+                lag = max(highwater - position, 0)
+                labels = (self.service, partition.topic, str(partition.partition))
+                metrics.consumer_lag.labels(*labels).set(lag)
+                waited = self.waiting.seconds((partition.topic, partition.partition), lag, now)
+                metrics.consumer_oldest_seconds.labels(*labels).set(waited)
 
 
 def merge_handlers(*tables: HandlerTable) -> HandlerTable:

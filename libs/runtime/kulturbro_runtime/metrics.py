@@ -21,6 +21,11 @@ dead_letters = Counter(
 consumer_lag = Gauge(
     "kulturbro_consumer_lag", "messages not yet consumed", ["service", "topic", "partition"]
 )
+consumer_oldest_seconds = Gauge(
+    "kulturbro_consumer_oldest_seconds",
+    "age of the oldest message the service's consumer group has not consumed (0: caught up)",
+    ["service", "topic", "partition"],
+)
 outbox_backlog = Gauge(
     "kulturbro_outbox_backlog", "events written but not yet published", ["service"]
 )
