@@ -3,12 +3,13 @@ is read again and applied, what the backup already held is not applied twice."""
 
 import asyncio
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from uuid import UUID
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from kulturbro_cli.backup import MANIFEST, ServiceToBackUp, back_up, restore
 from kulturbro_cli.main import app
@@ -185,3 +186,36 @@ def test_the_commands_back_up_and_restore_a_service_named_on_the_command_line(
     )
     assert restored.exit_code == 0, restored.output
     assert restored.output == f"catalog: schema {schema} restored at {revision}\n"
+
+
+def test_a_service_still_running_is_not_restored_over(
+    servers: Servers, topic_prefix: str, new_schema: Callable[[str], str], tmp_path: Path
+) -> None:
+    schema = new_schema("catalog")
+    env = service_env(servers, topic_prefix, schema)
+    catalog = load_service("catalog")
+    runner = CliRunner()
+    options = [f"--bootstrap-servers={servers.kafka_bootstrap_servers}"]
+    named = ["catalog", f"--schema=catalog={schema}", f"--prefix={topic_prefix}"]
+    folder = str(tmp_path / "b")
+
+    def command(*args: str) -> Result:
+        return runner.invoke(app, [*args, *options], env=env)
+
+    async def while_running() -> Result:
+        async with running(catalog, service_settings(catalog, env)) as catalog_api:
+            assert (await catalog_api.get("/readyz")).json()["checks"]["database"]
+            # The commands run their own event loops, so beside the service's, in a thread.
+            backed_up = await asyncio.to_thread(command, "backup", folder, *named)
+            assert backed_up.exit_code == 0, backed_up.output
+            return await asyncio.to_thread(command, "restore", folder, "--replace")
+
+    refused = asyncio.run(while_running())
+    assert refused.exit_code == 2
+    assert re.fullmatch(
+        f"kulturbro restore: catalog is running \\(\\d+ connections to schema {schema}\\): "
+        "stop every catalog process, then restore again\n",
+        refused.output,
+    ), refused.output
+    stopped = command("restore", folder, "--replace")
+    assert stopped.exit_code == 0, stopped.output

@@ -18,7 +18,7 @@ import psycopg
 from psycopg import sql
 
 from kulturbro_cli.consumer_offsets import Offsets, commit_offsets, committed_offsets
-from kulturbro_runtime.db import checked_schema, driver_url
+from kulturbro_runtime.db import application_name, checked_schema, driver_url
 
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = 1
@@ -262,7 +262,9 @@ async def restore(
 ) -> list[ServiceBackup]:
     """Put the named services (all in the backup when none is named) back as the backup holds
     them, each with its consumer's offsets, so it reads again what came on the bus since.
-    A schema holding tables is only overwritten with `replace`; its services must be stopped."""
+    A schema holding tables is only overwritten with `replace`. Its service must be stopped
+    (its consumer would commit over the offsets, its caches outlive the schema): one still
+    connected to its schema is refused."""
     manifest = read_manifest(folder)
     chosen = manifest.chosen(services)
     verify(folder, chosen)
@@ -270,6 +272,12 @@ async def restore(
     async with await psycopg.AsyncConnection.connect(
         connection.libpq_url, autocommit=True
     ) as admin:
+        for backup in chosen:
+            if sessions := await _sessions_of(admin, backup.schema):
+                raise BackupError(
+                    f"{backup.service} is running ({sessions} connections to schema "
+                    f"{backup.schema}): stop every {backup.service} process, then restore again"
+                )
         occupied = [b for b in chosen if await _holds_tables(admin, b.schema)]
         if occupied and not replace:
             raise BackupError(
@@ -284,6 +292,18 @@ async def restore(
         for backup in chosen:
             await _restore_schema(admin, connection, folder / backup.file, backup.schema)
     return chosen
+
+
+async def _sessions_of(connection: psycopg.AsyncConnection, schema: str) -> int:  # type: ignore[type-arg]
+    """The service's open connections to its schema (its processes name them so)."""
+    row = await (
+        await connection.execute(
+            "select count(*) from pg_stat_activity"
+            " where application_name = %s and datname = current_database()",
+            [application_name(schema)],
+        )
+    ).fetchone()
+    return int(row[0]) if row else 0
 
 
 async def _holds_tables(connection: psycopg.AsyncConnection, schema: str) -> bool:  # type: ignore[type-arg]

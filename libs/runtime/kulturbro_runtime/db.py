@@ -23,13 +23,22 @@ def checked_schema(schema: str) -> str:
     return schema
 
 
-def _search_path(schema: str) -> dict[str, str]:
+def application_name(schema: str) -> str:
+    """How a service's sessions are named in pg_stat_activity: `kulturbro restore` looks for
+    them to tell whether the service is still running."""
+    return f"kulturbro {checked_schema(schema)}"[:63]  # PostgreSQL keeps 63 bytes
+
+
+def _connect_args(schema: str) -> dict[str, str]:
     # Unqualified table names resolve to the service's own schema and nowhere else.
-    return {"options": f"-csearch_path={checked_schema(schema)}"}
+    return {
+        "options": f"-csearch_path={checked_schema(schema)}",
+        "application_name": application_name(schema),
+    }
 
 
 def sync_engine(url: str, schema: str) -> Engine:
-    return create_engine(driver_url(url), connect_args=_search_path(schema))
+    return create_engine(driver_url(url), connect_args=_connect_args(schema))
 
 
 class Database:
@@ -38,7 +47,7 @@ class Database:
         self.url = url
         self.engine: AsyncEngine = create_async_engine(
             driver_url(url),
-            connect_args=_search_path(schema),
+            connect_args=_connect_args(schema),
             pool_size=pool_size,
             max_overflow=pool_size,
             pool_pre_ping=True,
@@ -58,7 +67,12 @@ class Database:
             f"-c{name}={value}" for name, value in ({"search_path": self.schema} | settings).items()
         )
         url = driver_url(self.url).replace("postgresql+psycopg://", "postgresql://")
-        return await psycopg.AsyncConnection.connect(url, options=options, autocommit=autocommit)
+        return await psycopg.AsyncConnection.connect(
+            url,
+            options=options,
+            autocommit=autocommit,
+            application_name=application_name(self.schema),
+        )
 
     async def dispose(self) -> None:
         await self.engine.dispose()
