@@ -85,4 +85,43 @@ async def test_a_teacher_downloads_her_data_and_asks_for_deletion(
     assert too_long.status_code == 422
     assert [r["reason"] for r in own.json()] == ["I have left the school"]
     assert own.json()[0]["subject"] == str(teacher_id)
+    assert own.json()[0]["handled_at"] is None
     assert other.json() == []
+
+
+async def test_the_culture_office_marks_a_deletion_request_handled_once(
+    holders: tuple[Platform, str],
+) -> None:
+    p, _ = holders
+    teacher = await p.bearer(Role.TEACHER, "malmo", subject=str(uuid.uuid4()))
+    asked = (await p.gateway.post("/me/deletion-request", json={}, headers=teacher)).json()
+    handled = f"/deletion-requests/{asked['id']}/handled"
+    office = await p.bearer(Role.ADMINISTRATOR, "malmo")
+
+    elsewhere = await p.gateway.post(
+        handled, json={}, headers=await p.bearer(Role.ADMINISTRATOR, "espoo")
+    )
+    by_her = await p.gateway.post(handled, json={}, headers=teacher)
+    too_long = await p.gateway.post(handled, json={"note": "x" * 2001}, headers=office)
+    unknown = await p.gateway.post(
+        f"/deletion-requests/{uuid.uuid4()}/handled", json={}, headers=office
+    )
+    marked = await p.gateway.post(
+        handled, json={"note": "Removed from the school's import"}, headers=office
+    )
+    again = await p.gateway.post(handled, json={"note": "twice"}, headers=office)
+    listed = await p.gateway.get("/deletion-requests", headers=office)
+
+    assert elsewhere.status_code == 404, "another municipality's request is not seen"
+    assert by_her.status_code == 403
+    assert too_long.status_code == 422
+    assert "note" in too_long.json()["detail"]
+    assert unknown.status_code == 404
+    assert marked.status_code == 200, marked.text
+    assert marked.json()["handled_by"].startswith("administrator")
+    assert marked.json()["handled_note"] == "Removed from the school's import"
+    assert again.status_code == 409
+    assert "already marked handled by" in again.json()["detail"]
+    [mine] = [r for r in listed.json() if r["id"] == asked["id"]]
+    assert mine["handled_at"] is not None
+    assert mine["handled_note"] == "Removed from the school's import"

@@ -77,3 +77,7 @@ class DeletionRequest(SQLModel, table=True):
     municipality_id: str | None = Field(default=None, index=True, max_length=64)
     requested_at: datetime
     reason: str = Field(default="", max_length=2000)
+    # Marked handled by the culture office once it has answered her: who (their e-mail) and when.
+    handled_at: datetime | None = None
+    handled_by: str | None = Field(default=None, max_length=320)
+    handled_note: str = Field(default="", max_length=2000)

@@ -58,6 +58,10 @@ class DeletionRequestCreate(BaseModel):
     reason: str = Field(default="", max_length=2000)
 
 
+class DeletionRequestHandled(BaseModel):
+    note: str = Field(default="", max_length=2000, description="what was done, for colleagues")
+
+
 class DeletionRequestPublic(BaseModel):
     id: UUID
     account_id: UUID
@@ -65,6 +69,9 @@ class DeletionRequestPublic(BaseModel):
     municipality_id: str | None
     requested_at: datetime
     reason: str
+    handled_at: datetime | None = Field(description="when it was marked handled; null: open")
+    handled_by: str | None = Field(description="the e-mail of who marked it handled")
+    handled_note: str
 
 
 async def _from(request: Request, service: str, identity: str) -> Any:
@@ -168,3 +175,37 @@ async def deletion_requests(
         query = query.where(DeletionRequest.municipality_id == caller.municipality_id)
     async with runtime.database.sessions() as session:
         return list(await session.exec(query.limit(limit).offset(offset)))
+
+
+@router.post(
+    "/deletion-requests/{request_id}/handled",
+    response_model=DeletionRequestPublic,
+    **allow(Role.ADMINISTRATOR, Role.OPERATOR),
+)
+async def mark_handled(
+    request_id: UUID,
+    body: DeletionRequestHandled,
+    signed_in: SignedInDep,
+    account: AccountDep,
+    runtime: RuntimeDep,
+) -> DeletionRequest:
+    """Mark a teacher's request handled once you have answered her and deleted what may be
+    deleted; who marked it and when are kept with your note. Marking it again is refused."""
+    caller = signed_in[1]
+    async with runtime.unit_of_work() as uow:
+        asked = await uow.session.get(DeletionRequest, request_id, with_for_update=True)
+        if asked is None or (
+            caller.role != Role.OPERATOR and asked.municipality_id != caller.municipality_id
+        ):
+            raise HTTPException(404, f"no deletion request {request_id} in your municipality")
+        if asked.handled_at is not None:
+            raise HTTPException(
+                409,
+                f"deletion request {request_id} was already marked handled by "
+                f"{asked.handled_by} at {asked.handled_at:%Y-%m-%d %H:%M} UTC",
+            )
+        asked.handled_at = datetime.now(UTC)
+        asked.handled_by = account.email
+        asked.handled_note = body.note
+        uow.session.add(asked)
+    return asked

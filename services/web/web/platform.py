@@ -479,6 +479,9 @@ class DeletionRequest(_Lenient):
     subject: str | None = None
     requested_at: datetime
     reason: str = ""
+    handled_at: datetime | None = None
+    handled_by: str | None = None
+    handled_note: str = ""
 
 
 class BusTrip(_Lenient):
@@ -1040,6 +1043,10 @@ class Platform:
     async def deletion_requests(self, token: str) -> list[DeletionRequest]:
         found = await self._call("GET", "/deletion-requests", token=token, params=MOST)
         return [DeletionRequest.model_validate(asked) for asked in found]
+
+    async def mark_deletion_request_handled(self, token: str, request_id: UUID, note: str) -> None:
+        path = f"/deletion-requests/{request_id}/handled"
+        await self._call("POST", path, token=token, json={"note": note})
 
     async def publishes_open_data(self, token: str) -> bool:
         found = await self._call("GET", "/api/stats/open-data/publication", token=token)
