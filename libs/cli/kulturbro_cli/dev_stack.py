@@ -28,6 +28,12 @@ from kulturbro_cli.demo import (
 from kulturbro_cli.infrastructure import Infrastructure, provide
 from kulturbro_cli.services import SERVICE_NAMES, load_service
 from kulturbro_devstack.ports import port_holders
+from kulturbro_devstack.prometheus import (
+    INSTALL,
+    observability_folder,
+    prometheus_binary,
+    start_prometheus,
+)
 from kulturbro_runtime.settings import settings_from
 from kulturbro_runtime.topics import all_topics, create_topics
 
@@ -46,6 +52,11 @@ def service_ports(port_base: int) -> dict[str, int]:
 def mailbox_port(port_base: int) -> int:
     """The page listing the mails Kulturbro sent: on the port after the services'."""
     return port_base + len(SERVICE_NAMES)
+
+
+def observe_ports(port_base: int) -> tuple[int, int]:
+    """`--observe`: the trace viewer and Prometheus, on the ports after the mailbox's."""
+    return mailbox_port(port_base) + 1, mailbox_port(port_base) + 2
 
 
 def port_is_free(port: int) -> bool:
@@ -99,15 +110,24 @@ def service_environment(
     }
 
 
-def run_dev_stack(port_base: int, state_dir_name: str, exit_when_ready: bool) -> None:
+def run_dev_stack(
+    port_base: int, state_dir_name: str, exit_when_ready: bool, observe: bool = False
+) -> None:
     _on_stop_signals(_raise_keyboard_interrupt)  # a stop during the start, too
+    if observe and prometheus_binary() is None:
+        raise SystemExit(f"kulturbro dev --observe needs Prometheus: {INSTALL}")
     state_dir = Path(state_dir_name).resolve()
     (state_dir / "logs").mkdir(parents=True, exist_ok=True)
     ports = service_ports(port_base)
     mailbox = mailbox_port(port_base)
-    taken = [port for port in (*ports.values(), mailbox) if not port_is_free(port)]
+    traces_port, prometheus_port = observe_ports(port_base)
+    wanted = [*ports.values(), mailbox, *((traces_port, prometheus_port) if observe else ())]
+    taken = [port for port in wanted if not port_is_free(port)]
     if taken:
         raise SystemExit(taken_ports_message(taken))
+    observing = (
+        {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{traces_port}"} if observe else {}
+    )
     secret = secrets.token_urlsafe(32)
     processes: dict[str, subprocess.Popen[bytes]] = {}
     with ExitStack() as stack:
@@ -119,6 +139,23 @@ def run_dev_stack(port_base: int, state_dir_name: str, exit_when_ready: bool) ->
 
             infra = provide(state_dir, stack, progress)
             stack.callback(_stop_all, processes)  # runs before the servers the services use stop
+            if observe:
+                progress(f"starting Prometheus on port {prometheus_port}")
+                prometheus = stack.enter_context(
+                    start_prometheus(state_dir / "prometheus", ports, prometheus_port)
+                )
+                progress(f"starting the trace viewer on port {traces_port}")
+                folder = observability_folder()
+                dashboards = (
+                    ["--dashboards", str(folder / "grafana" / "dashboards")] if folder else []
+                )
+                processes["traces"] = _start(
+                    "traces",
+                    ["kulturbro_devstack.traces", "--port", str(traces_port),
+                     "--prometheus-url", prometheus.url, *dashboards],
+                    os.environ,
+                    state_dir,
+                )  # fmt: skip
             progress("giving each service a database login of its own")
             _grant_own_schemas(infra.database_url)
             progress("creating topics")
@@ -133,10 +170,10 @@ def run_dev_stack(port_base: int, state_dir_name: str, exit_when_ready: bool) ->
                 processes[name] = _start(
                     name,
                     ["kulturbro_cli", "service", name],
-                    service_environment(infra, secret, ports, name),
+                    service_environment(infra, secret, ports, name) | observing,
                     state_dir,
                 )
-            http_ports = dict(ports)
+            http_ports = dict(ports) | ({"traces": traces_port} if observe else {})
             if infra.maildir:
                 progress(f"starting the mailbox on port {mailbox}")
                 processes["mailbox"] = _start(
@@ -157,7 +194,9 @@ def run_dev_stack(port_base: int, state_dir_name: str, exit_when_ready: bool) ->
                 secret,
             )
             set_demo_bus_rules(f"http://127.0.0.1:{ports['transport']}", secret)
-        _print_welcome(http_ports, infra, state_dir, demo, accounts)
+        _print_welcome(
+            http_ports, infra, state_dir, demo, accounts, prometheus.url if observe else None
+        )
         if exit_when_ready:
             return
         _wait_for_interrupt(processes)
@@ -220,6 +259,7 @@ def _print_welcome(
     state_dir: Path,
     demo: str,
     accounts: dict[str, str],
+    prometheus_url: str | None = None,
 ) -> None:
     console.print("\n[bold green]Kulturbro is running.[/] Press Ctrl-C to stop everything.\n")
     console.print(f"  Open Kulturbro: http://127.0.0.1:{ports['gateway']}/")
@@ -233,6 +273,11 @@ def _print_welcome(
     if "mailbox" in ports:
         console.print(f"  Mails sent by Kulturbro: http://127.0.0.1:{ports['mailbox']}/")
         console.print(f"  Mail files: {infra.maildir}")
+    if "traces" in ports:
+        traces = f"http://127.0.0.1:{ports['traces']}"
+        console.print(f"  Traces across services: {traces}/")
+        console.print(f"  Dashboards (deploy's, as Prometheus graphs): {traces}/dashboards")
+        console.print(f"  Prometheus, its targets and alerts: {prometheus_url}/targets, /alerts")
     console.print(f"  Service logs: {state_dir / 'logs'}\n")
 
 

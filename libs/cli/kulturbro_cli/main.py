@@ -194,8 +194,12 @@ def dev(
     exit_when_ready: bool = typer.Option(
         False, help="stop again once everything is ready (a check)"
     ),
+    observe: bool = typer.Option(
+        False,
+        help="also Prometheus (Debian's package) and a trace viewer, with deploy's dashboards",
+    ),
 ) -> None:
     """Run all of Kulturbro locally with demo data; servers not named by URL run embedded."""
     from kulturbro_cli.dev_stack import run_dev_stack
 
-    run_dev_stack(port_base, state_dir, exit_when_ready)
+    run_dev_stack(port_base, state_dir, exit_when_ready, observe)

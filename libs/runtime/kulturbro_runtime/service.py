@@ -3,7 +3,7 @@
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from opentelemetry.trace import INVALID_SPAN, SpanKind
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from kulturbro_runtime import context, metrics
@@ -23,7 +24,7 @@ from kulturbro_runtime.migrations import migrate
 from kulturbro_runtime.retention import RetentionJob, retention_task, run_retention
 from kulturbro_runtime.runtime import Runtime
 from kulturbro_runtime.settings import ServiceSettings, load_settings
-from kulturbro_runtime.telemetry import configure_tracing
+from kulturbro_runtime.telemetry import configure_tracing, extract_context, tracer
 from kulturbro_runtime.text_guard import RefuseNulCharacters
 
 
@@ -114,6 +115,10 @@ class Service:
         )
 
 
+# Asked every few seconds by Prometheus and the orchestrator: their spans would bury the requests.
+UNTRACED = {"/metrics", "/healthz", "/readyz"}
+
+
 def _observed(
     service: str,
 ) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
@@ -127,15 +132,29 @@ def _observed(
             correlation = uuid.uuid4()
         token = context.correlation_id.set(correlation)
         started = time.perf_counter()
-        try:
-            response = await call_next(request)
-        except Exception as error:
-            # Answered here rather than by the outermost handler, so it counts as a 500 in the
-            # request metrics (and the error rate) like any other.
-            response = await answer_unexpected(request, error)
-        finally:
-            context.correlation_id.reset(token)
-        route = getattr(request.scope.get("route"), "path", "unmatched")
+        traced = (
+            tracer().start_as_current_span(
+                request.method,
+                context=extract_context(request.headers),
+                kind=SpanKind.SERVER,
+                attributes={"kulturbro.service": service, "http.request.method": request.method},
+            )
+            if request.url.path not in UNTRACED
+            else nullcontext(INVALID_SPAN)
+        )
+        with traced as span:
+            try:
+                response = await call_next(request)
+            except Exception as error:
+                # Answered here rather than by the outermost handler, so it counts as a 500 in
+                # the request metrics (and the error rate) like any other.
+                response = await answer_unexpected(request, error)
+            finally:
+                context.correlation_id.reset(token)
+            route = getattr(request.scope.get("route"), "path", "unmatched")
+            span.update_name(f"{request.method} {route}")
+            span.set_attribute("http.route", route)
+            span.set_attribute("http.response.status_code", response.status_code)
         metrics.http_request_seconds.labels(
             service, request.method, route, str(response.status_code)
         ).observe(time.perf_counter() - started)

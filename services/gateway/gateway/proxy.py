@@ -13,6 +13,7 @@ from gateway.identity import OptionalCallerDep
 from gateway.protection import client_key, seconds_over_limit, too_many
 from kulturbro_runtime import Caller, RuntimeDep
 from kulturbro_runtime.identity import IDENTITY_HEADER, sign_identity
+from kulturbro_runtime.telemetry import inject_headers
 
 router = APIRouter(tags=["services"])
 FORWARDED_REQUEST_HEADERS = ("content-type", "accept", "accept-language", "idempotency-key")
@@ -43,6 +44,7 @@ async def forward(
         raise too_many("too many requests", wait)
     headers = {k: v for k, v in request.headers.items() if k.lower() in FORWARDED_REQUEST_HEADERS}
     headers["X-Correlation-ID"] = request.headers.get("X-Correlation-ID", "")
+    headers |= inject_headers()  # the service's spans join the gateway's trace
     if found is not None:
         headers[IDENTITY_HEADER] = sign_identity(found[1], runtime.secret)
     # The path arrives decoded; send it on encoded, whatever characters a client put in it.

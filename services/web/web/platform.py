@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from kulturbro_contracts.catalog import Venue
 from kulturbro_contracts.vocabulary import BookingPolicy, InvitationPreference, Language
 from kulturbro_runtime.client_address import CLIENT_ADDRESS_HEADER
+from kulturbro_runtime.telemetry import inject_headers
 
 _Row = TypeVar("_Row", bound=BaseModel)
 
@@ -738,7 +739,7 @@ class Platform:
         json: Any = None,
         params: dict[str, str] | None = None,
     ) -> Any:
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": "application/json"} | inject_headers()  # the page's trace goes on
         if token:
             headers["Authorization"] = f"Bearer {token}"
         if address:
