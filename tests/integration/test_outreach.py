@@ -8,7 +8,8 @@ from uuid import UUID
 import httpx
 import pytest
 
-from kulturbro_contracts.catalog import EventChanged
+from kulturbro_contracts import OccurrenceCancelled
+from kulturbro_contracts.catalog import EventChanged, OccurrenceCancellation
 from kulturbro_contracts.vocabulary import BookingPolicy, TargetGroup
 from kulturbro_devstack.facts import MUNICIPALITY, an_event, group_with_teacher, publish, school
 from kulturbro_devstack.testing import Servers
@@ -132,3 +133,40 @@ async def test_held_back_seats_are_offered_accepted_at_once_and_the_rest_release
     )
     assert late.status_code == 410, late.text
     assert (await offers_of(booking_api, t_west))[0]["booking_id"] is None, "nothing changed"
+
+
+async def test_an_offer_at_a_cancelled_occurrence_is_withdrawn_and_can_no_longer_be_accepted(
+    servers: Servers,
+    platform,  # noqa: F811
+) -> None:
+    publisher, booking_api, _, booking_schema = platform
+    east = school("Öster")
+    _, t_east, east_facts = group_with_teacher(east.payload.unit_id, 20)
+    drawn = an_event([42, 42], policy=BookingPolicy.FAIR_DRAW, closes_in=timedelta(seconds=15))
+    event = drawn.model_copy(
+        update={"payload": drawn.payload.model_copy(update={"held_back_share": 50})}
+    )
+    await publish(publisher, [east, *east_facts, event])
+    await until_rows(servers.database_url, booking_schema, "replica_teacher_group", 1)
+    (offered,) = await until(lambda: offers_of(booking_api, t_east), timeout=60)
+    assert offered["state"] == "open"
+    await publish(
+        publisher,
+        [
+            OccurrenceCancelled(
+                municipality_id=MUNICIPALITY,
+                payload=OccurrenceCancellation(
+                    event_id=event.payload.event_id, occurrence_id=UUID(offered["occurrence_id"])
+                ),
+            )
+        ],
+    )
+
+    async def withdrawn() -> dict | None:
+        (now,) = await offers_of(booking_api, t_east)
+        return now if now["state"] == "withdrawn" else None
+
+    told = await until(withdrawn)
+    assert told and "cancelled" in told["explanation"]["en"]
+    late = await booking_api.post(f"/offers/{offered['offer_id']}/accept", headers=teacher(t_east))
+    assert late.status_code == 410 and "withdrawn" in late.json()["detail"]
