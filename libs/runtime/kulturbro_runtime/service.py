@@ -84,6 +84,9 @@ class Service:
             lifespan=lifespan,
             docs_url=None,
             redoc_url=None,
+            # Our middleware makes each request's span (UNTRACED aside); FastAPI's own would
+            # make a second, and one for every scrape and probe.
+            telemetry={"tracing": False},
         )
         install_docs(app)
         app.state.runtime = runtime
