@@ -8,9 +8,6 @@ import sys
 
 import httpx
 import pytest
-from opentelemetry import trace
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from kulturbro_cli.services import load_service
@@ -18,6 +15,7 @@ from kulturbro_devstack.ports import free_port
 from kulturbro_devstack.testing import (
     Servers,
     identity_headers,
+    recorded_spans,
     running,
     service_env,
     service_settings,
@@ -30,13 +28,7 @@ SCHOOL = {"name": "Rosengårdsskolan", "kind": "school", "school_forms": ["GR"],
 
 @pytest.fixture(scope="module")
 def spans() -> InMemorySpanExporter:
-    exporter = InMemorySpanExporter()
-    provider = trace.get_tracer_provider()
-    if not isinstance(provider, TracerProvider):
-        provider = TracerProvider()
-        trace.set_tracer_provider(provider)
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    return exporter
+    return recorded_spans()
 
 
 async def until_summary(client: httpx.AsyncClient, headers: dict[str, str], units: int) -> dict:

@@ -17,6 +17,10 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from kulturbro_runtime import Service, ServiceSettings
 from kulturbro_runtime.db import driver_url
@@ -277,3 +281,15 @@ def wait_until(check: Callable[[], bool], what: str, seconds: float = 30) -> Non
         if time.monotonic() > deadline:
             raise AssertionError(f"still not {what} after {seconds} s")
         time.sleep(0.2)
+
+
+def recorded_spans() -> InMemorySpanExporter:
+    """The spans this process finishes from now on, kept in memory (the process's one tracer
+    provider is installed here if no service has installed it yet)."""
+    exporter = InMemorySpanExporter()
+    provider = trace.get_tracer_provider()
+    if not isinstance(provider, TracerProvider):
+        provider = TracerProvider()
+        trace.set_tracer_provider(provider)
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    return exporter

@@ -6,10 +6,8 @@ from pathlib import Path
 import httpx
 from fastapi import APIRouter
 from opentelemetry import trace
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from kulturbro_devstack.testing import recorded_spans
 from kulturbro_runtime import Service
 from kulturbro_runtime.identity import public
 from kulturbro_runtime.settings import ServiceSettings
@@ -23,18 +21,8 @@ async def a_thing(thing: str) -> dict[str, str]:
     return {"thing": thing}
 
 
-def spans() -> InMemorySpanExporter:
-    exporter = InMemorySpanExporter()
-    provider = trace.get_tracer_provider()
-    if not isinstance(provider, TracerProvider):
-        provider = TracerProvider()
-        trace.set_tracer_provider(provider)
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    return exporter
-
-
 async def test_a_request_is_a_span_of_the_callers_trace_and_a_scrape_is_none() -> None:
-    exported = spans()
+    exported = recorded_spans()
     service = Service(name="traced", description="", migrations=Path("versions"), routers=[router])
     settings = ServiceSettings(
         kulturbro_env="test",
