@@ -206,6 +206,15 @@ def test_every_link_in_the_mails_of_a_booking_life_opens_its_page(
     office.goto(f"{live_site.url}/office/deletion-requests")
     expect(office.locator("#requests tbody tr")).to_contain_text("Jag slutar på skolan.")
     assert_accessible(office)
+    # Once it has answered her, the office marks it handled with a note of what was done.
+    hers = office.locator("#requests tbody tr", has_text="Jag slutar på skolan.")
+    hers.locator("textarea[name=note]").fill("Borttagen ur skolans import.")
+    hers.locator("button[type=submit]").click()
+    expect(office.get_by_role("status")).to_be_visible()
+    expect(hers).to_contain_text("Borttagen ur skolans import.")
+    expect(hers).to_contain_text(live_site.administrator)
+    expect(hers.locator("form")).to_have_count(0)
+    assert_accessible(office)
     refused = as_anna.goto(f"{live_site.url}/office/deletion-requests")
     assert refused is not None and refused.status == 404
 
