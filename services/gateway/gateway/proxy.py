@@ -51,10 +51,7 @@ async def forward(
     url = f"{str(routes[service]).rstrip('/')}/{quote(path, safe='/')}"
     client: httpx.AsyncClient = request.app.state.upstream
     try:
-        upstream = await client.request(
-            request.method, url, params=request.query_params, headers=headers,
-            content=await request.body(),
-        )  # fmt: skip
+        upstream = await forward(client, request, url, headers)
     except httpx.TimeoutException as error:
         raise HTTPException(
             504, f"the {service} service did not answer in time; try again"
@@ -90,3 +87,21 @@ async def _audit(
                 municipality_id=caller.municipality_id, method=method, path=path, status=status,
             )
         )  # fmt: skip
+
+
+async def forward(
+    client: httpx.AsyncClient, request: Request, url: str, headers: dict[str, str]
+) -> httpx.Response:
+    body = await request.body()
+    try:
+        return await client.request(
+            request.method, url, params=request.query_params, headers=headers, content=body
+        )
+    except (httpx.RemoteProtocolError, httpx.ReadError):
+        # A kept-alive connection the service closed just as it was reused: a reading request
+        # is sent again, once, on a fresh one; a write may have been done, so it is not.
+        if request.method not in ("GET", "HEAD"):
+            raise
+        return await client.request(
+            request.method, url, params=request.query_params, headers=headers, content=body
+        )
