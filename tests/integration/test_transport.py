@@ -1,8 +1,11 @@
 """The culture bus through the real services: a teacher books with the bus, the allocation
-confirms, transport plans her class's trip and tells it; the office moves the class to another
-bus by hand; she cancels and the trip goes."""
+confirms, transport plans her class's trip and tells it, and the operator's run sheet has her
+school; the office moves the class to another bus by hand and the operator gets the next
+revision; she cancels, the trip goes, and the operator's last revision no longer has it."""
 
+import asyncio
 from datetime import UTC, datetime, time, timedelta
+from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,6 +16,7 @@ from kulturbro_contracts.catalog import Occurrence, Venue
 from kulturbro_contracts.directory import Bus, Municipality, MunicipalityRegistered
 from kulturbro_contracts.vocabulary import BookingPolicy, Language
 from kulturbro_devstack.facts import MUNICIPALITY, an_event, group_with_teacher, publish, school
+from kulturbro_devstack.smtp import EmbeddedSmtp
 from kulturbro_devstack.testing import (
     Servers,
     identity_headers,
@@ -21,14 +25,16 @@ from kulturbro_devstack.testing import (
     service_env,
     service_settings,
 )
-from kulturbro_runtime.runtime import Runtime
 from kulturbro_runtime.service import Service
 
 from .conftest import until_rows
 from .test_booking_allocation import teacher, until
+from .test_notify_booking_mail import text_of, world
+from .test_stats import publish as deliver_again
 
 pytestmark = pytest.mark.integration
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
+OPERATOR = "trafik@buss.example"
 
 
 def administrator() -> dict[str, str]:
@@ -42,20 +48,37 @@ def a_tuesday_at_ten() -> datetime:
     return datetime.combine(day, time(10), tzinfo=STOCKHOLM).astimezone(UTC)
 
 
+async def run_sheets(smtp: EmbeddedSmtp, count: int) -> list[EmailMessage]:
+    for _ in range(300):
+        mine = [m for m in smtp.messages() if m["To"].addresses[0].addr_spec == OPERATOR]
+        if len(mine) >= count:
+            return mine
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the operator got {[m['Subject'] for m in mine]}, not {count} sheets")
+
+
+def csv_of(mail: EmailMessage) -> str:
+    [sheet] = [p for p in mail.iter_attachments() if str(p.get_filename()).endswith(".csv")]
+    data = sheet.get_payload(decode=True)
+    assert isinstance(data, bytes)
+    return data.decode()
+
+
 async def test_a_teacher_books_with_the_bus_the_office_moves_her_class_and_she_cancels(
     servers: Servers, topic_prefix: str, new_schema, probe: Service
 ) -> None:
-    settings = service_settings(probe, service_env(servers, topic_prefix, new_schema("publisher")))
-    probe.migrate(settings)
-    publisher = Runtime("publisher", settings, handlers={})
-    await publisher.start()
     services = {name: load_service(name) for name in ("booking", "allocation", "transport")}
     schemas = {name: new_schema(name) for name in services}
     clients = [
         running(s, service_settings(s, service_env(servers, topic_prefix, schemas[name])))
         for name, s in services.items()
     ]
-    async with clients[0] as booking_api, clients[1], clients[2] as transport_api:
+    async with (
+        world(servers, topic_prefix, new_schema, probe) as (publisher, smtp, _, _),
+        clients[0] as booking_api,
+        clients[1],
+        clients[2] as transport_api,
+    ):
         town = MunicipalityRegistered(
             municipality_id=MUNICIPALITY,
             payload=Municipality(
@@ -71,11 +94,8 @@ async def test_a_teacher_books_with_the_bus_the_office_moves_her_class_and_she_c
             ),
         )
         unit = school("Rosengård")
-        unit = unit.model_copy(
-            update={
-                "payload": unit.payload.model_copy(update={"latitude": 55.584, "longitude": 13.043})
-            }
-        )
+        place = {"latitude": 55.584, "longitude": 13.043, "address": "Amiralsgatan 1"}
+        unit = unit.model_copy(update={"payload": unit.payload.model_copy(update=place)})
         group_id, teacher_id, facts = group_with_teacher(unit.payload.unit_id, 22)
         event = an_event([60])
         starts = a_tuesday_at_ten()
@@ -86,7 +106,12 @@ async def test_a_teacher_books_with_the_bus_the_office_moves_her_class_and_she_c
             capacity=60,
             language=Language.SV,
         )
-        venue = Venue(name="Stadsteatern", latitude=55.605, longitude=13.0038)
+        venue = Venue(
+            name="Stadsteatern",
+            address="Östra Rönneholmsvägen 20",
+            latitude=55.605,
+            longitude=13.0038,
+        )
         event = event.model_copy(
             update={
                 "payload": event.payload.model_copy(
@@ -94,12 +119,14 @@ async def test_a_teacher_books_with_the_bus_the_office_moves_her_class_and_she_c
                 )
             }
         )
-        rules = await transport_api.put(
-            "/rules",
-            json={"depot_latitude": 55.58, "depot_longitude": 13.05},
-            headers=administrator(),
-        )
+        depot = {"depot_latitude": 55.58, "depot_longitude": 13.05}
+        rules = await transport_api.put("/rules", json=depot, headers=administrator())
         assert rules.status_code == 200 and rules.json()["max_ride_min"] == 60
+        assert rules.json()["run_sheet_at"] == "18:00:00"
+        refused = await transport_api.put(
+            "/rules", json=depot | {"run_sheet_days_before": 0}, headers=administrator()
+        )
+        assert refused.status_code == 422 and "run_sheet_days_before" in refused.text
         refused = await transport_api.put(
             "/rules", json={"opens": "16:00", "closes": "08:00"}, headers=administrator()
         )
@@ -145,12 +172,31 @@ async def test_a_teacher_books_with_the_bus_the_office_moves_her_class_and_she_c
         bus = await until(her_bus)
         assert bus is not None, "the booking's bus was never scheduled"
         assert bus["trip"]["bus"] in {"Buss 1", "Buss 3"}
-        assert bus["trip"]["pickup_place"] == "Skola Rosengård"
+        assert bus["trip"]["pickup_place"] == "Skola Rosengård, Amiralsgatan 1"
         pickup = datetime.fromisoformat(bus["trip"]["pickup_at"])
         assert starts - timedelta(minutes=60) <= pickup <= starts - timedelta(minutes=15)
         day = starts.astimezone(STOCKHOLM).date()
         plan = (await transport_api.get(f"/plans/{day}", headers=administrator())).json()
         assert [run["most_on_board"] for run in plan["buses"]] == [23]
+        assert plan["run_sheet"]["not_sent_because"].startswith("no run sheet is sent")
+        assert plan["run_sheet"]["revision"] is None
+
+        # The operator is set, and the sheet's time (weeks before, at midnight) has passed.
+        sheet_rules = depot | {
+            "operator_email": OPERATOR,
+            "run_sheet_days_before": 40,
+            "run_sheet_at": "00:00",
+        }
+        rules = await transport_api.put("/rules", json=sheet_rules, headers=administrator())
+        assert rules.status_code == 200, rules.text
+        [first_sheet] = await run_sheets(smtp, 1)
+        assert first_sheet["Subject"].startswith("Körschema för kulturbussen")
+        rows = csv_of(first_sheet).splitlines()
+        assert rows[0].startswith("Buss,Tid,Hämtning/lämning,Skola eller plats,Adress,Resenärer")
+        assert len(rows) == 5 and "Skola Rosengård,Amiralsgatan 1,23,0," in rows[1]
+        plan = (await transport_api.get(f"/plans/{day}", headers=administrator())).json()
+        assert plan["run_sheet"]["revision"] == 1
+        assert plan["run_sheet"]["not_sent_because"] is None
         assert [stop["place"] for stop in plan["buses"][0]["stops"]] == [
             "Skola Rosengård",
             "Stadsteatern",
@@ -181,17 +227,34 @@ async def test_a_teacher_books_with_the_bus_the_office_moves_her_class_and_she_c
         [placed] = moved.json()["placed_by_hand"]
         assert placed["bus"] == other and placed["booking_id"] == booking_id
         assert (await her_bus() or {})["trip"]["bus"] == other
+        moved_sheet = (await run_sheets(smtp, 2))[1]
+        assert "version 2" in moved_sheet["Subject"]
+        assert csv_of(moved_sheet).splitlines()[1].startswith(f"{other},")
 
         cancelled = await booking_api.delete(f"/bookings/{booking_id}", headers=teacher(teacher_id))
         assert cancelled.status_code == 200
-        told = await read_topic(
-            servers.kafka_bootstrap_servers, topic_name("transport", topic_prefix), 3
-        )
-        assert [parse_event(r.value).event_type for r in told] == [
+        last_sheet = (await run_sheets(smtp, 3))[2]
+        assert "version 3" in last_sheet["Subject"]
+        assert "ersätter alla tidigare versioner" in text_of(last_sheet)
+        assert "Rosengård" not in csv_of(last_sheet)
+        told = [
+            parse_event(record.value)
+            for record in await read_topic(
+                servers.kafka_bootstrap_servers, topic_name("transport", topic_prefix), 6
+            )
+        ]
+        # Keyed by booking and by day, so in order within each, not across them.
+        assert [e.event_type for e in told if e.event_type != "BusRunSheetIssued"] == [
             "BusScheduled",
             "BusTripChanged",
             "BusTripCancelled",
         ]
+        sheets = [e for e in told if e.event_type == "BusRunSheetIssued"]
+        assert len(sheets) == 3
         plan = (await transport_api.get(f"/plans/{day}", headers=administrator())).json()
-        assert plan["buses"] == []
-    await publisher.stop()
+        assert plan["buses"] == [] and plan["run_sheet"]["revision"] == 3
+
+        # The sheets delivered again: the operator gets no mail twice.
+        await deliver_again(servers, topic_prefix, sheets)
+        await asyncio.sleep(2.5)
+        assert len(await run_sheets(smtp, 3)) == 3

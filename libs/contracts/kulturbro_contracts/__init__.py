@@ -38,6 +38,7 @@ from kulturbro_contracts.registry import (
     serialize_event,
 )
 from kulturbro_contracts.transport import (
+    BusRunSheetIssued,
     BusScheduled,
     BusTripCancelled,
     BusTripChanged,
@@ -51,6 +52,7 @@ __all__ = [
     "BookingRejected",
     "BookingRequested",
     "BookingWaitlisted",
+    "BusRunSheetIssued",
     "BusScheduled",
     "BusTripCancelled",
     "BusTripChanged",

@@ -3,12 +3,12 @@
 Keyed by the booking, so what one class is told about its bus arrives in the order it was made.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import ClassVar, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, EmailStr, Field
 
 from kulturbro_contracts.envelope import Event
 
@@ -98,3 +98,45 @@ class BusTripCancelled(TransportEvent):
     event_type: Literal["BusTripCancelled"] = "BusTripCancelled"
     schema_version: Literal[1] = 1
     payload: TripCancellation
+
+
+class RunSheetStopKind(StrEnum):
+    PICK_UP = "pick_up"
+    DROP_OFF = "drop_off"
+
+
+class RunSheetStop(BaseModel):
+    at: datetime = Field(description="when the bus is at the stop")
+    kind: RunSheetStopKind
+    place: str = Field(description="the school's or the venue's name")
+    address: str | None = Field(default=None, description="where known")
+    travellers: int = Field(ge=0, description="pupils and adults boarding or leaving")
+    wheelchair_places: int = Field(default=0, ge=0)
+    teacher_phone: str | None = Field(default=None, description="the class's teacher, if given")
+
+
+class RunSheetBus(BaseModel):
+    bus: str
+    leaves_depot: datetime
+    back_at_depot: datetime
+    stops: list[RunSheetStop] = Field(description="in the order the bus drives them")
+
+
+class RunSheet(BaseModel):
+    """A day's bus stops for the operator; a later revision replaces an earlier one whole."""
+
+    day: date = Field(description="the day the buses drive, in the municipality's time zone")
+    operator_email: EmailStr
+    revision: int = Field(ge=1, description="1 for the first sheet of the day, then 2, 3 ...")
+    buses: list[RunSheetBus] = Field(description="every bus that drives that day; none: no trip")
+
+
+class BusRunSheetIssued(TransportEvent):
+    """The operator's run sheet for one day, once per revision."""
+
+    event_type: Literal["BusRunSheetIssued"] = "BusRunSheetIssued"
+    schema_version: Literal[1] = 1
+    payload: RunSheet
+
+    def key(self) -> str:
+        return f"{self.municipality_id}:{self.payload.day}"

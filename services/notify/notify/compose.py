@@ -10,7 +10,8 @@ context's variables plus `language` (and, in HTML, `subject`).
 
 Filters, in the language and the municipality's time zone:
 `when` (date and time), `day` (date), `clock` (time), `span` (an occurrence's start to end), of
-aware datetimes or their ISO 8601 text (a context stored as JSON);
+aware datetimes or their ISO 8601 text (a context stored as JSON); `date` (a calendar day, or its
+ISO 8601 text);
 `text` (a LocalizedText in the language, else in any language it has) and `listing` ("a, b and c").
 `value|once(macro, ...)` calls a macro once per value object, e.g. `event|once(html.event_card)`,
 the same in every teacher's invitation; so a caller must not change a context's objects in place.
@@ -19,13 +20,13 @@ the same in every teacher's invitation; so a caller must not change a context's 
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.lists import format_list
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 
@@ -67,6 +68,13 @@ def _filters(language: Language, time_zone: str) -> dict[str, Callable[..., str]
             return f"{when(starts_at)}–{clock(ends_at)}"
         return f"{when(starts_at)} – {when(ends_at)}"
 
+    def calendar_day(value: date | str) -> str:
+        return format_date(
+            date.fromisoformat(value) if isinstance(value, str) else value,
+            patterns.day,
+            locale=locale,
+        )
+
     def text(localized: Mapping[str, str]) -> str:
         return localized.get(language) or next((t for t in localized.values() if t), "")
 
@@ -82,6 +90,7 @@ def _filters(language: Language, time_zone: str) -> dict[str, Callable[..., str]
         "day": day,
         "clock": clock,
         "span": span,
+        "date": calendar_day,
         "text": text,
         "listing": listing,
     }

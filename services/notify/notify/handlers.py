@@ -15,6 +15,7 @@ from notify.mime import mail_bytes
 from notify.offer_mail import OFFER_MAIL
 from notify.rendering import Renderer, time_zone_of
 from notify.retention import RETENTION
+from notify.run_sheet import RUN_SHEET_MAIL
 from notify.settings import NotifySettings
 
 
@@ -52,6 +53,7 @@ HANDLERS: HandlerTable = merge_handlers(
     BOOKING_MAIL,  # before COPIES: an EventChanged is compared with the copy it replaces
     BUS_MAIL,
     OFFER_MAIL,
+    RUN_SHEET_MAIL,
     COPIES,
     RETENTION,
     {SignInLinkRequested: [send_sign_in_link], EventPublished: [invite_targeted_teachers]},

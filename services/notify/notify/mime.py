@@ -7,6 +7,7 @@ quoted-printable, which is ~10 times slower to make), lines within 78 characters
 
 import binascii
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, formataddr, parseaddr
 from functools import lru_cache
@@ -15,6 +16,22 @@ from uuid import uuid4
 CALENDAR_FILE = "kulturbro.ics"
 _FOLD_AT = 76
 _ENCODED_WORD_BYTES = 39  # 52 characters of base64: "Subject: =?utf-8?b?...?=" fits in 76
+
+
+@dataclass(frozen=True)
+class Attachment:
+    file_name: str  # plain ASCII, as Kulturbro names its files
+    content_type: str
+    data: bytes
+
+
+def _attachment(attachment: Attachment) -> bytes:
+    return _part(
+        f'Content-Type: {attachment.content_type};\r\n name="{attachment.file_name}"\r\n'
+        f'Content-Disposition: attachment; filename="{attachment.file_name}"\r\n'
+        "Content-Transfer-Encoding: base64",
+        _base64(attachment.data),
+    )
 
 
 def _one_line(text: str) -> str:
@@ -99,6 +116,7 @@ def mail_bytes(
     calendar_method: str = "REQUEST",
     date: datetime | None = None,
     extra_headers: Sequence[tuple[str, str]] = (),
+    attachments: Sequence[Attachment] = (),
 ) -> bytes:
     # "=_" cannot occur in base64, so a boundary never meets a body.
     boundary = f"=_{uuid4().hex}"
@@ -115,11 +133,17 @@ def mail_bytes(
             ),
         ],
     )
-    if calendar is None:
+    files = list(attachments)
+    if calendar is not None:
+        method = calendar_method.upper()
+        files.insert(
+            0,
+            Attachment(CALENDAR_FILE, f"text/calendar; method={method}; charset=utf-8", calendar),
+        )
+    if not files:
         content_type = f'multipart/alternative;\r\n boundary="{boundary}a"'
         body = alternative
     else:
-        method = calendar_method.upper()
         content_type = f'multipart/mixed;\r\n boundary="{boundary}m"'
         body = _multipart(
             boundary + "m",
@@ -127,13 +151,7 @@ def mail_bytes(
                 _part(
                     f'Content-Type: multipart/alternative;\r\n boundary="{boundary}a"', alternative
                 ),
-                _part(
-                    f"Content-Type: text/calendar; method={method}; charset=utf-8;\r\n"
-                    f' name="{CALENDAR_FILE}"\r\n'
-                    f'Content-Disposition: attachment; filename="{CALENDAR_FILE}"\r\n'
-                    "Content-Transfer-Encoding: base64",
-                    _base64(calendar),
-                ),
+                *(_attachment(file) for file in files),
             ],
         )
     headers = "\r\n".join(

@@ -17,13 +17,15 @@ from kulturbro_contracts.vocabulary import Language
 from kulturbro_runtime.calendar import Entry, booking_calendar, bus_uid
 from kulturbro_runtime.localization import DEFAULT_TIME_ZONE
 from kulturbro_runtime.mail_links import unsubscribe_url
+from notify import run_sheet
 from notify.compose import Composer
 from notify.db import event_details, municipality
-from notify.mime import mail_bytes
+from notify.mime import Attachment, mail_bytes
 from notify.settings import NotifySettings
 
 # Mails a teacher may choose not to get.
 UNSUBSCRIBABLE = frozenset({"invitation", "digest", "offer", "offer_reminder"})
+ABOUT_NO_EVENT = frozenset({run_sheet.KIND})  # mails whose subject is not a catalog event
 # The bus trip's calendar entry is named in the teacher's language, beside the visit's title.
 BUS_ENTRY = {Language.SV: "Kulturbuss", Language.FI: "Kulttuuribussi", Language.EN: "Culture bus"}
 
@@ -91,10 +93,10 @@ class Renderer:
         self, row: Any, event: dict[str, Any] | None, time_zone: str | None
     ) -> tuple[str, bytes]:
         """The subject and the whole message."""
-        if event is None:
+        if event is None and row.kind not in ABOUT_NO_EVENT:
             raise MissingFacts(f"event {row.subject_id} is not known here yet")
         language = Language(row.language)
-        context = dict(row.context) | {"event": event}
+        context = dict(row.context) | ({"event": event} if event else {})
         context.setdefault("name", row.name)
         unsubscribe: list[tuple[str, str]] = []
         if row.kind in UNSUBSCRIBABLE:
@@ -110,6 +112,11 @@ class Renderer:
             row.kind, language, context, municipality_id=row.municipality_id,
             time_zone=time_zone or DEFAULT_TIME_ZONE,
         )  # fmt: skip
+        attachments: list[Attachment] = []
+        if row.kind == run_sheet.KIND:
+            attachments = run_sheet.run_sheet_files(
+                context, language, time_zone or DEFAULT_TIME_ZONE
+            )
         calendar = None
         entry = context.get("calendar")
         if entry:
@@ -119,7 +126,7 @@ class Renderer:
             subject=composed.subject, text=composed.text, html=composed.html,
             message_id=f"{notification_id(row.id)}@{self.domain}", calendar=calendar,
             calendar_method="CANCEL" if entry and entry["cancelled"] else "REQUEST",
-            extra_headers=unsubscribe,
+            extra_headers=unsubscribe, attachments=attachments,
         )  # fmt: skip
         return composed.subject, raw
 

@@ -80,6 +80,43 @@ def a_trip(**changes: Any) -> dict[str, Any]:
     return fields | changes
 
 
+def a_run_sheet(revision: int = 1, buses: int = 1) -> dict[str, Any]:
+    """An operator's run sheet as notify keeps it (JSON): one bus, a class from Ekskolan to the
+    theatre at 09:15 Stockholm time and back."""
+    stops = [
+        ("2026-03-03T08:15:00Z", "pick_up", "Ekskolan", "Skolgatan 4", "070-123 45 67"),
+        ("2026-03-03T08:40:00Z", "drop_off", "Stadsteatern", "Östra Rönneholmsvägen 20", None),
+        ("2026-03-03T10:10:00Z", "pick_up", "Stadsteatern", "Östra Rönneholmsvägen 20", None),
+        ("2026-03-03T10:40:00Z", "drop_off", "Ekskolan", "Skolgatan 4", None),
+    ]
+    bus = {
+        "bus": "Buss 2",
+        "leaves_depot": "2026-03-03T08:00:00Z",
+        "back_at_depot": "2026-03-03T10:55:00Z",
+        "stops": [
+            {
+                "at": at,
+                "kind": kind,
+                "place": place,
+                "address": address,
+                "travellers": 26,
+                "wheelchair_places": 1,
+                "teacher_phone": phone,
+            }
+            for at, kind, place, address, phone in stops
+        ],
+    }
+    return {
+        "municipality": "Malmö",
+        "sheet": {
+            "day": "2026-03-03",
+            "operator_email": "trafik@buss.example",
+            "revision": revision,
+            "buses": [bus] * buses,
+        },
+    }
+
+
 EXPLANATION = {
     Language.SV: "Ni kom på plats 3 av 12 i lottningen.",
     Language.FI: "Sijoituitte arvonnassa sijalle 3/12.",
@@ -218,6 +255,7 @@ def contexts() -> dict[str, dict[str, Any]]:
             ],
             "manage_url": "https://k.example/manage/100",
         },
+        "bus_run_sheet": a_run_sheet(revision=2),
         "sign_in_link": {
             "link": "https://k.example/sign-in?token=abc",
             "expires_at": datetime(2026, 3, 3, 9, 15, tzinfo=UTC),

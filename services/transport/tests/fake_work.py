@@ -8,11 +8,13 @@ from zoneinfo import ZoneInfo
 from kulturbro_contracts import Event
 from kulturbro_contracts.directory import Bus as FleetBus
 from kulturbro_contracts.directory import School as SchoolFact
+from kulturbro_contracts.transport import RunSheet
 from transport.domain import Place
 from transport.plans import DayPlanPublic
 from transport.records import (
     BookingStatus,
     BusBooking,
+    IssuedSheet,
     OccurrenceAt,
     Placement,
     RuleSettings,
@@ -146,6 +148,17 @@ class FakePlacements:
         self.rows.pop(booking_id, None)
 
 
+class FakeRunSheets:
+    def __init__(self) -> None:
+        self.sent: dict[tuple[str, date], list[IssuedSheet]] = {}
+
+    async def last(self, municipality_id: str, day: date) -> IssuedSheet | None:
+        return (self.sent.get((municipality_id, day)) or [None])[-1]
+
+    async def record(self, municipality_id: str, sheet: RunSheet, at: datetime) -> None:
+        self.sent.setdefault((municipality_id, sheet.day), []).append(IssuedSheet(sheet, at))
+
+
 class FakeWork:
     def __init__(self) -> None:
         self.bookings = FakeBookings()
@@ -155,6 +168,7 @@ class FakeWork:
         self.plans = FakePlans()
         self.yearly_trips = FakeYearlyTrips()
         self.placements = FakePlacements()
+        self.run_sheets = FakeRunSheets()
         self.published: list[Event] = []
 
     async def publish(self, event: Event) -> Event:

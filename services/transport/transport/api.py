@@ -13,7 +13,8 @@ from kulturbro_runtime.errors import problem
 from transport.handlers import MoveRefused, move_to_bus
 from transport.plans import DayPlanPublic
 from transport.records import MAX_BUS_NAME, BookingStatus, RuleSettings
-from transport.repositories import SqlBookings, SqlDirectory, SqlPlans, SqlRules, SqlWork
+from transport.repositories import SqlBookings, SqlDirectory, SqlRules, SqlWork
+from transport.run_sheets import run_sheet_state
 
 router = APIRouter(tags=["transport"])
 
@@ -47,10 +48,14 @@ async def set_rules(
 
 @router.get("/plans/{day}", response_model=DayPlanPublic, **allow(Role.ADMINISTRATOR))
 async def day_plan(day: date, caller: MunicipalCallerDep, runtime: RuntimeDep) -> DayPlanPublic:
-    async with runtime.database.sessions() as session:
-        plan = await SqlPlans(session).get(str(caller.municipality_id), day)
-    if plan is None:
-        raise HTTPException(404, f"no bus is planned on {day}: no booking that day wants one")
+    """With the operator's run sheet of the day: when it goes out, what was sent, or why not."""
+    municipality_id = str(caller.municipality_id)
+    async with runtime.unit_of_work() as uow:
+        work = SqlWork(uow)
+        plan = await work.plans.get(municipality_id, day)
+        if plan is None:
+            raise HTTPException(404, f"no bus is planned on {day}: no booking that day wants one")
+        plan.run_sheet = await run_sheet_state(work, municipality_id, day)
     return plan
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 from kulturbro_runtime import Service
 from transport import handlers
 from transport.api import ROUTERS
+from transport.run_sheets import send_run_sheets
 
 service = Service(
     name="transport",
@@ -12,4 +13,5 @@ service = Service(
     migrations=Path(__file__).with_name("migrations") / "versions",
     handlers=handlers.HANDLERS,
     routers=ROUTERS,
+    background=[send_run_sheets],
 )

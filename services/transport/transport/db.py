@@ -57,6 +57,8 @@ bus_rules = Table(
     Column("frozen_days", Integer, nullable=False),
     Column("speed_kmh", Integer, nullable=False),
     Column("operator_email", String(320)),
+    Column("run_sheet_at", Time, nullable=False, server_default="18:00"),
+    Column("run_sheet_days_before", Integer, nullable=False, server_default="1"),
     Column("depots", JSON),
     Column(
         "one_trip_per_school_year", Boolean, nullable=False
@@ -113,4 +115,16 @@ placement = Table(
     Column("moved_by", String(320), nullable=False),
     Column("moved_at", DateTime(timezone=True), nullable=False),
     Index("ix_placement_municipality_day", "municipality_id", "day"),
+)
+
+# Every run sheet sent to the operator, one row per revision: what was sent, so that a sheet goes
+# out once and a changed day goes out again as the next revision.
+run_sheet = Table(
+    "run_sheet",
+    metadata,
+    Column("municipality_id", String(64), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("revision", Integer, primary_key=True),
+    Column("sheet", JSON, nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
 )

@@ -46,7 +46,7 @@ from transport.domain import (
     plan_day,
     school_year,
 )
-from transport.plans import DayPlanPublic, domain_plan, public_plan
+from transport.plans import DayPlanPublic, Site, domain_plan, public_plan
 from transport.records import BookingStatus, BusBooking, OccurrenceAt, Placement, School, Told
 from transport.repositories import SqlWork
 from transport.work import Work
@@ -230,11 +230,17 @@ async def _tell_the_day(
 ) -> DayPlanPublic:
     for booking, occurrence, school in the.bookings:
         await _tell(work, booking, occurrence, school, plan, the.rules, now=now)
-    names = {b.booking_id: (s.name if s else "", o.venue_name) for b, o, s in the.bookings}
+    sites = {
+        b.booking_id: (
+            Site(s.name, s.address) if s else Site(""),
+            Site(o.venue_name, o.venue_address),
+        )
+        for b, o, s in the.bookings
+    }
     public = public_plan(
         the.day.date,
         plan,
-        names,
+        sites,
         frozen=the.frozen,
         placed_by_hand=[p.public() for p in placements],
     )

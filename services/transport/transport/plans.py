@@ -1,13 +1,22 @@
 """A day's plan as the administrator reads it: each bus's stops in order, with times and load."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from kulturbro_contracts.transport import NoBusReason
 from transport.domain import Bus, BusRules, BusRun, DayPlan, Leg, Place, Stop, StopKind
+
+
+@dataclass(frozen=True)
+class Site:
+    """A stop as the administrator and the operator read it."""
+
+    name: str
+    address: str | None = None
 
 
 class StopPublic(BaseModel):
@@ -16,6 +25,7 @@ class StopPublic(BaseModel):
     leg: Leg
     booking_id: UUID
     place: str
+    address: str | None = None
     latitude: float
     longitude: float
     travellers: int
@@ -51,6 +61,15 @@ class PlacementPublic(BaseModel):
     moved_at: datetime
 
 
+class RunSheetState(BaseModel):
+    """The operator's run sheet of the day, as the office sees it."""
+
+    sends_at: datetime = Field(description="when the first sheet of the day goes out")
+    revision: int | None = Field(description="the latest sheet sent; none: not sent yet")
+    issued_at: datetime | None
+    not_sent_because: str | None = Field(description="why no sheet goes out, and what to fix")
+
+
 class DayPlanPublic(BaseModel):
     day: date
     frozen: bool
@@ -58,37 +77,39 @@ class DayPlanPublic(BaseModel):
     unserved: list[UnservedPublic]
     km: float
     placed_by_hand: list[PlacementPublic] = []
+    run_sheet: RunSheetState | None = None  # told by the API, not kept with the plan
 
 
 def public_plan(
     day: date,
     plan: DayPlan,
-    names: dict[UUID, tuple[str, str]],
+    sites: dict[UUID, tuple[Site, Site]],
     *,
     frozen: bool,
     placed_by_hand: Sequence[PlacementPublic] = (),
 ) -> DayPlanPublic:
-    """names: each booking's school and venue."""
+    """sites: each booking's school and venue."""
     runs = []
     for run in plan.runs:
         loads = run.load()
-        stops = [
-            StopPublic(
+        stops = []
+        for stop, (seats, _) in zip(run.stops, loads, strict=True):
+            at_school = (stop.leg is Leg.THERE) == (stop.kind is StopKind.PICK_UP)
+            site = sites[stop.booking_id][0 if at_school else 1]
+            stop_public = StopPublic(
                 at=stop.at,
                 kind=stop.kind,
                 leg=stop.leg,
                 booking_id=stop.booking_id,
-                place=names[stop.booking_id][
-                    0 if (stop.leg is Leg.THERE) == (stop.kind is StopKind.PICK_UP) else 1
-                ],
+                place=site.name,
+                address=site.address,
                 latitude=stop.place.latitude,
                 longitude=stop.place.longitude,
                 travellers=stop.travellers,
                 wheelchair_places=stop.wheelchair_places,
                 on_board=seats,
             )
-            for stop, (seats, _) in zip(run.stops, loads, strict=True)
-        ]
+            stops.append(stop_public)
         runs.append(
             RunPublic(
                 bus=run.bus.name,

@@ -12,7 +12,7 @@ from pydantic import BaseModel, EmailStr, Field, field_validator, model_validato
 
 from kulturbro_contracts import limits
 from kulturbro_contracts.directory import Bus as FleetBus
-from kulturbro_contracts.transport import BusTrip, NoBusReason
+from kulturbro_contracts.transport import BusTrip, NoBusReason, RunSheet
 from transport.domain import Bus, BusRules, Place
 from transport.plans import PlacementPublic
 
@@ -70,6 +70,12 @@ class Placement:
 
 
 @dataclass(frozen=True)
+class IssuedSheet:
+    sheet: RunSheet
+    issued_at: datetime
+
+
+@dataclass(frozen=True)
 class School:
     name: str
     address: str | None
@@ -85,6 +91,7 @@ class OccurrenceAt:
     venue_name: str
     venue: Place | None
     cancelled: bool
+    venue_address: str | None = None
 
 
 class BusDepot(BaseModel):
@@ -142,7 +149,13 @@ class RuleSettings(BaseModel):
     max_ride_min: int = _minutes(60, lowest=10)
     frozen_days: int = Field(3, ge=0, le=limits.MAX_BUS_DAYS)
     speed_kmh: int = Field(40, ge=5, le=limits.MAX_BUS_SPEED_KMH)
-    operator_email: EmailStr | None = None
+    operator_email: EmailStr | None = Field(None, description="where the day's run sheet goes")
+    run_sheet_at: time = Field(
+        time(18, 0), description="the run sheet goes out at this local time, the evening before"
+    )
+    run_sheet_days_before: int = Field(
+        1, ge=1, le=limits.MAX_BUS_DAYS, description="how many days before the buses drive"
+    )
     one_trip_per_school_year: bool = Field(
         False, description="a group has the bus at most once a school year (from 1 August)"
     )
@@ -152,7 +165,7 @@ class RuleSettings(BaseModel):
         description="a depot of its own for a bus of the fleet; the others use the one above",
     )
 
-    @field_validator("opens", "closes", "earliest_pickup", "latest_dropoff")
+    @field_validator("opens", "closes", "earliest_pickup", "latest_dropoff", "run_sheet_at")
     @classmethod
     def _local(cls, value: time) -> time:
         # Bus hours are the municipality's wall clock; a zone here could not be compared.

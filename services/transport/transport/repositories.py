@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kulturbro_contracts import Event
 from kulturbro_contracts.directory import Bus as FleetBus
 from kulturbro_contracts.directory import School as SchoolFact
+from kulturbro_contracts.transport import RunSheet
 from kulturbro_replicas import catalog
 from kulturbro_replicas.municipalities import locale_of
 from kulturbro_runtime import UnitOfWork
@@ -22,6 +23,7 @@ from transport.db import (
     fleet,
     group_trip,
     placement,
+    run_sheet,
     school,
 )
 from transport.domain import Place
@@ -29,6 +31,7 @@ from transport.plans import DayPlanPublic
 from transport.records import (
     BookingStatus,
     BusBooking,
+    IssuedSheet,
     OccurrenceAt,
     Placement,
     RuleSettings,
@@ -175,6 +178,7 @@ class SqlCatalog:
                 starts_at=row.starts_at,
                 ends_at=row.ends_at,
                 venue_name=row.venue["name"],
+                venue_address=row.venue.get("address"),
                 venue=_place(row.venue.get("latitude"), row.venue.get("longitude")),
                 cancelled=row.cancelled,
             )
@@ -287,6 +291,44 @@ class SqlPlans:
         }
         await _upsert(self.session, day_plan, ["municipality_id", "day"], values)
 
+    async def days_since(self, first: date) -> list[tuple[str, date]]:
+        """Every municipality's planned days from `first` on."""
+        rows = await self.session.execute(
+            select(day_plan.c.municipality_id, day_plan.c.day)
+            .where(day_plan.c.day >= first)
+            .order_by(day_plan.c.day, day_plan.c.municipality_id)
+        )
+        return [(row.municipality_id, row.day) for row in rows]
+
+
+class SqlRunSheets:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def last(self, municipality_id: str, day: date) -> IssuedSheet | None:
+        row = (
+            await self.session.execute(
+                select(run_sheet.c.sheet, run_sheet.c.issued_at)
+                .where(run_sheet.c.municipality_id == municipality_id, run_sheet.c.day == day)
+                .order_by(run_sheet.c.revision.desc())
+                .limit(1)
+            )
+        ).first()
+        if row is None:
+            return None
+        return IssuedSheet(RunSheet.model_validate(row.sheet), row.issued_at)
+
+    async def record(self, municipality_id: str, sheet: RunSheet, at: datetime) -> None:
+        await self.session.execute(
+            insert(run_sheet).values(
+                municipality_id=municipality_id,
+                day=sheet.day,
+                revision=sheet.revision,
+                sheet=sheet.model_dump(mode="json"),
+                issued_at=at,
+            )
+        )
+
 
 class SqlWork:
     """Transport's repositories on the runtime's unit of work: one transaction with the outbox."""
@@ -301,6 +343,7 @@ class SqlWork:
         self.plans = SqlPlans(session)
         self.yearly_trips = SqlYearlyTrips(session)
         self.placements = SqlPlacements(session)
+        self.run_sheets = SqlRunSheets(session)
 
     async def publish(self, event: Event) -> Event:
         return await self.uow.publish(event)

@@ -9,8 +9,16 @@ from zoneinfo import ZoneInfo
 from kulturbro_contracts import Event
 from kulturbro_contracts.directory import Bus as FleetBus
 from kulturbro_contracts.directory import School as SchoolFact
+from kulturbro_contracts.transport import RunSheet
 from transport.plans import DayPlanPublic
-from transport.records import BusBooking, OccurrenceAt, Placement, RuleSettings, School
+from transport.records import (
+    BusBooking,
+    IssuedSheet,
+    OccurrenceAt,
+    Placement,
+    RuleSettings,
+    School,
+)
 
 
 class Bookings(Protocol):
@@ -66,6 +74,11 @@ class Placements(Protocol):
     async def forget(self, booking_id: UUID) -> None: ...
 
 
+class RunSheets(Protocol):
+    async def last(self, municipality_id: str, day: date) -> IssuedSheet | None: ...
+    async def record(self, municipality_id: str, sheet: RunSheet, at: datetime) -> None: ...
+
+
 class Work(Protocol):
     @property
     def bookings(self) -> Bookings: ...
@@ -81,5 +94,7 @@ class Work(Protocol):
     def yearly_trips(self) -> YearlyTrips: ...
     @property
     def placements(self) -> Placements: ...
+    @property
+    def run_sheets(self) -> RunSheets: ...
 
     async def publish(self, event: Event) -> Event: ...
