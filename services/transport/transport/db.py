@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Time,
+    false,
 )
 from sqlalchemy.dialects.postgresql import UUID
 
@@ -57,12 +58,10 @@ bus_rules = Table(
     Column("frozen_days", Integer, nullable=False),
     Column("speed_kmh", Integer, nullable=False),
     Column("operator_email", String(320)),
+    Column("depots", JSON),  # buses with a depot of their own: bus, latitude, longitude
+    Column("one_trip_per_school_year", Boolean, nullable=False, server_default=false()),
     Column("run_sheet_at", Time, nullable=False, server_default="18:00"),
     Column("run_sheet_days_before", Integer, nullable=False, server_default="1"),
-    Column("depots", JSON),
-    Column(
-        "one_trip_per_school_year", Boolean, nullable=False
-    ),  # buses with a depot of their own: bus, latitude, longitude
 )
 
 bus_booking = Table(
