@@ -218,3 +218,32 @@ def test_no_other_role_sees_the_organizers_or_the_draws(
         assert answer is not None and answer.status == 404, path
         nobody = page.goto(f"{live_site.url}{path}")
         assert nobody is not None and "/sign-in" in nobody.url, path
+
+
+def test_an_office_sets_the_seats_an_event_holds_for_classes_with_no_visit(
+    signed_in_page: Callable[..., Page],
+    live_site: LiveSite,
+    drawn_event: str,
+    assert_accessible: Callable[[Page], None],
+) -> None:
+    page = signed_in_page(live_site.administrator, "sv")
+    page.goto(f"{live_site.url}/office/draws")
+    row = page.get_by_role("row").filter(has_text=TITLE["sv"])
+    row.get_by_role("link", name="Platser för klasser utan besök").click()
+    expect(page.locator("#held_back_share")).to_have_value("15")  # the default
+    assert_accessible(page)
+    page.locator("#held_back_share").fill("101")
+    page.locator("#held_back_release_on").fill("2000-01-01")
+    page.get_by_role("button", name="Spara inställningarna").click()
+    expect(page.locator("#held_back_share-error")).to_contain_text("0 till 100")
+    page.locator("#held_back_share").fill("20")
+    page.get_by_role("button", name="Spara inställningarna").click()
+    # The catalog refuses a release before the booking window closed, beside the day.
+    expect(page.locator("#held_back_release_on-error")).to_contain_text("tidigast dagen efter")
+    expect(page.locator("#held_back_share")).to_have_value("20")  # kept as typed
+    assert_accessible(page)
+    page.locator("#held_back_release_on").fill("")
+    page.get_by_role("button", name="Spara inställningarna").click()
+    expect(page.get_by_role("status")).to_contain_text("sparade")
+    expect(page.locator("#held_back_share")).to_have_value("20")
+    expect(page.locator("#held_back_release_on")).not_to_have_value("")  # the usual day shown

@@ -118,6 +118,9 @@ class EventListing(_Lenient):
     booking_opens_at: datetime | None = None
     booking_closes_at: datetime | None = None
     cancellation_deadline_days: int = 7
+    held_back_share: int = 0
+    held_back_release_on: date | None = None
+    quota_release_on: date | None = None
 
 
 class EventPage(_Lenient):
@@ -1091,6 +1094,9 @@ class Platform:
         except NotFound:
             return None
         return DayPlan.model_validate(found)
+
+    async def change_outreach(self, token: str, event_id: UUID, body: dict[str, Any]) -> None:
+        await self._call("PUT", f"/api/catalog/events/{event_id}/outreach", token=token, json=body)
 
     async def my_offers(self, token: str) -> list[Offer]:
         found = await self._call("GET", "/api/booking/offers/mine", token=token)
