@@ -182,9 +182,14 @@ def test_the_office_changes_the_bus_rules_on_its_page_and_is_told_beside_each_fi
     signed_in_page: Callable[..., Page],
     assert_accessible: Callable[[Page], None],
 ) -> None:
+    fleet = {"bus_fleet": [{"name": "Buss 1", "seats": 50, "wheelchair_places": 1}]}
+    with httpx.Client(base_url=live_site.url, timeout=30) as http:
+        office = api_headers(live_site.administrator)
+        assert http.patch("/api/directory/municipality", json=fleet, headers=office).is_success
     page = signed_in_page(live_site.administrator, "fi")
     page.goto(f"{live_site.url}/office/buses/rules")
     assert_accessible(page)
+    page.locator("#bus-0-latitude").fill("55,61")
     page.locator("#max_ride_min").fill("500")
     page.locator("#closes").fill("07:00")
     page.locator("#depot_latitude").fill("")
@@ -193,7 +198,8 @@ def test_the_office_changes_the_bus_rules_on_its_page_and_is_told_beside_each_fi
     expect(page.locator("#max_ride_min-error")).to_contain_text("10–240")
     expect(page.locator("#closes-error")).to_contain_text("myöhäisempi")
     expect(page.locator("#depot_latitude-error")).to_contain_text("leveys")
-    expect(page.locator("#error-summary li")).to_have_count(3)
+    expect(page.locator("#bus-0-longitude-error")).to_contain_text("leveys- että pituusaste")
+    expect(page.locator("#error-summary li")).to_have_count(4)
     assert_accessible(page)
     with httpx.Client(base_url=live_site.url, timeout=30) as http:
         kept = http.get("/api/transport/rules", headers=api_headers(live_site.administrator))
@@ -203,6 +209,9 @@ def test_the_office_changes_the_bus_rules_on_its_page_and_is_told_beside_each_fi
     page.locator("#closes").fill("16:00")
     page.locator("#depot_latitude").fill("55,59")
     page.locator("#operator_email").fill("trafik@example.org")
+    page.locator("#bus-0-longitude").fill("12.99")
+    page.locator("#run_sheet_at").fill("17:30")
+    page.locator("#one_trip_per_school_year").check()
     page.get_by_role("button", name="Tallenna bussien säännöt").click()
     expect(page.locator("[role=status]")).to_contain_text("tallennettu")
     with httpx.Client(base_url=live_site.url, timeout=30) as http:
@@ -210,4 +219,8 @@ def test_the_office_changes_the_bus_rules_on_its_page_and_is_told_beside_each_fi
     rules = saved.json()
     assert (rules["max_ride_min"], rules["closes"][:5]) == (45, "16:00")
     assert (rules["depot_latitude"], rules["operator_email"]) == (55.59, "trafik@example.org")
+    assert rules["depots"] == [{"bus": "Buss 1", "latitude": 55.61, "longitude": 12.99}]
+    assert (rules["run_sheet_at"][:5], rules["one_trip_per_school_year"]) == ("17:30", True)
     expect(page.locator("#max_ride_min")).to_have_value("45")
+    expect(page.locator("#one_trip_per_school_year")).to_be_checked()
+    assert_accessible(page)

@@ -13,7 +13,7 @@ from kulturbro_runtime import Role
 from web.pages.common import CheckedFormDep, see_other, signed_in_as
 from web.platform import Platform, Refused
 from web.rendering import NO_STORE, render
-from web.visitors import VisitorDep
+from web.visitors import Visitor, VisitorDep
 from web.words import N_
 
 router = APIRouter(include_in_schema=False)
@@ -25,7 +25,7 @@ TIME = N_("Write a time such as 08:00.")
 class Rule:
     name: str
     label: str
-    kind: str  # "time", "whole", "degrees" or "email": how the field is read and shown
+    kind: str  # "time", "whole", "degrees", "email" or "flag": how the field is read and shown
     lowest: float = 0
     highest: float = 0
     wrong: str = N_("Fill this in.")  # what to write instead, with the bounds
@@ -85,6 +85,12 @@ SECTIONS: tuple[tuple[str, tuple[Rule, ...]], ...] = (
                 0,
                 limits.MAX_BUS_DAYS,
                 N_("Write whole days, 0 to 365."),
+            ),
+            Rule(
+                "one_trip_per_school_year",
+                N_("At most one bus trip for each group in a school year"),
+                "flag",
+                optional=True,
             ),
         ),
     ),
@@ -147,6 +153,15 @@ SECTIONS: tuple[tuple[str, tuple[Rule, ...]], ...] = (
                 optional=True,
                 hint=N_("The day's run sheet goes here the evening before."),
             ),
+            Rule("run_sheet_at", N_("The run sheet is sent at"), "time", wrong=TIME),
+            Rule(
+                "run_sheet_days_before",
+                N_("This many days before the buses drive"),
+                "whole",
+                1,
+                limits.MAX_BUS_DAYS,
+                N_("Write whole days, 1 to 365."),
+            ),
         ),
     ),
 )
@@ -154,8 +169,10 @@ RULES = {rule.name: rule for _, rules in SECTIONS for rule in rules}
 
 
 def _shown(rule: Rule, value: Any) -> str:
-    if value is None:
+    if value is None or value is False:
         return ""
+    if rule.kind == "flag":
+        return "yes"
     if rule.kind == "time":
         return str(value)[:5]
     return str(value)
@@ -163,6 +180,8 @@ def _shown(rule: Rule, value: Any) -> str:
 
 def _problem(rule: Rule, typed: str) -> tuple[Any, str | None]:
     """The value the transport service takes, or what is wrong with what was typed."""
+    if rule.kind == "flag":
+        return typed == "yes", None
     if not typed:
         return None, None if rule.optional else N_("Fill this in.")
     if rule.kind == "time":
@@ -183,10 +202,52 @@ def _problem(rule: Rule, typed: str) -> tuple[Any, str | None]:
     return number, None
 
 
+def _depot_fields(index: int) -> tuple[str, str]:
+    return f"bus-{index}-latitude", f"bus-{index}-longitude"
+
+
+def _depots_shown(fleet: list[str], depots: list[dict[str, Any]]) -> dict[str, str]:
+    own = {depot["bus"]: depot for depot in depots}
+    values = {}
+    for index, bus in enumerate(fleet):
+        latitude, longitude = _depot_fields(index)
+        values[latitude] = str(own[bus]["latitude"]) if bus in own else ""
+        values[longitude] = str(own[bus]["longitude"]) if bus in own else ""
+    return values
+
+
+def _depots_read(
+    fleet: list[str], form: dict[str, str], problems: dict[str, str]
+) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """Each bus's own depot as typed, and as the transport service takes them."""
+    values: dict[str, str] = {}
+    depots: list[dict[str, Any]] = []
+    for index, bus in enumerate(fleet):
+        fields = _depot_fields(index)
+        typed = [form.get(name, "").strip() for name in fields]
+        values |= dict(zip(fields, typed, strict=True))
+        if not any(typed):
+            continue
+        place = []
+        for name, text, rule in zip(
+            fields, typed, (RULES["depot_latitude"], RULES["depot_longitude"]), strict=True
+        ):
+            number, wrong = _problem(rule, text)
+            if wrong or number is None:
+                problems[name] = wrong or N_(
+                    "Give the depot both a latitude and a longitude, or neither."
+                )
+            place.append(number)
+        if len(place) == 2 and None not in place:
+            depots.append({"bus": bus, "latitude": place[0], "longitude": place[1]})
+    return values, depots
+
+
 def _page(
     request: Request,
     values: dict[str, str],
     problems: dict[str, str],
+    fleet: list[str],
     saved: bool = False,
     status_code: int = 200,
 ) -> HTMLResponse:
@@ -198,8 +259,16 @@ def _page(
         sections=SECTIONS,
         values=values,
         problems=problems,
+        fleet=fleet,
+        depot_fields=_depot_fields,
         saved=saved,
     )
+
+
+async def _fleet(request: Request, token: str, visitor: Visitor) -> list[str]:
+    platform: Platform = request.app.state.platform
+    found = await platform.own_municipality(token, visitor.address)
+    return [bus.name for bus in found.bus_fleet]
 
 
 def _out_of_order(change: dict[str, Any], problems: dict[str, str]) -> dict[str, str]:
@@ -223,9 +292,12 @@ async def rules_page(request: Request, visitor: VisitorDep, saved: bool = False)
     signed_in_as(visitor, request, Role.ADMINISTRATOR)
     assert visitor.signed_in is not None
     platform: Platform = request.app.state.platform
-    rules = await platform.bus_rules(visitor.signed_in.access_token)
+    token = visitor.signed_in.access_token
+    rules = await platform.bus_rules(token)
+    fleet = await _fleet(request, token, visitor)
     values = {name: _shown(rule, rules.get(name)) for name, rule in RULES.items()}
-    return _page(request, values, {}, saved)
+    values |= _depots_shown(fleet, rules.get("depots", []))
+    return _page(request, values, {}, fleet, saved)
 
 
 @router.post("/office/buses/rules", response_class=HTMLResponse)
@@ -242,6 +314,9 @@ async def save_rules(request: Request, visitor: VisitorDep, form: CheckedFormDep
             problems[name] = wrong
     for name, wrong in _out_of_order(change, problems).items():
         problems.setdefault(name, wrong)
+    fleet = await _fleet(request, token, visitor)
+    typed_depots, change["depots"] = _depots_read(fleet, form, problems)
+    values |= typed_depots
     if not problems:
         platform: Platform = request.app.state.platform
         # Settings this page does not show (added later by the service) keep their values.
@@ -250,10 +325,25 @@ async def save_rules(request: Request, visitor: VisitorDep, form: CheckedFormDep
             await platform.change_bus_rules(token, rules)
         except Refused as refused:
             for problem in refused.problems:
-                field = problem.field.split(".")[0]
-                problems.setdefault(field if field in RULES else "opens", problem.message)
+                problems.setdefault(
+                    _field_of(problem.field, change["depots"], fleet), problem.message
+                )
             if not problems:
                 problems["opens"] = str(refused)
         else:
             return see_other("/office/buses/rules?saved=true")
-    return _page(request, values, problems, status_code=422)
+    return _page(request, values, problems, fleet, status_code=422)
+
+
+def _field_of(refused: str, depots: list[dict[str, Any]], fleet: list[str]) -> str:
+    """The form's field for the transport service's name of one ("depots.0.latitude")."""
+    parts = refused.split(".")
+    if (
+        parts[0] == "depots"
+        and len(parts) > 1
+        and parts[1].isdigit()
+        and int(parts[1]) < len(depots)
+    ):
+        index = fleet.index(depots[int(parts[1])]["bus"])
+        return _depot_fields(index)[1 if parts[-1] == "longitude" else 0]
+    return parts[0] if parts[0] in RULES else "opens"
