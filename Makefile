@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PACKAGES := libs/contracts libs/runtime libs/replicas libs/devstack libs/cli $(wildcard services/*)
 INSTALLED := $(VENV)/.installed
 
-.PHONY: dev test unit lint format deploy-check contracts bench bench-smoke clean
+.PHONY: dev test unit lint format deploy-check contracts bench bench-smoke faults clean
 
 $(INSTALLED): constraints.txt requirements-dev.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	@$(PYTHON) -c "import sys; assert sys.version_info >= (3, 11)" 2>/dev/null || { echo "make: Kulturbro needs Python 3.11 or newer (found: $(PYTHON)); run make PYTHON=/path/to/python3.11"; exit 1; }
@@ -46,6 +46,9 @@ bench: $(INSTALLED)  ## every benchmark at full size (minutes)
 
 bench-smoke: $(INSTALLED)  ## every benchmark at a size of seconds: that each still runs
 	$(BIN)/python -m bench --smoke
+
+faults: $(INSTALLED)  ## kill, stop and refuse each piece of a stack of its own under load; a table (minutes)
+	$(BIN)/kulturbro faults
 
 clean:
 	rm -rf $(VENV) .kulturbro

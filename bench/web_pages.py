@@ -46,6 +46,7 @@ from kulturbro_devstack.testing import (
     read_topic,
     service_settings,
     start_servers,
+    until,
 )
 from kulturbro_runtime import Role
 
@@ -142,14 +143,6 @@ def _ok(answer: httpx.Response, status: int = 200) -> httpx.Response:
     return answer
 
 
-async def _until(check: Callable[[], bool], what: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"still not {what} after {timeout:.0f} s")
-        await asyncio.sleep(0.5)
-
-
 def _count(run: Stage, sql: str) -> int:
     with psycopg.connect(run.url, autocommit=True) as connection:
         row = connection.execute(sql).fetchone()
@@ -239,9 +232,9 @@ async def _fill(run: Stage, urls: dict[str, str], events: int, groups: int) -> t
     # The catalog's and the gateway's copies of the directory, from its events.
     catalog, gateway = run.schemas["catalog"], run.schemas["gateway"]
     links = f'select count(*) from "{catalog}".replica_teacher_group'
-    await _until(lambda: _count(run, links) == groups, "told the catalog every group", 600)
+    await until(lambda: _count(run, links) == groups, "told the catalog every group", 600)
     accounts = f"select count(*) from \"{gateway}\".account where email = '{teacher}'"
-    await _until(lambda: _count(run, accounts) == 1, "given the teacher an account", 600)
+    await until(lambda: _count(run, accounts) == 1, "given the teacher an account", 600)
     organizer_email = f"organizer-{town}@example.org"
     account = Account(
         email=organizer_email,

@@ -188,6 +188,30 @@ def _one_line(error: Exception) -> str:
 
 
 @app.command()
+def faults(
+    short: Annotated[
+        bool, typer.Option("--short", help="a few faults, briefly: the run CI makes")
+    ] = False,
+    teachers: Annotated[
+        int | None, typer.Option(min=4, max=5000, help="who book and are invited [200; 40 short]")
+    ] = None,
+    workdir: Annotated[
+        Path | None, typer.Option(help="servers' data and logs (default: a new temporary one)")
+    ] = None,
+) -> None:
+    """Kill, stop and refuse each piece of a whole stack of its own while bookings and an
+    invitation fan-out are under way; print per fault how long it took to catch up and whether
+    every invariant held (exit 1 if one broke)."""
+    import tempfile
+
+    from kulturbro_cli.faults.suite import run_faults
+
+    teachers = teachers or (40 if short else 200)
+    with tempfile.TemporaryDirectory(prefix="kulturbro-faults-") as temporary:
+        raise typer.Exit(run_faults(short, teachers, workdir or Path(temporary)))
+
+
+@app.command()
 def dev(
     port_base: int = typer.Option(8000, help="the gateway's port; the services take the next ones"),
     state_dir: str = typer.Option(".kulturbro", help="where the embedded servers keep their data"),

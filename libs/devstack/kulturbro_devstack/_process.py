@@ -139,6 +139,13 @@ class SubprocessServer(StoppedOnExit):
     def stop(self) -> None:
         self._process.stop()
 
+    def restart(self, down_seconds: float = 0.0) -> None:
+        """Stop, stay down `down_seconds`, and start again with the same arguments: the same
+        port and data directory."""
+        self._process.stop()
+        time.sleep(down_seconds)
+        self._process.start()
+
 
 def shipped_file(package: str, *parts: str) -> Path:
     """A file inside an installed package, located without importing the package."""

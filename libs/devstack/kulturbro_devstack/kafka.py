@@ -20,18 +20,17 @@ _NO_ERROR = 0
 
 
 class EmbeddedKafka(SubprocessServer):
+    """The broker; it stores in memory, so topics and messages do not survive `restart()`."""
+
     def __init__(self, process: ServerProcess, port: int) -> None:
         super().__init__(process)
         self.port = port
         self.bootstrap_servers = f"127.0.0.1:{port}"
 
-    def restart(self) -> None:
-        """Stop and start again on the same port; topics and messages do not survive."""
-        self._process.stop()
-        self._process.start()
 
-
-def start_kafka(port: int | None = None) -> EmbeddedKafka:
+def start_kafka(port: int | None = None, advertised_port: int | None = None) -> EmbeddedKafka:
+    """The broker on `port`, telling clients to connect to `advertised_port` (a relay in front of
+    it, already listening) if given."""
     if port is None:
         port = free_port()
     listener = f"tcp://127.0.0.1:{port}"
@@ -39,7 +38,7 @@ def start_kafka(port: int | None = None) -> EmbeddedKafka:
         str(_BINARY),
         "broker",
         "--listener-url", listener,
-        "--advertised-listener-url", listener,
+        "--advertised-listener-url", f"tcp://127.0.0.1:{advertised_port or port}",
         # Explicit, so a STORAGE_ENGINE in the environment cannot point the broker elsewhere.
         "--storage-engine", "memory://tansu/",
     ]  # fmt: skip

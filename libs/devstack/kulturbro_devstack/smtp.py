@@ -28,8 +28,11 @@ class _MailKeeper:
         self._maildir = maildir
         self._lock = threading.Lock()
         self._raw: list[bytes] = []
+        self.refusing = False
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if self.refusing:
+            return "451 4.3.2 Not accepting mail now; try again later"
         raw = envelope.original_content or b""
         with self._lock:
             self._raw.append(raw)
@@ -64,6 +67,10 @@ class EmbeddedSmtp(StoppedOnExit):
         return [
             email.message_from_bytes(raw, policy=email.policy.default) for raw in self._keeper.raw()
         ]
+
+    def refuse(self, refusing: bool = True) -> None:
+        """Answer every mail with a temporary failure (451) until called with False."""
+        self._keeper.refusing = refusing
 
     def stop(self) -> None:
         if self._running:

@@ -293,3 +293,15 @@ def recorded_spans() -> InMemorySpanExporter:
         trace.set_tracer_provider(provider)
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     return exporter
+
+
+async def until(check: Callable[[], bool], what: str, seconds: float = 30) -> None:
+    """As `wait_until`, for async code: the loop goes on between polls."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still not {what} after {seconds:.0f} s")
+        await asyncio.sleep(0.3)

@@ -1,0 +1,1 @@
+"""`kulturbro faults`: faults injected into the whole stack under load, and what each one cost."""
