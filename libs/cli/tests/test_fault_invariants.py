@@ -29,7 +29,10 @@ def sound() -> Facts:
         seated=[Seating(occurrence, 22)],
         accepted={first, second},
         decisions=[Decision(first, uuid4()), Decision(second, uuid4())],
-        mails=[Mail("<1@k>", "a@felstad.example"), Mail("<2@k>", "b@felstad.example")],
+        mails=[
+            Mail("<1@k>", "a@felstad.example", "Pippi"),
+            Mail("<2@k>", "b@felstad.example", "Pippi"),
+        ],
         sent_deliveries=2,
         invited={event: set(teachers)},
         targeted=teachers,
@@ -81,10 +84,18 @@ def test_a_decision_for_a_request_nobody_made_is_named() -> None:
 
 def test_a_doubled_mail_fails_beyond_the_documented_bound() -> None:
     facts = sound()
-    facts.mails.append(Mail("<1@k>", "a@felstad.example"))
+    facts.mails.append(Mail("<1@k>", "a@felstad.example", "Pippi"))
     assert doubled_mails(facts.mails) == 1
     assert mail_problems(facts, doubles_allowed=0) == ["1 mails sent twice (allowed: 0)"]
     assert mail_problems(facts, doubles_allowed=1) == []
+
+
+def test_the_same_message_made_twice_with_a_new_message_id_is_doubled_too() -> None:
+    facts = sound()
+    facts.mails.append(Mail("<3@k>", "a@felstad.example", "Pippi"))
+    assert doubled_mails(facts.mails) == 1
+    facts.mails[-1] = Mail("<3@k>", "a@felstad.example", "Booked: Pippi")
+    assert doubled_mails(facts.mails) == 0
 
 
 def test_a_mail_marked_sent_that_never_arrived_is_named() -> None:

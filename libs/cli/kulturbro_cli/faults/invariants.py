@@ -32,6 +32,7 @@ class Mail:
 
     message_id: str
     recipient: str
+    subject: str  # names the kind of mail and the event: one message, as a teacher sees it
 
 
 @dataclass
@@ -79,8 +80,9 @@ def not_decided_once(accepted: set[UUID], decisions: Iterable[Decision]) -> list
 
 
 def doubled_mails(mails: Iterable[Mail]) -> int:
-    """Mails the server took more than once (the same Message-ID to the same address)."""
-    counts = Counter((mail.message_id, mail.recipient) for mail in mails)
+    """Mails a teacher got more than once: the same subject to the same address, whether sent
+    again with its Message-ID or made twice with a new one."""
+    counts = Counter((mail.recipient, mail.subject) for mail in mails)
     return sum(count - 1 for count in counts.values())
 
 

@@ -202,7 +202,7 @@ def mails_at_server(stack: Stack) -> list[Mail]:
     mails = []
     for message in stack.smtp.messages():
         for _, address in getaddresses(message.get_all("To", [])):
-            mails.append(Mail(str(message.get("Message-ID", "")), address.lower()))
+            mails.append(Mail(str(message["Message-ID"]), address.lower(), str(message["Subject"])))
     return mails
 
 
