@@ -56,6 +56,17 @@ def test_redis_sets_and_gets() -> None:
     assert_gone(server.pid)
 
 
+def test_redis_stopped_for_a_while_answers_again_on_its_port() -> None:
+    with start_redis() as server:
+        first = server.pid
+        server.restart(down_seconds=0.5)
+        assert server.pid != first
+        assert_gone(first)
+        client = redis.Redis.from_url(server.url)
+        assert client.ping()
+        client.close()
+
+
 def test_kafka_round_trips_a_message_before_and_after_a_restart() -> None:
     with start_kafka() as kafka:
         asyncio.run(round_trip(kafka.bootstrap_servers, b"before"))
@@ -110,6 +121,17 @@ def test_smtp_keeps_utf8_mail_in_memory_and_in_the_maildir(tmp_path: Path) -> No
         assert [m["Subject"] for m in server.messages()] == ["Grüße", "second"]
         assert server.messages()[0]["To"] == "zoë@example.org"
         assert len(list((tmp_path / "mail").glob("*.eml"))) == 2
+
+
+def test_smtp_refuses_every_mail_for_now_when_told_and_keeps_none(tmp_path: Path) -> None:
+    with start_smtp() as server, smtplib.SMTP(server.host, server.port) as client:
+        server.refuse()
+        with pytest.raises(smtplib.SMTPDataError) as refused:
+            client.send_message(mail("bo@example.org", "refused"))
+        assert refused.value.smtp_code == 451
+        server.refuse(False)
+        client.send_message(mail("bo@example.org", "taken"))
+        assert [m["Subject"] for m in server.messages()] == ["taken"]
 
 
 def test_smtp_runs_standalone_until_sigterm(tmp_path: Path) -> None:
