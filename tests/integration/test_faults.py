@@ -1,6 +1,6 @@
-"""The fault suite's short run, as CI makes it: the allocation killed outright, the broker and
-Redis stopped, PostgreSQL restarted, each under bookings and an invitation fan-out; every
-invariant holds after each, and each row says it caught up."""
+"""The fault suite's short run, as CI makes it: the allocation killed outright, the broker
+stopped, PostgreSQL restarted, each under bookings and an invitation fan-out; every invariant
+holds after each, and each row says it caught up."""
 
 import subprocess
 import sys
@@ -11,9 +11,11 @@ pytestmark = [pytest.mark.integration, pytest.mark.e2e, pytest.mark.faults]
 
 
 @pytest.mark.timeout(600)
-def test_the_short_fault_run_keeps_every_invariant(tmp_path) -> None:
+def test_the_short_fault_run_keeps_every_invariant() -> None:
+    # In a temporary directory of its own, not pytest's: as root, PostgreSQL runs as another
+    # user, and every pytest session on the machine makes pytest-of-root unreadable to others.
     run = subprocess.run(
-        [sys.executable, "-m", "kulturbro_cli", "faults", "--short", "--workdir", str(tmp_path)],
+        [sys.executable, "-m", "kulturbro_cli", "faults", "--short"],
         capture_output=True,
         text=True,
         timeout=580,
@@ -21,5 +23,5 @@ def test_the_short_fault_run_keeps_every_invariant(tmp_path) -> None:
     report = run.stdout + run.stderr
     assert run.returncode == 0, report
     table = [line for line in run.stdout.splitlines() if line.startswith("|")]
-    assert len(table) == 2 + 4, report  # the heading, its rule, one row per fault
+    assert len(table) == 2 + 3, report  # the heading, its rule, one row per fault
     assert "never" not in run.stdout, report

@@ -193,7 +193,7 @@ def faults(
         bool, typer.Option("--short", help="a few faults, briefly: the run CI makes")
     ] = False,
     teachers: Annotated[
-        int | None, typer.Option(min=4, max=5000, help="who book and are invited [200; 40 short]")
+        int | None, typer.Option(min=4, max=5000, help="who book and are invited [200; 30 short]")
     ] = None,
     workdir: Annotated[
         Path | None, typer.Option(help="servers' data and logs (default: a new temporary one)")
@@ -206,7 +206,7 @@ def faults(
 
     from kulturbro_cli.faults.suite import run_faults
 
-    teachers = teachers or (40 if short else 200)
+    teachers = teachers or (30 if short else 200)
     with tempfile.TemporaryDirectory(prefix="kulturbro-faults-") as temporary:
         raise typer.Exit(run_faults(short, teachers, workdir or Path(temporary)))
 

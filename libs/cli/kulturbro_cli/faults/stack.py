@@ -138,8 +138,9 @@ def _stopped(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def running_stack(workdir: Path) -> Iterator[Stack]:
-    """Everything up and ready; stopped, every process of it, when the block ends."""
+def running_stack(workdir: Path, started: tuple[str, ...] = SERVICE_NAMES) -> Iterator[Stack]:
+    """Every server up and every service migrated, the `started` ones running and ready; all
+    of it stopped, every process, when the block ends."""
     (workdir / "logs").mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
         postgres = stack.enter_context(start_postgres(workdir / "postgres"))
@@ -166,7 +167,7 @@ def running_stack(workdir: Path) -> Iterator[Stack]:
             env = service_environment(infra, running.secret, ports, name)
             service.migrate(settings_from(service.settings_class, env))
         stack.callback(running.stop_services)
-        for name in services:
+        for name in started:
             running.start(name)
-        asyncio.run(running.until_ready(list(services)))
+        asyncio.run(running.until_ready(list(started)))
         yield running

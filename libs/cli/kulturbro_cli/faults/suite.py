@@ -111,15 +111,14 @@ def every_fault() -> list[Fault]:
     ]
 
 
+SHORT_RUN_SERVICES = ("directory", "catalog", "booking", "allocation", "notify", "gateway")
+
+
 def short_faults() -> list[Fault]:
-    """CI's run: the decider killed, the broker and Redis stopped briefly, PostgreSQL restarted.
-    Not the SMTP refusal: notify's first retry comes 30 s after a refusal, whatever its length."""
-    return [
-        kill_and_restart("allocation"),
-        broker_stopped(5),
-        postgres_restarted(),
-        redis_stopped(5),
-    ]
+    """CI's run: the decider killed, the broker stopped briefly, PostgreSQL restarted. Not the
+    SMTP refusal (notify's first retry comes 30 s after a refusal, however short) nor Redis (the
+    gateway's limits fail open): CI's run must stay near two minutes."""
+    return [kill_and_restart("allocation"), broker_stopped(5), postgres_restarted()]
 
 
 @dataclass
@@ -357,12 +356,14 @@ def run_faults(short: bool, teachers: int, workdir: Path) -> int:
     from kulturbro_cli.faults.workload import seed
 
     chosen = short_faults() if short else every_fault()
-    started = time.monotonic()
+    # The short run leaves out the services neither the bookings nor the mails pass through.
+    started = SHORT_RUN_SERVICES if short else SERVICE_NAMES
+    began = time.monotonic()
     print(f"starting the stack in {workdir}", flush=True)
-    with running_stack(workdir) as stack:
+    with running_stack(workdir, started) as stack:
         town = asyncio.run(seed(stack, teachers))
         print(
-            f"stack up and {teachers} teachers imported in {time.monotonic() - started:.0f} s",
+            f"stack up and {teachers} teachers imported in {time.monotonic() - began:.0f} s",
             flush=True,
         )
 
@@ -374,7 +375,7 @@ def run_faults(short: bool, teachers: int, workdir: Path) -> int:
     print(
         f"\nFaults under load: {teachers} teachers book one event each and are invited to it, "
         f"per fault; {platform.node()}, {os.cpu_count()} cores, load average (1/5/15 min) "
-        f"{load[0]:.1f}/{load[1]:.1f}/{load[2]:.1f}, {time.monotonic() - started:.0f} s in all\n"
+        f"{load[0]:.1f}/{load[1]:.1f}/{load[2]:.1f}, {time.monotonic() - began:.0f} s in all\n"
     )
     print(table(rows, teachers))
     return 1 if any(row.problems for row in rows) else 0
