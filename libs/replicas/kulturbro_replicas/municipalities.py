@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Column, MetaData, String, Table, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from kulturbro_contracts.directory import MunicipalityRegistered, MunicipalityUpdated
 from kulturbro_contracts.vocabulary import Language
@@ -64,7 +64,7 @@ class Locale:
     """None where the municipality is not known here (yet)."""
 
 
-async def locale_of(session: AsyncSession, municipality_id: str) -> Locale:
+async def locale_of(session: AsyncSession | AsyncConnection, municipality_id: str) -> Locale:
     """The municipality's time zone and language; a municipality registered before this copy was
     kept is heard of again at its next change, and meanwhile gets the default zone."""
     row = (

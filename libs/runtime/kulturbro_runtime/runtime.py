@@ -37,7 +37,9 @@ class Runtime:
         self.service = service
         self.settings = settings
         self.secret = settings.kulturbro_secret_key.get_secret_value()
-        self.database = Database(settings.database_url, settings.db_schema or service)
+        self.database = Database(
+            settings.database_url, settings.db_schema or service, settings.database_pool_size
+        )
         self.relay = OutboxRelay(
             service, self.database, settings.kafka_bootstrap_servers, settings.outbox_poll_seconds
         )

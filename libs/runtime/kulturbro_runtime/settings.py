@@ -5,7 +5,7 @@ import sys
 from collections.abc import Mapping
 from typing import Literal, TypeVar
 
-from pydantic import SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRET = "change-me"
@@ -22,6 +22,9 @@ class ServiceSettings(BaseSettings):
     http_host: str = "0.0.0.0"
     http_port: int = 8000
     db_schema: str | None = None
+    # Connections each process keeps open to PostgreSQL, and as many again at a peak: every
+    # replica of every service shares the server's max_connections.
+    database_pool_size: int = Field(default=10, ge=1, le=100)
     topic_prefix: str = "kulturbro"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     otel_exporter_otlp_endpoint: str | None = None

@@ -6,12 +6,12 @@ from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Header, HTTPException
 from pydantic import BaseModel, Field
-from sqlalchemy import func
 from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from booking import requests
 from booking.db import ACTIVE, AttendanceRecord, Booking, Status
 from booking.domain import (
     BookingRefused,
@@ -130,10 +130,8 @@ async def request_booking(
             description="sv, fi or en for refusals told in words; default: the municipality's",
         ),
     ] = None,
-) -> Booking:
+) -> BookingPublic:
     teacher_id = teacher_id_of(caller)
-    if idempotency_key and (earlier := await _earlier(runtime, teacher_id, idempotency_key)):
-        return earlier  # a client retry: the same answer, nothing new
     try:
         return await _request(
             body,
@@ -150,12 +148,13 @@ async def request_booking(
         raise
 
 
-async def _earlier(runtime: RuntimeDep, teacher_id: UUID, key: str) -> Booking | None:
+async def _earlier(runtime: RuntimeDep, teacher_id: UUID, key: str) -> BookingPublic | None:
     async with runtime.database.sessions() as session:
         found = await session.exec(
             select(Booking).where(Booking.teacher_id == teacher_id, Booking.idempotency_key == key)
         )
-        return found.first()
+        earlier = found.first()
+        return BookingPublic.model_validate(earlier, from_attributes=True) if earlier else None
 
 
 async def _request(
@@ -165,69 +164,75 @@ async def _request(
     runtime: RuntimeDep,
     idempotency_key: str | None,
     language: Language | None,
-) -> Booking:
-    async with runtime.unit_of_work() as uow:
-        group = await directory.group_of_teacher(
-            uow.session, teacher_id, body.group_id, municipality
+) -> BookingPublic:
+    """One statement reads all the request is checked against; the booking and its event are
+    written in one transaction. What can wait (the decision, the mails) follows from the event."""
+    async with runtime.database.engine.begin() as connection:
+        found = await requests.grounds(
+            connection, teacher_id, body.group_id, body.event_id, municipality, idempotency_key
         )
-        if group is None:
+        if found.earlier is not None and idempotency_key:
+            earlier = await _earlier(runtime, teacher_id, idempotency_key)
+            if earlier is not None:
+                return earlier  # a client retry: the same answer, nothing new
+        if found.group is None:
             raise HTTPException(403, f"group {body.group_id} is not one of your groups")
-        rules, slots = await _rules_and_slots(uow.session, body.event_id, municipality)
-        active = await uow.session.scalar(
-            core_select(func.count())
-            .select_from(Booking)
-            .where(
-                col(Booking.group_id) == body.group_id,
-                col(Booking.event_id) == body.event_id,
-                col(Booking.status).in_(ACTIVE),
-            )
-        )
+        if found.rules is None:
+            raise HTTPException(404, f"no published event {body.event_id} in your municipality")
+        group = found.group
         request = Request(
             group.target_group, group.size, body.pupils, body.adults, body.occurrence_ids
         )
         try:
-            check_request(request, rules, slots, int(active or 0), datetime.now(UTC))
+            check_request(
+                request, found.rules, found.slots, found.active_bookings, datetime.now(UTC)
+            )
         except OutsideBookingWindow as refusal:
-            locale = await locale_of(uow.session, municipality)
+            locale = await locale_of(connection, municipality)
             said = refusal.said(language or locale.language or Language.EN, locale.time_zone)
             raise HTTPException(refusal.status, said) from refusal
         except BookingRefused as refusal:
             raise _refused(refusal) from refusal
-        booking = Booking(
-            municipality_id=municipality,
+        booking = BookingPublic(
+            id=uuid4(),
             event_id=body.event_id,
             group_id=body.group_id,
-            unit_id=group.unit_id,
-            teacher_id=teacher_id,
             occurrence_ids=[str(o) for o in body.occurrence_ids],
             pupils=body.pupils,
             adults=body.adults,
             wheelchair_places=body.wheelchair_places,
             wants_bus=body.wants_bus,
             note=body.note,
-            idempotency_key=idempotency_key,
+            status=Status.REQUESTED,
+            occurrence_id=None,
+            waitlist_position=None,
+            explanation={},
             requested_at=datetime.now(UTC),
-            id=uuid4(),
         )
-        uow.session.add(booking)
-        await uow.publish(
-            BookingRequested(
-                municipality_id=municipality,
-                payload=BookingRequest(
-                    booking_id=booking.id,
-                    event_id=booking.event_id,
-                    occurrence_ids=body.occurrence_ids,
-                    group_id=booking.group_id,
-                    unit_id=booking.unit_id,
-                    teacher_id=teacher_id,
-                    pupils=body.pupils,
-                    adults=body.adults,
-                    wheelchair_places=body.wheelchair_places,
-                    wants_bus=body.wants_bus,
-                    note=body.note,
-                ),
-            )
+        requested = BookingRequested(
+            municipality_id=municipality,
+            payload=BookingRequest(
+                booking_id=booking.id,
+                event_id=booking.event_id,
+                occurrence_ids=body.occurrence_ids,
+                group_id=booking.group_id,
+                unit_id=group.unit_id,
+                teacher_id=teacher_id,
+                pupils=body.pupils,
+                adults=body.adults,
+                wheelchair_places=body.wheelchair_places,
+                wants_bus=body.wants_bus,
+                note=body.note,
+            ),
         )
+        row = booking.model_dump() | {
+            "municipality_id": municipality,
+            "unit_id": group.unit_id,
+            "teacher_id": teacher_id,
+            "idempotency_key": idempotency_key,
+        }
+        await requests.record(connection, row, requested, runtime.settings.topic_prefix)
+    runtime.relay.wake()
     return booking
 
 

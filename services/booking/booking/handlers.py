@@ -1,9 +1,13 @@
 """The booking service hears the allocation's decisions and keeps its replicas."""
 
+from collections.abc import Mapping, Sequence
 from uuid import UUID
 
-from booking.db import Booking, OfferRecord, Status
+from sqlalchemy import update
+
+from booking.db import OfferRecord, Status
 from booking.domain import OfferState
+from booking.requests import BOOKING
 from kulturbro_contracts import (
     BookingRejected,
     BookingWaitlisted,
@@ -13,43 +17,71 @@ from kulturbro_contracts import (
     SeatsReleased,
 )
 from kulturbro_contracts.allocation import OfferEnd
+from kulturbro_contracts.vocabulary import Language
 from kulturbro_replicas.catalog import CATALOG_REPLICA
 from kulturbro_replicas.directory import DIRECTORY_REPLICA
 from kulturbro_replicas.municipalities import MUNICIPALITY_REPLICA
 from kulturbro_runtime import HandlerTable, UnitOfWork, merge_handlers
 
+_NOT_CANCELLED = tuple(status for status in Status if status is not Status.CANCELLED)
 
-async def _booking(uow: UnitOfWork, booking_id: UUID) -> Booking | None:
-    booking: Booking | None = await uow.session.get(Booking, booking_id, with_for_update=True)
-    return booking
+
+async def _decided(
+    uow: UnitOfWork, booking_id: UUID, from_statuses: Sequence[Status], **values: object
+) -> None:
+    """The decision written onto the booking in one statement, if the booking is in one of
+    these statuses (a cancelled booking keeps saying so). No ORM object is loaded: a consumer's
+    batch shares one session, which the ORM searched for changes before every read."""
+    await uow.session.execute(
+        update(BOOKING)
+        .where(BOOKING.c.id == booking_id, BOOKING.c.status.in_(from_statuses))
+        .values(**values)
+    )
+
+
+def _explained(explanation: Mapping[Language, str]) -> dict[str, str]:
+    return {language.value: said for language, said in explanation.items()}
 
 
 async def confirm(event: SeatsAllocated, uow: UnitOfWork) -> None:
-    booking = await _booking(uow, event.payload.booking_id)
-    if booking is not None and booking.status != Status.CANCELLED:
-        booking.status, booking.occurrence_id = Status.CONFIRMED, event.payload.occurrence_id
-        booking.waitlist_position = None
-        booking.explanation = {k.value: v for k, v in event.payload.explanation.items()}
+    decision = event.payload
+    await _decided(
+        uow,
+        decision.booking_id,
+        from_statuses=_NOT_CANCELLED,
+        status=Status.CONFIRMED,
+        occurrence_id=decision.occurrence_id,
+        waitlist_position=None,
+        explanation=_explained(decision.explanation),
+    )
 
 
 async def waitlist(event: BookingWaitlisted, uow: UnitOfWork) -> None:
-    booking = await _booking(uow, event.payload.booking_id)
-    if booking is not None and booking.status in (Status.REQUESTED, Status.WAITLISTED):
-        booking.status, booking.waitlist_position = Status.WAITLISTED, event.payload.position
-        booking.explanation = {k.value: v for k, v in event.payload.explanation.items()}
+    decision = event.payload
+    await _decided(
+        uow,
+        decision.booking_id,
+        from_statuses=(Status.REQUESTED, Status.WAITLISTED),
+        status=Status.WAITLISTED,
+        waitlist_position=decision.position,
+        explanation=_explained(decision.explanation),
+    )
 
 
 async def reject(event: BookingRejected, uow: UnitOfWork) -> None:
-    booking = await _booking(uow, event.payload.booking_id)
-    if booking is not None and booking.status != Status.CANCELLED:
-        booking.status, booking.waitlist_position = Status.REJECTED, None
-        booking.explanation = {k.value: v for k, v in event.payload.explanation.items()}
+    decision = event.payload
+    await _decided(
+        uow,
+        decision.booking_id,
+        from_statuses=_NOT_CANCELLED,
+        status=Status.REJECTED,
+        waitlist_position=None,
+        explanation=_explained(decision.explanation),
+    )
 
 
 async def released(event: SeatsReleased, uow: UnitOfWork) -> None:
-    booking = await _booking(uow, event.payload.booking_id)
-    if booking is not None:
-        booking.occurrence_id = None
+    await _decided(uow, event.payload.booking_id, tuple(Status), occurrence_id=None)
 
 
 async def keep_offer(event: SeatsOffered, uow: UnitOfWork) -> None:
