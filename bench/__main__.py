@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bench import (
     allocation_fairness,
+    booking_load,
     booking_throughput,
     event_bus,
     notify_fanout,
@@ -28,6 +29,7 @@ from kulturbro_devstack.testing import start_servers
 class Sizes:
     events: int
     bookings: int
+    opening: int  # teachers booking a popular event through the gateway
     teachers: int
     fairness_scale: float
     web: tuple[int, int, int]  # events, groups, requests a page
@@ -37,6 +39,7 @@ class Sizes:
 FULL = Sizes(
     5_000,
     booking_throughput.REQUESTS,
+    booking_load.TEACHERS,
     notify_fanout.TEACHERS,
     1.0,
     (web_pages.EVENTS, web_pages.GROUPS, web_pages.REQUESTS),
@@ -45,6 +48,7 @@ FULL = Sizes(
 SMOKE = Sizes(
     events=500,
     bookings=100,
+    opening=booking_load.SMOKE_TEACHERS,
     teachers=200,
     fairness_scale=0.1,
     web=(50, 500, 20),
@@ -62,6 +66,7 @@ def main() -> None:
         servers = start_servers(stack, Path(workdir))
         asyncio.run(event_bus.run(servers, sizes.events))
         asyncio.run(booking_throughput.run(servers, sizes.bookings))
+        asyncio.run(booking_load.run(servers, sizes.opening))
         asyncio.run(notify_fanout.run(servers, sizes.teachers, 1, Path(workdir)))
         asyncio.run(web_pages.run(servers, *sizes.web))
         asyncio.run(stats_projection.run(servers, sizes.events, sizes.stats))

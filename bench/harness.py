@@ -11,10 +11,11 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import psycopg
 
 from bench.event_bus import BENCH
-from kulturbro_devstack.testing import Servers, service_env
+from kulturbro_devstack.testing import Servers, identity_headers, service_env
 from kulturbro_runtime.db import driver_url
 from kulturbro_runtime.runtime import Runtime
 from kulturbro_runtime.settings import settings_from
@@ -82,3 +83,51 @@ async def stage(servers: Servers, *services: str) -> AsyncIterator[Stage]:
         with psycopg.connect(url, autocommit=True) as connection:
             for schema in schemas.values():
                 connection.execute(f'drop schema if exists "{schema}" cascade')
+
+
+def ok(answer: httpx.Response, status: int = 200) -> httpx.Response:
+    if answer.status_code != status:
+        raise RuntimeError(f"{answer.request.url} answered {answer.status_code}: {answer.text}")
+    return answer
+
+
+async def municipality_with_organizer(
+    http: httpx.AsyncClient, urls: dict[str, str], town: str, name: str
+) -> str:
+    """A municipality registered by an operator at the directory, and a theatre the culture
+    office adds at the catalog; the theatre's organizer id."""
+    ok(
+        await http.post(
+            f"{urls['directory']}/municipalities",
+            headers=identity_headers("operator", None),
+            json={
+                "id": town,
+                "name": name,
+                "languages": ["sv", "en"],
+                "time_zone": "Europe/Stockholm",
+                "districts": ["Centrum"],
+            },
+        ),
+        201,
+    )
+    organizer: str = ok(
+        await http.post(
+            f"{urls['catalog']}/organizers",
+            headers=identity_headers("administrator", town),
+            json={"name": "Stadsteatern", "kind": "theatre", "contact_email": "s@example.org"},
+        ),
+        201,
+    ).json()["id"]
+    return organizer
+
+
+def csv_import(units: int, groups: list[str], teachers: list[str]) -> dict[str, object]:
+    """The directory's CSV import: `units` schools U0, U1, ..., and the lines of groups.csv
+    (id,unit_id,name,target_group,size) and teachers.csv (id,name,email,groups)."""
+    return {
+        "units": "\n".join(["id,name,kind", *(f"U{n},Skola {n},school" for n in range(units))])
+        + "\n",
+        "groups": "\n".join(["id,unit_id,name,target_group,size", *groups]) + "\n",
+        "teachers": "\n".join(["id,name,email,groups", *teachers]) + "\n",
+        "dry_run": False,
+    }

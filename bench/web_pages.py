@@ -33,7 +33,7 @@ import httpx
 import psycopg
 from prometheus_client.parser import text_string_to_metric_families
 
-from bench.harness import Stage, stage
+from bench.harness import Stage, csv_import, municipality_with_organizer, ok, stage
 from gateway.cli import _insert as add_account
 from gateway.db import Account
 from gateway.passwords import hash_password
@@ -79,24 +79,18 @@ class Weight:
 def _the_files(town: str, groups: int, teacher: str) -> dict[str, object]:
     """units.csv, groups.csv and teachers.csv: every two groups have a teacher, the first two
     (grades 3 and 4) the benchmark's teacher."""
-    units = ["id,name,kind"] + [
-        f"U{n},Skola {n},school" for n in range(groups // GROUPS_PER_UNIT + 1)
-    ]
-    group_lines = ["id,unit_id,name,target_group,size"] + [
-        f"G{n},U{n // GROUPS_PER_UNIT},{n % 9 + 1}{chr(65 + n % 5)},grade_{(n + 2) % 9 + 1},24"
-        for n in range(groups)
-    ]
-    teachers = ["id,name,email,groups"] + [
-        f"T{n},Lärare {n},{teacher if n == 0 else f't{n}-{town}@example.org'},"
-        + " ".join(f"G{g}" for g in range(n * GROUPS_PER_TEACHER, (n + 1) * GROUPS_PER_TEACHER))
-        for n in range(groups // GROUPS_PER_TEACHER)
-    ]
-    return {
-        "units": "\n".join(units) + "\n",
-        "groups": "\n".join(group_lines) + "\n",
-        "teachers": "\n".join(teachers) + "\n",
-        "dry_run": False,
-    }
+    return csv_import(
+        groups // GROUPS_PER_UNIT + 1,
+        [
+            f"G{n},U{n // GROUPS_PER_UNIT},{n % 9 + 1}{chr(65 + n % 5)},grade_{(n + 2) % 9 + 1},24"
+            for n in range(groups)
+        ],
+        [
+            f"T{n},Lärare {n},{teacher if n == 0 else f't{n}-{town}@example.org'},"
+            + " ".join(f"G{g}" for g in range(n * GROUPS_PER_TEACHER, (n + 1) * GROUPS_PER_TEACHER))
+            for n in range(groups // GROUPS_PER_TEACHER)
+        ],
+    )
 
 
 def _an_event(number: int, chance: random.Random) -> dict[str, object]:
@@ -135,12 +129,6 @@ async def _many(calls: list[Callable[[], Awaitable[None]]], at_once: int) -> Non
             await call()
 
     await asyncio.gather(*(one(call) for call in calls))
-
-
-def _ok(answer: httpx.Response, status: int = 200) -> httpx.Response:
-    if answer.status_code != status:
-        raise RuntimeError(f"{answer.request.url} answered {answer.status_code}: {answer.text}")
-    return answer
 
 
 def _count(run: Stage, sql: str) -> int:
@@ -189,32 +177,11 @@ async def _fill(run: Stage, urls: dict[str, str], events: int, groups: int) -> t
     town = f"bench{uuid.uuid4().hex[:6]}"
     teacher = f"teacher-{town}@example.org"
     async with httpx.AsyncClient(timeout=600) as http:
-        _ok(
-            await http.post(
-                f"{urls['directory']}/municipalities",
-                headers=identity_headers("operator", None),
-                json={
-                    "id": town,
-                    "name": "Bänkby",
-                    "languages": ["sv", "en"],
-                    "time_zone": "Europe/Stockholm",
-                    "districts": ["Centrum"],
-                },
-            ),
-            201,
-        )
+        organizer = await municipality_with_organizer(http, urls, town, "Bänkby")
         office = identity_headers("administrator", town)
-        organizer = _ok(
-            await http.post(
-                f"{urls['catalog']}/organizers",
-                headers=office,
-                json={"name": "Stadsteatern", "kind": "theatre", "contact_email": "s@example.org"},
-            ),
-            201,
-        ).json()["id"]
         started = time.perf_counter()
         files = _the_files(town, groups, teacher)
-        _ok(await http.post(f"{urls['directory']}/imports/csv", headers=office, json=files))
+        ok(await http.post(f"{urls['directory']}/imports/csv", headers=office, json=files))
         print(f"  imported {groups} groups in {time.perf_counter() - started:.1f} s")
         chance = random.Random(11)
         bodies = [_an_event(number, chance) for number in range(events)]
@@ -224,8 +191,8 @@ async def _fill(run: Stage, urls: dict[str, str], events: int, groups: int) -> t
             # Signed as each request goes out, as the gateway does: an identity lives a minute.
             acting = identity_headers("organizer", town, organizer_id=organizer)
             url = f"{urls['catalog']}/events"
-            drafted = _ok(await http.post(url, json=body, headers=acting), 201).json()["id"]
-            _ok(await http.post(f"{url}/{drafted}/publish", headers=acting))
+            drafted = ok(await http.post(url, json=body, headers=acting), 201).json()["id"]
+            ok(await http.post(f"{url}/{drafted}/publish", headers=acting))
 
         await _many([partial(publish, body) for body in bodies], WRITERS)
         print(f"  published {events} events in {time.perf_counter() - started:.1f} s")
@@ -252,15 +219,15 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 async def _post_form(http: httpx.AsyncClient, page: str, action: str, form: dict[str, str]) -> None:
     """Opens the page and posts its form with the page's CSRF token, as a browser would."""
-    found = CSRF.search(_ok(await http.get(page)).text)
+    found = CSRF.search(ok(await http.get(page)).text)
     if found is None:
         raise RuntimeError(f"{page} has no form")
-    _ok(await http.post(action, data=form | {"csrf_token": found.group(1)}), 303)
+    ok(await http.post(action, data=form | {"csrf_token": found.group(1)}), 303)
 
 
 async def _signed_in_teacher(run: Stage, http: httpx.AsyncClient, email: str) -> None:
     """Asks for a sign-in link and redeems it on the page, as the teacher would from her mail."""
-    _ok(await http.post("/auth/magic-link", json={"email": email}), 202)
+    ok(await http.post("/auth/magic-link", json={"email": email}), 202)
     topic = f"{run.prefix}.access.v1"
     deadline = time.monotonic() + 60
     while True:
@@ -299,12 +266,12 @@ async def _time(
 ) -> Timed:
     """`requests` GETs of the path one after another, each timed to its last byte."""
     for _ in range(3):  # warm: the first request of a process fills its caches
-        _ok(await http.get(path))
+        ok(await http.get(path))
     before = await _web_seconds(http, web, route) if route else (0.0, 0.0)
     seconds = []
     for _ in range(requests):
         started = time.perf_counter()
-        _ok(await http.get(path))
+        ok(await http.get(path))
         seconds.append(time.perf_counter() - started)
     service_ms = ""
     if route:
@@ -321,7 +288,7 @@ async def _weight(http: httpx.AsyncClient, page: str) -> Weight:
     """The page and what it names, as a browser without a cache fetches them (gzip accepted)."""
 
     async def fetch(path: str) -> tuple[int, int, str]:
-        answer = _ok(await http.get(path, headers={"Accept-Encoding": "gzip"}))
+        answer = ok(await http.get(path, headers={"Accept-Encoding": "gzip"}))
         return len(answer.content), answer.num_bytes_downloaded, answer.text
 
     raw, served, html = await fetch(page)
@@ -383,7 +350,7 @@ async def run(servers: Servers, events: int, groups: int, requests: int) -> None
             async with httpx.AsyncClient(base_url=gateway, timeout=60) as anyone:
                 bare = "/healthz (the gateway's own)"
                 timed.append(await _time(anyone, web, bare, "/healthz", None, requests))
-                html = _ok(await anyone.get("/sign-in")).text
+                html = ok(await anyone.get("/sign-in")).text
                 css = next(path for path in CODE.findall(html) if path.endswith(".css"))
                 asset = "the CSS (an asset of the web)"
                 timed.append(await _time(anyone, web, asset, css, None, requests))

@@ -61,7 +61,8 @@ def _signature(body: str, secret: str) -> str:
     return hmac.new(secret.encode(), body.encode(), hashlib.sha256).hexdigest()
 
 
-def _caller(request: Request) -> Caller:
+async def _caller(request: Request) -> Caller:
+    # async, as every dependency on the hot path: a plain def would cost a hop to a worker thread
     token = request.headers.get(IDENTITY_HEADER)
     if not token:
         raise HTTPException(401, "sign in first: this endpoint needs the gateway's signed identity")
@@ -71,7 +72,7 @@ def _caller(request: Request) -> Caller:
         raise HTTPException(401, f"{error}; sign in again") from error
 
 
-def _municipal_caller(caller: Annotated[Caller, Depends(_caller)]) -> Caller:
+async def _municipal_caller(caller: Annotated[Caller, Depends(_caller)]) -> Caller:
     if caller.municipality_id is None:
         raise HTTPException(403, "this endpoint serves one municipality; your sign-in has none")
     return caller
@@ -90,7 +91,7 @@ def allow(*roles: Role, municipal: bool = True) -> dict[str, Any]:
     False) and state it in the API document, where the gateway's access matrix test reads it."""
     who = _municipal_caller if municipal else _caller
 
-    def check(caller: Annotated[Caller, Depends(who)]) -> None:
+    async def check(caller: Annotated[Caller, Depends(who)]) -> None:
         require_role(caller, *roles)
 
     return {

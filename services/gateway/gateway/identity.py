@@ -11,7 +11,7 @@ from kulturbro_runtime import Caller, Role, require_role
 from kulturbro_runtime.identity import ROLES_EXTENSION
 
 
-def bearer_caller(request: Request) -> tuple[UUID, Caller] | None:
+async def bearer_caller(request: Request) -> tuple[UUID, Caller] | None:
     """The caller named by a valid bearer token; None without one; 401 for a bad one."""
     header = request.headers.get("Authorization")
     if header is None:
@@ -25,7 +25,7 @@ def bearer_caller(request: Request) -> tuple[UUID, Caller] | None:
         raise HTTPException(401, str(error)) from error
 
 
-def _required(
+async def _required(
     found: Annotated[tuple[UUID, Caller] | None, Depends(bearer_caller)],
 ) -> tuple[UUID, Caller]:
     if found is None:
@@ -52,7 +52,7 @@ def allow(*roles: Role) -> dict[str, Any]:
     """Route options that let only these roles in, checked before the body is read, and state
     it in the API document like the services' own `allow()`."""
 
-    def check(signed_in: SignedInDep) -> None:
+    async def check(signed_in: SignedInDep) -> None:
         require_role(signed_in[1], *roles)
 
     return {
