@@ -7,7 +7,6 @@ from uuid import UUID
 import httpx
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
-from sqlalchemy import Table, insert
 
 from gateway.db import AuditEntry
 from gateway.identity import OptionalCallerDep
@@ -21,8 +20,7 @@ FORWARDED_REQUEST_HEADERS = ("content-type", "accept", "accept-language", "idemp
 FORWARDED_RESPONSE_HEADERS = ("content-type", "location", "x-correlation-id", "retry-after")
 AUDITED_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # The audit log keeps every forwarded path whole, so no longer path is forwarded.
-AUDIT: Table = AuditEntry.metadata.tables["audit_entry"]
-LONGEST_PATH: int = AUDIT.c.path.type.length  # type: ignore[attr-defined]
+LONGEST_PATH: int = AuditEntry.__table__.c.path.type.length  # type: ignore[attr-defined]
 
 
 @router.api_route(
@@ -81,12 +79,10 @@ def _limit(request: Request) -> int:
 async def _audit(
     runtime: RuntimeDep, found: tuple[UUID, Caller], method: str, path: str, status: int
 ) -> None:
-    """One Core statement on its own: the entry is kept once the answer is known, and the ORM's
-    session and flush are no cost worth paying on every forwarded write."""
     account_id, caller = found
-    async with runtime.database.engine.begin() as connection:
-        await connection.execute(
-            insert(AUDIT).values(
+    async with runtime.unit_of_work() as uow:
+        uow.session.add(
+            AuditEntry(
                 at=datetime.now(UTC), account_id=account_id, role=caller.role.value,
                 municipality_id=caller.municipality_id, method=method, path=path, status=status,
             )
