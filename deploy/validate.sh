@@ -30,7 +30,7 @@
 set -euo pipefail
 
 K8S_VERSION="${K8S_VERSION:-1.31.0}"
-KUSTOMIZATIONS=(deploy/k8s/base deploy/k8s/overlays/dev)
+KUSTOMIZATIONS=(deploy/k8s/base deploy/k8s/overlays/dev deploy/k8s/overlays/dev-osrm)
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

@@ -1,6 +1,7 @@
 """An in-memory unit of work for transport's handlers: the same repositories, in dicts."""
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import date, datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -9,7 +10,7 @@ from kulturbro_contracts import Event
 from kulturbro_contracts.directory import Bus as FleetBus
 from kulturbro_contracts.directory import School as SchoolFact
 from kulturbro_contracts.transport import RunSheet
-from transport.domain import Place
+from transport.domain import Place, StraightLineTravel, Travel
 from transport.plans import DayPlanPublic
 from transport.records import (
     BookingStatus,
@@ -159,6 +160,13 @@ class FakeRunSheets:
         self.sent.setdefault((municipality_id, sheet.day), []).append(IssuedSheet(sheet, at))
 
 
+class FakeRoads:
+    """No road network: the straight line, as where no OSRM server is configured."""
+
+    async def travel(self, places: Sequence[Place], estimate: StraightLineTravel) -> Travel:
+        return estimate
+
+
 class FakeWork:
     def __init__(self) -> None:
         self.bookings = FakeBookings()
@@ -169,6 +177,7 @@ class FakeWork:
         self.yearly_trips = FakeYearlyTrips()
         self.placements = FakePlacements()
         self.run_sheets = FakeRunSheets()
+        self.roads = FakeRoads()
         self.published: list[Event] = []
 
     async def publish(self, event: Event) -> Event:

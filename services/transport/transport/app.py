@@ -6,6 +6,7 @@ from kulturbro_runtime import Service
 from transport import handlers
 from transport.api import ROUTERS
 from transport.run_sheets import send_run_sheets
+from transport.settings import TransportSettings
 
 service = Service(
     name="transport",
@@ -14,4 +15,5 @@ service = Service(
     handlers=handlers.HANDLERS,
     routers=ROUTERS,
     background=[send_run_sheets],
+    settings_class=TransportSettings,
 )

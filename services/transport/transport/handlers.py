@@ -43,6 +43,7 @@ from transport.domain import (
     Travel,
     keep_placements,
     move_class,
+    places_of,
     plan_day,
     school_year,
 )
@@ -222,7 +223,8 @@ async def _the_day(work: Work, municipality_id: str, day: date, now: datetime) -
             taken = holder not in (None, booking.booking_id)
             trips.append(_trip(booking, occurrence, school, group_had_its_trip=taken))
     frozen = (day - now.astimezone(zone).date()).days <= rules.frozen_days
-    return _TheDay(municipality_id, Day(day, zone), rules, rules.travel(), frozen, bookings, trips)
+    travel = await work.roads.travel(places_of(trips, rules), rules.travel())
+    return _TheDay(municipality_id, Day(day, zone), rules, travel, frozen, bookings, trips)
 
 
 async def _tell_the_day(

@@ -38,6 +38,7 @@ from transport.records import (
     School,
     Told,
 )
+from transport.roads import roads_of
 
 
 def _place(latitude: float | None, longitude: float | None) -> Place | None:
@@ -344,6 +345,7 @@ class SqlWork:
         self.yearly_trips = SqlYearlyTrips(session)
         self.placements = SqlPlacements(session)
         self.run_sheets = SqlRunSheets(session)
+        self.roads = roads_of(uow.settings)
 
     async def publish(self, event: Event) -> Event:
         return await self.uow.publish(event)

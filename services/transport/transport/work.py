@@ -19,6 +19,7 @@ from transport.records import (
     RuleSettings,
     School,
 )
+from transport.roads import Roads
 
 
 class Bookings(Protocol):
@@ -96,5 +97,7 @@ class Work(Protocol):
     def placements(self) -> Placements: ...
     @property
     def run_sheets(self) -> RunSheets: ...
+    @property
+    def roads(self) -> Roads: ...
 
     async def publish(self, event: Event) -> Event: ...

@@ -5,9 +5,9 @@ from transport.domain.eligibility import Reason, Windows, ineligible
 from transport.domain.moves import Refusal, keep_placements, move_class
 from transport.domain.places import Place, straight_line_m
 from transport.domain.plan import BusRun, BusTrip, DayPlan, Leg, Stop, StopKind
-from transport.domain.planning import plan_day
+from transport.domain.planning import places_of, plan_day
 from transport.domain.rules import Bus, BusRules
-from transport.domain.travel import StraightLineTravel, Travel, TravelMatrix
+from transport.domain.travel import MeasuredTravel, StraightLineTravel, Travel, TravelMatrix
 from transport.domain.trips import ClassTrip, Day, school_year
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "Day",
     "DayPlan",
     "Leg",
+    "MeasuredTravel",
     "Place",
     "Reason",
     "Refusal",
@@ -34,6 +35,7 @@ __all__ = [
     "ineligible",
     "keep_placements",
     "move_class",
+    "places_of",
     "plan_day",
     "school_year",
     "straight_line_m",
