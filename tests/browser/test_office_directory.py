@@ -154,7 +154,12 @@ def test_an_office_keeps_its_settings_and_a_wrong_one_is_said_beside_its_field(
     page.fill("#name", "")
     page.fill("#districts", "Centrum\nNorr\nCentrum")
     page.check("#policy-instant")
+    page.fill("#area_south", "55.70")
+    page.fill("#area_north", "55.50")
+    page.fill("#area_west", "12,85")
+    page.fill("#area_east", "hundra")
     page.click("button:has-text('Save the settings')")
+    expect(page.locator("#area_east-error")).to_contain_text("eastern edge in degrees east")
     expect(page.locator("#name-error")).to_have_text(
         "Write the municipality's name, at most 200 characters."
     )
@@ -168,12 +173,20 @@ def test_an_office_keeps_its_settings_and_a_wrong_one_is_said_beside_its_field(
     page.fill("#name", "Bildstads kommun")
     page.fill("#districts", "Centrum\nNorr")
     page.select_option("#default_language", "fi")
+    page.fill("#area_east", "13.20")
+    page.click("button:has-text('Save the settings')")
+    expect(page.locator("#area_north-error")).to_have_text(
+        "The northern edge must be north of the southern."
+    )
+    page.fill("#area_south", "55.50")
+    page.fill("#area_north", "55.70")
     page.click("button:has-text('Save the settings')")
     expect(page.get_by_role("status")).to_have_text("The settings are saved.")
     expect(page.locator("#name")).to_have_value("Bildstads kommun")
     expect(page.locator("#default_language")).to_have_value("fi")
     expect(page.locator("#districts")).to_have_value("Centrum\nNorr")
     expect(page.locator("#policy-instant")).to_be_checked()
+    expect(page.locator("#area_west")).to_have_value("12.85")
     # The directory keeps them: the public page of the municipality names the new districts.
     with httpx.Client(base_url=imported.url) as http:
         found = http.get(f"/api/directory/public/municipalities/{imported.municipality}").json()

@@ -51,7 +51,7 @@ async def forward(
     url = f"{str(routes[service]).rstrip('/')}/{quote(path, safe='/')}"
     client: httpx.AsyncClient = request.app.state.upstream
     try:
-        upstream = await forward(client, request, url, headers)
+        upstream = await send_upstream(client, request, url, headers)
     except httpx.TimeoutException as error:
         raise HTTPException(
             504, f"the {service} service did not answer in time; try again"
@@ -89,7 +89,7 @@ async def _audit(
         )  # fmt: skip
 
 
-async def forward(
+async def send_upstream(
     client: httpx.AsyncClient, request: Request, url: str, headers: dict[str, str]
 ) -> httpx.Response:
     body = await request.body()

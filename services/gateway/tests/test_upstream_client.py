@@ -6,7 +6,7 @@ import pytest
 from starlette.requests import Request
 
 from gateway.edge import upstream_client
-from gateway.proxy import forward
+from gateway.proxy import send_upstream
 
 
 @pytest.mark.asyncio
@@ -48,9 +48,9 @@ async def test_a_connection_closed_as_it_is_reused_is_tried_again_only_for_a_rea
 
     async with upstream_client(5, httpx.MockTransport(service)) as client:
         if retried:
-            answer = await forward(client, _request(method), "http://booking/offers/mine", {})
+            answer = await send_upstream(client, _request(method), "http://booking/offers/mine", {})
             assert answer.status_code == 200
         else:
             with pytest.raises(httpx.RemoteProtocolError):
-                await forward(client, _request(method), "http://booking/bookings", {})
+                await send_upstream(client, _request(method), "http://booking/bookings", {})
     assert calls == [method] * (2 if retried else 1)

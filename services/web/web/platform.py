@@ -334,6 +334,16 @@ class MunicipalitySettings(Municipality):
 
     default_booking_policy: BookingPolicy = BookingPolicy.FAIR_DRAW
     bus_fleet: list[FleetBus] = []
+    area: "Area | None" = None
+
+
+class Area(_Lenient):
+    """A box around the municipality: an import refuses a unit outside it."""
+
+    south: float
+    north: float
+    west: float
+    east: float
 
 
 class AuditEntry(_Lenient):

@@ -28,7 +28,15 @@ FIELDS_OF_THE_DIRECTORY = {
     "time_zone": "time_zone",
     "districts": "districts",
     "default_booking_policy": "default_booking_policy",
+    "area": "area_south",
 }
+# The edges of the box around the municipality: (field, lowest, highest, what to write).
+AREA = (
+    ("area_south", -90, 90, N_("Write the southern edge in degrees north, e.g. 55.50.")),
+    ("area_north", -90, 90, N_("Write the northern edge in degrees north, e.g. 55.70.")),
+    ("area_west", -180, 180, N_("Write the western edge in degrees east, e.g. 12.85.")),
+    ("area_east", -180, 180, N_("Write the eastern edge in degrees east, e.g. 13.20.")),
+)
 
 
 def _zones() -> list[str]:
@@ -50,7 +58,33 @@ def _values(settings: MunicipalitySettings) -> dict[str, Any]:
         "time_zone": settings.time_zone,
         "districts": "\n".join(settings.districts),
         "default_booking_policy": settings.default_booking_policy.value,
+    } | {
+        name: str(getattr(settings.area, name.removeprefix("area_"))) if settings.area else ""
+        for name, *_ in AREA
     }
+
+
+def _area(values: dict[str, Any], problems: dict[str, str]) -> dict[str, float] | None:
+    """The box as the directory takes it; None when no edge is given (the area is kept)."""
+    typed = {name: values[name] for name, *_ in AREA}
+    if not any(typed.values()):
+        return None
+    box: dict[str, float] = {}
+    for name, lowest, highest, wrong in AREA:
+        try:
+            edge = float(typed[name].replace(",", "."))
+        except ValueError:
+            edge = None
+        if edge is None or not lowest <= edge <= highest:
+            problems[name] = wrong
+        else:
+            box[name.removeprefix("area_")] = edge
+    if len(box) == len(AREA):
+        if box["south"] >= box["north"]:
+            problems["area_north"] = N_("The northern edge must be north of the southern.")
+        if box["west"] >= box["east"]:
+            problems["area_east"] = N_("The eastern edge must be east of the western.")
+    return box
 
 
 def _page(
@@ -91,7 +125,7 @@ def _read(form: dict[str, str], languages: list[str]) -> tuple[dict[str, Any], d
         "time_zone": form.get("time_zone", "").strip(),
         "districts": form.get("districts", ""),
         "default_booking_policy": form.get("default_booking_policy", ""),
-    }
+    } | {name: form.get(name, "").strip() for name, *_ in AREA}
     problems: dict[str, str] = {}
     if not values["name"] or len(values["name"]) > MAX_NAME:
         problems["name"] = N_("Write the municipality's name, at most 200 characters.")
@@ -117,8 +151,9 @@ async def save_settings(request: Request, visitor: VisitorDep, form: CheckedForm
     token = _office(request, visitor)
     languages = [str(code) for code in (await request.form()).getlist("languages")]
     values, problems = _read(form, languages)
+    area = _area(values, problems)
     if not problems:
-        change = {
+        change: dict[str, Any] = {
             "name": values["name"],
             "languages": values["languages"],
             "time_zone": values["time_zone"],
@@ -127,6 +162,8 @@ async def save_settings(request: Request, visitor: VisitorDep, form: CheckedForm
             ],
             "default_booking_policy": values["default_booking_policy"],
         }
+        if area is not None:
+            change["area"] = area
         platform: Platform = request.app.state.platform
         try:
             await platform.change_municipality(token, change, visitor.address)
