@@ -152,6 +152,7 @@ def test_a_teacher_reads_her_class_pick_up_and_the_office_the_days_buses(
     expect(stops).to_have_count(4)  # there and back: on and off at each end
     expect(stops.first).to_contain_text("Rosengårdsskolan")
     expect(stops.nth(1)).to_contain_text("Konserthuset")
+    expect(office_page.locator("#run-sheet")).to_contain_text("ange bussbolagets e-post")
     bars = office_page.locator("figure.kb-timeline svg rect title")
     expect(bars.first).to_contain_text("23 ombord")  # 22 pupils and their teacher
     assert_accessible(office_page)

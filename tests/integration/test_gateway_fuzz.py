@@ -86,6 +86,9 @@ async def bearer(
     return str(answer.json()["access_token"])
 
 
+# Every operation of every service is fuzzed for each role: more than the suite's 300 s per test
+# on a busy 2-core machine as the API grows.
+@pytest.mark.timeout(900)
 @pytest.mark.parametrize("role", ["administrator", "teacher", "organizer"])
 async def test_no_generated_request_makes_the_platform_fail(
     servers: Servers, gateway_url: tuple[str, str], role: str, tmp_path: Path

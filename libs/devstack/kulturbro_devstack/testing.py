@@ -13,6 +13,7 @@ from contextlib import ExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import psycopg
@@ -73,7 +74,19 @@ def start_servers(stack: ExitStack, workdir: Path) -> Servers:
         redis_url = stack.enter_context(redis.start_redis()).url
     if not bootstrap:
         bootstrap = stack.enter_context(embedded_kafka.start_kafka()).bootstrap_servers
-    return Servers(database_url, redis_url, bootstrap)
+    return Servers(database_url, _workers_own(redis_url), bootstrap)
+
+
+def _workers_own(redis_url: str) -> str:
+    """Under pytest-xdist (`make test` runs two workers), each worker's own Redis database: the
+    gateway's rate limits count per network address, and every worker's requests come from
+    127.0.0.1, so one worker's sign-ins would use up another's."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return redis_url
+    url = urlsplit(redis_url)
+    database = int(url.path.strip("/") or 0) + 1 + int(worker[2:])
+    return urlunsplit(url._replace(path=f"/{database}"))
 
 
 @pytest.fixture(scope="session")

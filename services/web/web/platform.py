@@ -548,9 +548,19 @@ class Placement(_Lenient):
     moved_at: datetime
 
 
+class RunSheet(_Lenient):
+    """The operator's run sheet of a day: when it goes out, the latest sent, or why none does."""
+
+    sends_at: datetime
+    revision: int | None = None
+    issued_at: datetime | None = None
+    not_sent_because: str | None = None
+
+
 class DayPlan(_Lenient):
     day: date
     frozen: bool
+    run_sheet: RunSheet | None = None
     buses: list[BusRun]
     unserved: list[Unserved]
     km: float
