@@ -94,12 +94,12 @@ def test_schools_take_turns_as_offers_count_against_them() -> None:
     assert sorted(o.unit_id.int for o in offers) == sorted([big.int, small.int])
 
 
-def test_seats_held_are_a_share_rounded_down_and_the_school_year_starts_in_august() -> None:
+def test_seats_held_are_a_share_rounded_down_and_the_school_year_starts_in_july() -> None:
     assert held_back_seats(60, 15) == 9
     assert held_back_seats(60, 0) == 0
     assert held_back_seats(60, 100) == 60
-    assert school_year_start(datetime(2027, 3, 1, tzinfo=UTC)) == datetime(2026, 8, 1, tzinfo=UTC)
-    assert school_year_start(datetime(2027, 8, 1, tzinfo=UTC)) == datetime(2027, 8, 1, tzinfo=UTC)
+    assert school_year_start(datetime(2027, 3, 1, tzinfo=UTC)) == datetime(2026, 7, 1, tzinfo=UTC)
+    assert school_year_start(datetime(2027, 7, 1, tzinfo=UTC)) == datetime(2027, 7, 1, tzinfo=UTC)
 
 
 def test_the_release_is_the_day_s_first_moment_where_the_municipality_is() -> None:

@@ -11,10 +11,11 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kulturbro_contracts.booking import Question
+from kulturbro_contracts.school_year import FIRST_MONTH
 from kulturbro_contracts.vocabulary import TargetGroup
 from stats import db
 from stats.domain.facts import Booking, Evaluation, Facts, Group, Occurrence, OfferedEvent, School
-from stats.domain.periods import FIRST_MONTH, school_year_starting
+from stats.domain.periods import school_year_starting
 from stats.domain.reach import ReachGoal
 
 DEFAULT_TIME_ZONE = "Europe/Stockholm"

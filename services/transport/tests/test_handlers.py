@@ -260,7 +260,7 @@ async def test_a_group_has_the_bus_once_a_school_year_where_the_rules_say_so() -
     assert unavailable.payload.reason is NoBusReason.ONE_TRIP_A_YEAR
     assert "had its bus trip this school year" in unavailable.payload.message
     work.told()
-    # The school year starts on 1 August: the group's next trip is in a new one.
+    # The school year starts on 1 July: the group's next trip is in a new one.
     await booked(work, an_occurrence(work, days_later=150), group=group)
     assert work.told() == ["BusScheduled"]
     # Its first trip cancelled, the group may have another this school year.

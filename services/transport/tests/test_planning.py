@@ -192,9 +192,9 @@ def test_a_group_booked_twice_on_one_day_has_one_trip_where_the_rules_give_one_a
     assert any("has had its trip this school year" in problem for problem in found)
 
 
-def test_the_school_year_starts_on_the_first_of_august() -> None:
-    assert school_year(date(2027, 7, 31)) == 2026
-    assert school_year(date(2027, 8, 1)) == 2027
+def test_the_school_year_starts_on_the_first_of_july_as_for_every_service() -> None:
+    assert school_year(date(2027, 6, 30)) == 2026
+    assert school_year(date(2027, 7, 1)) == 2027
 
 
 @pytest.mark.parametrize("seed", [1, 2])

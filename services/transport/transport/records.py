@@ -157,7 +157,7 @@ class RuleSettings(BaseModel):
         1, ge=1, le=limits.MAX_BUS_DAYS, description="how many days before the buses drive"
     )
     one_trip_per_school_year: bool = Field(
-        False, description="a group has the bus at most once a school year (from 1 August)"
+        False, description="a group has the bus at most once a school year (from 1 July)"
     )
     depots: list[BusDepot] = Field(
         [],

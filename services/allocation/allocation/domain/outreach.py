@@ -9,7 +9,7 @@ offered one occurrence it can attend, whole, and never more seats than are held 
 import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -17,9 +17,8 @@ from zoneinfo import ZoneInfo
 from allocation.domain.history import Received
 from allocation.domain.occurrence import Occurrence
 from allocation.domain.priority import Tally, lottery_ticket
+from kulturbro_contracts.school_year import first_day_of_school_year
 from kulturbro_contracts.vocabulary import TargetGroup
-
-SCHOOL_YEAR_STARTS_IN = 8  # August
 
 
 class OfferState(StrEnum):
@@ -32,9 +31,8 @@ class OfferState(StrEnum):
 
 
 def school_year_start(now: datetime) -> datetime:
-    """The school year runs from 1 August: what counts as 'a visit this school year'."""
-    year = now.year if now.month >= SCHOOL_YEAR_STARTS_IN else now.year - 1
-    return datetime(year, SCHOOL_YEAR_STARTS_IN, 1, tzinfo=UTC)
+    """Where 'a visit this school year' counts from (the school year every service uses)."""
+    return datetime.combine(first_day_of_school_year(now.date()), time(0), tzinfo=UTC)
 
 
 def held_back_seats(capacity: int, share: int) -> int:

@@ -6,8 +6,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-# The school year begins in the summer; July belongs to the year (and autumn term) ahead.
-FIRST_MONTH = 7
+from kulturbro_contracts.school_year import FIRST_MONTH
+from kulturbro_contracts.school_year import school_year_of as _starts_in
+
 SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -18,7 +19,7 @@ class Term(StrEnum):
 
 def school_year_of(day: date) -> str:
     """'2026-27' for any day from 1 July 2026 to 30 June 2027."""
-    return school_year_starting(day.year if day.month >= FIRST_MONTH else day.year - 1)
+    return school_year_starting(_starts_in(day))
 
 
 def school_year_starting(year: int) -> str:

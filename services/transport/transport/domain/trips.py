@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from kulturbro_contracts.school_year import school_year_of
 from transport.domain.places import Place
 
 
@@ -36,8 +37,8 @@ class ClassTrip:
 
 
 def school_year(day: dt.date) -> int:
-    """The school year a day falls in, named by the year it starts: it starts on 1 August."""
-    return day.year if day.month >= 8 else day.year - 1
+    """The school year a day falls in, named by the year it starts (the one every service uses)."""
+    return school_year_of(day)
 
 
 @dataclass(frozen=True, slots=True)
