@@ -161,6 +161,9 @@ async def test_a_class_that_gets_no_bus_hears_why_and_the_administrator_what_to_
     assert unavailable.event_type == "BusUnavailable"
     assert unavailable.payload.reason is reason and says in unavailable.payload.message
     assert work.plans.plans[TOWN, TUESDAY.date].unserved[0].booking_id == booking_id
+    # Kept with what the class was told, for the day's plan to show the administrator.
+    told = work.bookings.rows[booking_id].told
+    assert told is not None and told.what_to_fix is not None and says in told.what_to_fix
 
 
 async def test_a_venue_without_coordinates_is_named_for_the_administrator() -> None:

@@ -56,6 +56,10 @@ async def day_plan(day: date, caller: MunicipalCallerDep, runtime: RuntimeDep) -
         if plan is None:
             raise HTTPException(404, f"no bus is planned on {day}: no booking that day wants one")
         plan.run_sheet = await run_sheet_state(work, municipality_id, day)
+        for unserved in plan.unserved:
+            booking = await work.bookings.get(unserved.booking_id)
+            if booking and booking.told and booking.told.reason is unserved.reason:
+                unserved.what_to_fix = booking.told.what_to_fix
     return plan
 
 

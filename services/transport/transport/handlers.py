@@ -393,6 +393,7 @@ async def _tell(
         reason = plan.unserved.get(booking.booking_id, NoBusReason.NO_COORDINATES)
         if before.trip is not None:
             await _cancel_told(work, booking, before.trip, CancelledBecause.REPLANNED)
+        what_to_fix = _what_to_fix(reason, rules, school, occurrence)
         if before.reason is not reason:
             others = await _alternatives(work, booking, occurrence, rules, reason, now)
             await work.publish(
@@ -403,12 +404,12 @@ async def _tell(
                         event_id=booking.event_id,
                         occurrence_id=occurrence.occurrence_id,
                         reason=reason,
-                        message=_what_to_fix(reason, rules, school, occurrence),
+                        message=what_to_fix,
                         alternatives=others,
                     ),
                 )
             )
-        told = Told(reason=reason)
+        told = Told(reason=reason, what_to_fix=what_to_fix)
     if told is not None:
         booking.told = told
         await work.bookings.save(booking)

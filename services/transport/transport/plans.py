@@ -49,6 +49,7 @@ class RunPublic(BaseModel):
 class UnservedPublic(BaseModel):
     booking_id: UUID
     reason: NoBusReason
+    what_to_fix: str | None = Field(None, description="for the administrator: what to change")
 
 
 class PlacementPublic(BaseModel):

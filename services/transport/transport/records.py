@@ -31,6 +31,7 @@ class Told(BaseModel):
 
     trip: BusTrip | None = None
     reason: NoBusReason | None = None
+    what_to_fix: str | None = None  # for the administrator, beside the reason
 
 
 @dataclass

@@ -539,6 +539,7 @@ class BusRun(_Lenient):
 class Unserved(_Lenient):
     booking_id: UUID
     reason: str
+    what_to_fix: str | None = None  # the transport service's words, in English
 
 
 class Placement(_Lenient):
