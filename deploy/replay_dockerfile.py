@@ -18,7 +18,9 @@ The wheelhouse holds the third-party wheels the internal packages name (and thei
 backend), pinned by constraints.txt; it is downloaded once (needs PyPI) and reused, keyed by
 what it was made from. Pass --wheelhouse to bring your own. A service whose replay passed is
 not replayed again while nothing it depends on changes (the copied files, the Dockerfile, the
-wheels, Python, this check); --again replays it anyway. Both live in .kulturbro/.
+wheels, Python, this check); --again replays it anyway. What passed lives in the checkout's
+.kulturbro/; the wheelhouse in the user's cache (XDG_CACHE_HOME, else ~/.cache), shared by every
+checkout and clone on the machine, as its key says exactly what it holds.
 
 Only the instructions the build stage uses are understood (ARG, ENV, WORKDIR, COPY, and RUN
 of `python -m venv` or `pip install`); anything else fails the check by name, so it is taught
@@ -46,6 +48,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 INTERNAL_PREFIX = "kulturbro-"
 CACHE = ROOT / ".kulturbro" / "dockerfile-replay"
+WHEELHOUSES = (
+    Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kulturbro" / "wheelhouses"
+)
 _VARIABLE = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
 
 
@@ -634,7 +639,7 @@ def main() -> int:
             if arguments.wheelhouse
             # One for every service, so replaying some reuses the same.
             else ensure_wheelhouse(
-                CACHE / "wheelhouse",
+                WHEELHOUSES,
                 third_party_requirements(services_in_repository()),
                 ROOT / "constraints.txt",
             )
