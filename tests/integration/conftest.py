@@ -51,7 +51,7 @@ async def until_rows(database_url: str, schema: str, table: str, count: int) -> 
     life those facts come long before the event that needs them, in a test at the same moment."""
     import asyncio
 
-    for _ in range(300):
+    for _ in range(600):  # a minute: a loaded machine's consumer may take that long to join
         if query(database_url, f'select count(*) from "{schema}".{table}')[0][0] >= count:  # type: ignore[operator]
             return
         await asyncio.sleep(0.1)

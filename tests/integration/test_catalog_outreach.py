@@ -19,7 +19,10 @@ from .test_catalog_publish import (
 
 pytestmark = pytest.mark.integration
 
-OFFICE = identity_headers("administrator", "malmo")
+
+def office() -> dict[str, str]:
+    """Signed as the request goes out: an identity lives 60 s, and a long run reaches this late."""
+    return identity_headers("administrator", "malmo")
 
 
 def a_drawn_event(**changes: object) -> dict:
@@ -54,13 +57,13 @@ async def test_bad_outreach_settings_are_refused_naming_the_field_and_change_not
         path = f"/events/{event['id']}/outreach"
         closing_day = in_days(10).date()
 
-        negative = await client.put(path, json={"held_back_share": -5}, headers=OFFICE)
+        negative = await client.put(path, json={"held_back_share": -5}, headers=office())
         assert negative.status_code == 422
         assert negative.json()["detail"] == "held_back_share: must be at least 0, not -5"
         early = await client.put(
             path,
             json={"held_back_share": 20, "held_back_release_on": closing_day.isoformat()},
-            headers=OFFICE,
+            headers=office(),
         )
         assert early.status_code == 422
         assert early.json()["errors"][0]["field"] == "held_back_release_on"
@@ -82,7 +85,7 @@ async def test_bad_outreach_settings_are_refused_naming_the_field_and_change_not
 
         later = (closing_day + timedelta(days=4)).isoformat()
         changed = await client.put(
-            path, json={"held_back_share": 30, "held_back_release_on": later}, headers=OFFICE
+            path, json={"held_back_share": 30, "held_back_release_on": later}, headers=office()
         )
         assert changed.status_code == 200, changed.text
         assert changed.json()["held_back_share"] == 30

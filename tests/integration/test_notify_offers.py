@@ -57,7 +57,7 @@ def offer_mails(smtp: EmbeddedSmtp) -> list[EmailMessage]:
 
 
 async def until_offer_mails(smtp: EmbeddedSmtp, count: int) -> list[EmailMessage]:
-    for _ in range(200):
+    for _ in range(600):  # a minute: late in a full run the consumers start slowly
         if len(found := offer_mails(smtp)) >= count:
             return found
         await asyncio.sleep(0.1)

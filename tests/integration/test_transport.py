@@ -49,7 +49,7 @@ def a_tuesday_at_ten() -> datetime:
 
 
 async def run_sheets(smtp: EmbeddedSmtp, count: int) -> list[EmailMessage]:
-    for _ in range(300):
+    for _ in range(600):  # a minute: late in a full run the consumers start slowly
         mine = [m for m in smtp.messages() if m["To"].addresses[0].addr_spec == OPERATOR]
         if len(mine) >= count:
             return mine

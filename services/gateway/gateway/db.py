@@ -80,4 +80,4 @@ class DeletionRequest(SQLModel, table=True):
     # Marked handled by the culture office once it has answered her: who (their e-mail) and when.
     handled_at: datetime | None = None
     handled_by: str | None = Field(default=None, max_length=320)
-    handled_note: str = Field(default="", max_length=2000)
+    handled_note: str = Field(default="", max_length=2000, sa_column_kwargs={"server_default": ""})
