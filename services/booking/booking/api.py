@@ -97,16 +97,7 @@ async def _rules_and_slots(
     )
     if row is None:
         raise HTTPException(404, f"no published event {event_id} in your municipality")
-    rules = Rules(
-        target_groups=row["target_groups"],
-        max_group_size=row["max_group_size"],
-        adults_per_group=row["adults_per_group"],
-        needed_occurrences=row["needed_occurrences"],
-        booking_opens_at=row["booking_opens_at"],
-        booking_closes_at=row["booking_closes_at"],
-        cancellation_deadline_days=row["cancellation_deadline_days"],
-        cancelled=row["cancelled"],
-    )
+    rules = requests.rules_of(row)
     found = await session.execute(
         core_select(catalog.occurrence).where(catalog.occurrence.c.event_id == event_id)
     )

@@ -107,7 +107,7 @@ async def grounds(
         group=Group(row["unit_id"], row["target_group"], row["size"])
         if row["unit_id"] is not None
         else None,
-        rules=_rules(row) if row["max_group_size"] is not None else None,
+        rules=rules_of(row) if row["max_group_size"] is not None else None,
         slots={
             occurrence_id: Slot(occurrence_id, starts_at, cancelled)
             for occurrence_id, starts_at, cancelled in zip(
@@ -122,7 +122,8 @@ async def grounds(
     )
 
 
-def _rules(row: Any) -> Rules:
+def rules_of(row: Any) -> Rules:
+    """An event's booking rules from a row of the catalog's copy (request and cancellation)."""
     return Rules(
         target_groups=row["target_groups"],
         max_group_size=row["max_group_size"],
