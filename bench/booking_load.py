@@ -139,10 +139,14 @@ def _email(town: str, n: int) -> str:
     return f"t{n}-{town}@example.org"
 
 
+MAX_SEATS = 10_000  # the catalog's bound on a performance's capacity
+
+
 def _the_event(teachers: int) -> dict[str, object]:
-    """Two performances with seats for half the classes (each class 24 pupils and 2 adults)."""
+    """Two performances with seats for half the classes (each class 24 pupils and 2 adults), at
+    most the catalog's 10,000 a performance."""
     start = datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0)
-    seats = max(26, teachers * 26 // 4)
+    seats = min(MAX_SEATS, max(26, teachers * 26 // 4))
     return {
         "title": {"sv": "Pippi på scen", "en": "Pippi on stage"},
         "description": {"sv": "Teater för årskurs 4.", "en": "Theatre for grade 4."},
