@@ -10,7 +10,7 @@ from kulturbro_contracts import Event
 from kulturbro_contracts.directory import Bus as FleetBus
 from kulturbro_contracts.directory import School as SchoolFact
 from kulturbro_contracts.transport import RunSheet
-from transport.domain import Place, StraightLineTravel, Travel
+from transport.domain import GroupYear, Place, StraightLineTravel, Travel
 from transport.plans import DayPlanPublic
 from transport.records import (
     BookingStatus,
@@ -50,6 +50,16 @@ class FakeBookings:
     async def on_occurrences(self, occurrence_ids: list[UUID]) -> list[BusBooking]:
         return [
             dataclasses.replace(b) for b in self.rows.values() if b.occurrence_id in occurrence_ids
+        ]
+
+    async def of_groups(self, municipality_id: str, group_ids: list[UUID]) -> list[BusBooking]:
+        return [
+            dataclasses.replace(b)
+            for b in self.rows.values()
+            if b.municipality_id == municipality_id
+            and b.group_id in group_ids
+            and b.status is BookingStatus.CONFIRMED
+            and b.wants_bus
         ]
 
 
@@ -129,8 +139,10 @@ class FakeYearlyTrips:
         if booking_id not in self.held.values():
             self.held.setdefault((group_id, school_year), booking_id)
 
-    async def release(self, booking_id: UUID) -> None:
+    async def release(self, booking_id: UUID) -> GroupYear | None:
+        freed = [key for key, b in self.held.items() if b == booking_id]
         self.held = {key: b for key, b in self.held.items() if b != booking_id}
+        return GroupYear(*freed[0]) if freed else None
 
 
 class FakePlacements:

@@ -19,6 +19,7 @@ from kulturbro_contracts.directory import Bus as FleetBus
 from kulturbro_contracts.transport import CancelledBecause, NoBusReason
 from kulturbro_contracts.vocabulary import Language
 from kulturbro_runtime import NotYet
+from transport.fixes import FixCode, in_words
 from transport.handlers import (
     MoveRefused,
     cancel_booking,
@@ -166,6 +167,44 @@ async def test_a_class_that_gets_no_bus_hears_why_and_the_administrator_what_to_
     assert told is not None and told.what_to_fix is not None and says in told.what_to_fix
 
 
+@pytest.mark.parametrize(
+    ("work", "school", "fix"),
+    [
+        (a_town(), NEAR, (FixCode.TOO_NEAR, {"metres": "3000"})),
+        (a_town(buses=0), ROSENGARD, (FixCode.NO_FLEET, {})),
+        (
+            a_town(opens="10:00"),
+            ROSENGARD,
+            (FixCode.NO_OPERATING_HOURS, {"opens": "10:00", "closes": "15:30"}),
+        ),
+    ],
+)
+async def test_what_to_fix_is_kept_as_a_code_with_its_values_for_the_pages_to_translate(
+    work: FakeWork, school, fix: tuple[FixCode, dict[str, str]]
+) -> None:
+    booking_id = await booked(work, an_occurrence(work), school)
+    told = work.bookings.rows[booking_id].told
+    assert told is not None and [(f.code, f.params) for f in told.fixes] == [fix]
+    assert told.what_to_fix == in_words(told.fixes) == work.published[0].payload.message
+
+
+async def test_each_place_without_coordinates_is_a_code_of_its_own_naming_the_place() -> None:
+    work = a_town(depot_latitude=None, depot_longitude=None)
+    booking_id = await booked(work, an_occurrence(work, venue=None), None)
+    school = work.directory.schools[work.bookings.rows[booking_id].unit_id].name
+    told = work.bookings.rows[booking_id].told
+    assert told is not None and [(f.code, f.params) for f in told.fixes] == [
+        (FixCode.SCHOOL_WITHOUT_COORDINATES, {"school": school}),
+        (FixCode.VENUE_WITHOUT_COORDINATES, {"venue": "Teatern"}),
+        (FixCode.BUS_WITHOUT_DEPOT, {"buses": "Buss 1, Buss 2"}),
+    ]
+    assert told.what_to_fix == (
+        f"school {school} has no coordinates: add them in the directory; venue Teatern has no"
+        " coordinates: its organizer adds them; bus Buss 1, Buss 2 has no depot: set the"
+        " municipality's depot, or the bus's own, in the bus rules"
+    )
+
+
 async def test_a_venue_without_coordinates_is_named_for_the_administrator() -> None:
     work = a_town()
     await booked(work, an_occurrence(work, venue=None))
@@ -266,14 +305,88 @@ async def test_a_group_has_the_bus_once_a_school_year_where_the_rules_say_so() -
     # The school year starts on 1 July: the group's next trip is in a new one.
     await booked(work, an_occurrence(work, days_later=150), group=group)
     assert work.told() == ["BusScheduled"]
-    # Its first trip cancelled, the group may have another this school year.
-    cancellation = BookingCancellation(booking_id=first, event_id=EVENT, cancelled_by=uuid4())
-    await cancel_booking(
-        BookingCancelled(municipality_id=TOWN, occurred_at=NOW, payload=cancellation), work
-    )
+    # Its first trip cancelled, the booking refused for it has the bus after all.
+    await cancel_booking(cancelled(first), work)
+    assert work.told() == ["BusTripCancelled", "BusScheduled"]
+
+
+def cancelled(booking_id: UUID) -> BookingCancelled:
+    cancellation = BookingCancellation(booking_id=booking_id, event_id=EVENT, cancelled_by=uuid4())
+    return BookingCancelled(municipality_id=TOWN, occurred_at=NOW, payload=cancellation)
+
+
+async def _cancel_the_trip(work: FakeWork, how: str, booking_id: UUID) -> None:
+    """The group's trip goes: its booking or occurrence cancelled, or the day planned again
+    without it (its venue's place lost, and another class booked on the day)."""
+    occurrence_id = work.bookings.rows[booking_id].occurrence_id
+    assert occurrence_id is not None
+    occurrence = work.catalog.occurrences[occurrence_id]
+    if how == "booking cancelled":
+        await cancel_booking(cancelled(booking_id), work)
+    elif how == "occurrence cancelled":
+        work.catalog.occurrences[occurrence_id] = dataclasses.replace(occurrence, cancelled=True)
+        cancellation = OccurrenceCancellation(event_id=EVENT, occurrence_id=occurrence_id)
+        await cancel_occurrences(
+            OccurrenceCancelled(municipality_id=TOWN, occurred_at=NOW, payload=cancellation), work
+        )
+    else:
+        work.catalog.occurrences[occurrence_id] = dataclasses.replace(occurrence, venue=None)
+        await booked(work, occurrence_id, HERRGARDEN)
+
+
+@pytest.mark.parametrize("how", ["booking cancelled", "occurrence cancelled", "trip cancelled"])
+async def test_a_group_refused_for_its_trip_a_year_has_the_bus_once_that_trip_goes(
+    how: str,
+) -> None:
+    work, group = a_town(one_trip_per_school_year=True), uuid4()
+    first = await booked(work, an_occurrence(work), group=group)
+    later = await booked(work, an_occurrence(work, days_later=7), group=group)
+    latest = await booked(work, an_occurrence(work, days_later=14), group=group)
     work.told()
-    await booked(work, an_occurrence(work, days_later=14), group=group)
-    assert work.told() == ["BusScheduled"]
+
+    await _cancel_the_trip(work, how, first)
+    told = [(e.event_type, e.payload.booking_id) for e in work.published]
+    assert ("BusTripCancelled", first) in told
+    # The earliest refused day is planned again and has the trip; the next still waits.
+    assert [(t, b) for t, b in told if b in (later, latest)] == [("BusScheduled", later)]
+    assert work.yearly_trips.held == {(group, 2026): later}
+    day = (TUESDAY.at(0) + timedelta(days=7)).date()
+    plan = work.plans.plans[TOWN, day]
+    assert plan.unserved == [] and {s.booking_id for s in plan.buses[0].stops} == {later}
+    told_latest = work.bookings.rows[latest].told
+    assert told_latest is not None and told_latest.reason is NoBusReason.ONE_TRIP_A_YEAR
+
+    # That trip cancelled in turn, the last booking of the group has it.
+    work.told()
+    await cancel_booking(cancelled(later), work)
+    assert work.told() == ["BusTripCancelled", "BusScheduled"]
+    assert work.yearly_trips.held == {(group, 2026): latest}
+
+
+async def test_a_class_planned_again_for_a_freed_trip_hears_why_it_still_has_no_bus() -> None:
+    work, group = a_town(one_trip_per_school_year=True), uuid4()
+    first = await booked(work, an_occurrence(work), group=group)
+    later = await booked(work, an_occurrence(work, days_later=7), group=group)
+    settings = work.rules.settings[TOWN]
+    work.rules.settings[TOWN] = settings.model_copy(update={"min_distance_m": 50_000})
+    work.told()
+    await cancel_booking(cancelled(first), work)
+    [gone, unavailable] = work.published
+    assert (gone.event_type, gone.payload.booking_id) == ("BusTripCancelled", first)
+    assert unavailable.event_type == "BusUnavailable" and unavailable.payload.booking_id == later
+    assert unavailable.payload.reason is NoBusReason.TOO_NEAR
+    assert work.yearly_trips.held == {}
+
+
+async def test_a_freed_trip_plans_no_day_of_another_group() -> None:
+    work, group = a_town(one_trip_per_school_year=True), uuid4()
+    first = await booked(work, an_occurrence(work), group=group)
+    other_group = uuid4()
+    await booked(work, an_occurrence(work, days_later=7), group=other_group)
+    await booked(work, an_occurrence(work, days_later=8), group=other_group)
+    work.told()
+    await cancel_booking(cancelled(first), work)
+    assert work.told() == ["BusTripCancelled"]
 
 
 async def test_a_group_has_the_bus_as_often_as_it_books_by_default() -> None:

@@ -60,6 +60,7 @@ async def day_plan(day: date, caller: MunicipalCallerDep, runtime: RuntimeDep) -
             booking = await work.bookings.get(unserved.booking_id)
             if booking and booking.told and booking.told.reason is unserved.reason:
                 unserved.what_to_fix = booking.told.what_to_fix
+                unserved.fixes = booking.told.fixes
     return plan
 
 

@@ -81,7 +81,7 @@ bus_booking = Table(
     Column("occurrence_id", UUID(as_uuid=True), index=True),
     Column("day", Date),
     Column("trip", JSON),  # what the class was told: its bus and times, or why it has none
-    Column("group_id", UUID(as_uuid=True)),
+    Column("group_id", UUID(as_uuid=True), index=True),
 )
 
 # The booking that holds each group's bus trip of a school year (named by the year it starts).

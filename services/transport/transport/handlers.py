@@ -39,37 +39,24 @@ from transport.domain import (
     ClassTrip,
     Day,
     DayPlan,
+    GroupBooking,
+    GroupYear,
     Refusal,
     Travel,
+    days_to_plan_again,
     keep_placements,
     move_class,
     places_of,
     plan_day,
     school_year,
 )
+from transport.fixes import Fix, FixCode, in_words, reason_fix
 from transport.plans import DayPlanPublic, Site, domain_plan, public_plan
 from transport.records import BookingStatus, BusBooking, OccurrenceAt, Placement, School, Told
 from transport.repositories import SqlWork
 from transport.work import Work
 
 log = logging.getLogger(__name__)
-
-WHAT_TO_FIX = {
-    NoBusReason.TOO_NEAR: "the school is nearer the venue than {rules.min_distance_m} m",
-    NoBusReason.TOO_LATE_TO_BOOK: (
-        "booked less than {rules.booking_lead_days} days before the visit"
-    ),
-    NoBusReason.NO_BUS_FREE: "every bus that fits the class is taken at that time",
-    NoBusReason.RIDE_TOO_LONG: "the ride would take longer than {rules.max_ride_min} minutes",
-    NoBusReason.NO_FLEET: "the municipality has no buses: add its bus fleet in the directory",
-    NoBusReason.ONE_TRIP_A_YEAR: (
-        "the group has had its bus trip this school year, and the rules give one a year"
-    ),
-    NoBusReason.NO_OPERATING_HOURS: (
-        "the trip falls outside the buses' hours ({rules.opens:%H:%M}-{rules.closes:%H:%M} on"
-        " school days)"
-    ),
-}
 
 
 async def keep_fleet(event: MunicipalityRegistered | MunicipalityUpdated, work: Work) -> None:
@@ -118,17 +105,20 @@ async def plan_confirmed(event: SeatsAllocated, work: Work) -> None:
     booking.occurrence_id = occurrence.occurrence_id
     booking.day = occurrence.starts_at.astimezone(zone).date()
     await work.bookings.save(booking)
+    freed = []
     for day in sorted(d for d in {booking.day, moved_from} if d is not None):
-        await replan(work, event.municipality_id, day, now=event.occurred_at)
+        freed += await replan(work, event.municipality_id, day, now=event.occurred_at)
+    await plan_freed(work, event.municipality_id, freed, now=event.occurred_at)
 
 
 async def cancel_booking(event: BookingCancelled, work: Work) -> None:
     booking = await work.bookings.get(event.payload.booking_id)
     if booking is None or booking.status is BookingStatus.CANCELLED:
         return
-    day = await _cancel(work, booking, CancelledBecause.BOOKING_CANCELLED)
+    day, freed = await _cancel(work, booking, CancelledBecause.BOOKING_CANCELLED)
     if day is not None:
-        await replan(work, event.municipality_id, day, now=event.occurred_at)
+        freed += await replan(work, event.municipality_id, day, now=event.occurred_at)
+    await plan_freed(work, event.municipality_id, freed, now=event.occurred_at)
 
 
 async def cancel_occurrences(event: OccurrenceCancelled | EventCancelled, work: Work) -> None:
@@ -140,30 +130,64 @@ async def cancel_occurrences(event: OccurrenceCancelled | EventCancelled, work: 
         its = await work.catalog.occurrences_of(event.payload.event_id)
         cancelled = [o.occurrence_id for o in its]
     days: set[date] = set()
+    freed: list[GroupYear] = []
     for booking in await work.bookings.on_occurrences(cancelled):
         if booking.status is not BookingStatus.CANCELLED:
-            day = await _cancel(work, booking, CancelledBecause.OCCURRENCE_CANCELLED)
+            day, held = await _cancel(work, booking, CancelledBecause.OCCURRENCE_CANCELLED)
+            freed += held
             if day is not None:
                 days.add(day)
     for day in sorted(days):
-        await replan(work, event.municipality_id, day, now=event.occurred_at)
+        freed += await replan(work, event.municipality_id, day, now=event.occurred_at)
+    await plan_freed(work, event.municipality_id, freed, now=event.occurred_at)
 
 
-async def _cancel(work: Work, booking: BusBooking, reason: CancelledBecause) -> date | None:
-    """Cancels the booking's trip, if it had one; the day to plan again, if any."""
+async def _cancel(
+    work: Work, booking: BusBooking, reason: CancelledBecause
+) -> tuple[date | None, list[GroupYear]]:
+    """Cancels the booking's trip, if it had one: the day to plan again, if any, and the
+    group's trip of a school year the booking held, if it held one."""
     day = booking.day if booking.status is BookingStatus.CONFIRMED and booking.wants_bus else None
     if booking.told is not None and booking.told.trip is not None:
         await _cancel_told(work, booking, booking.told.trip, reason)
     booking.status, booking.told = BookingStatus.CANCELLED, None
     await work.bookings.save(booking)
-    await work.yearly_trips.release(booking.booking_id)
-    return day
+    held = await work.yearly_trips.release(booking.booking_id)
+    return day, [held] if held else []
 
 
-async def replan(work: Work, municipality_id: str, day: date, *, now: datetime) -> None:
+async def plan_freed(
+    work: Work, municipality_id: str, freed: list[GroupYear], *, now: datetime
+) -> None:
+    """A group's trip of a school year was freed (its booking or occurrence cancelled, or the
+    trip gone from a new plan): the days of the group's bookings refused a bus for having had
+    that trip are planned again, so that one of them may have it. Trips those plans free in turn
+    are followed the same way, each day planned again at most once, so the chain ends."""
+    if not freed:
+        return
+    today = now.astimezone(await work.directory.zone(municipality_id)).date()
+    planned: set[date] = set()
+    while freed:
+        bookings = await work.bookings.of_groups(
+            municipality_id, sorted({held.group_id for held in freed})
+        )
+        waiting = [
+            GroupBooking(b.group_id, b.day, b.told.reason if b.told else None)
+            for b in bookings
+            if b.group_id is not None and b.day is not None
+        ]
+        days = days_to_plan_again(set(freed), waiting, today, planned)
+        freed = []
+        for day in days:
+            planned.add(day)
+            freed += await replan(work, municipality_id, day, now=now)
+
+
+async def replan(work: Work, municipality_id: str, day: date, *, now: datetime) -> list[GroupYear]:
     """Plans the day again with every confirmed booking on it, and tells each class what
     changed for it. A frozen day keeps announced pick-ups; on any day a class hears of a move
-    of more than the tolerance (or of another bus), and of nothing less."""
+    of more than the tolerance (or of another bus), and of nothing less. Returns the groups'
+    trips of a school year freed by classes that lost their trip."""
     await work.plans.lock(municipality_id, day)
     found = await _the_day(work, municipality_id, day, now)
     plan = plan_day(found.day, found.trips, found.rules, found.travel, frozen=found.frozen)
@@ -190,7 +214,8 @@ async def replan(work: Work, municipality_id: str, day: date, *, now: datetime) 
                 placement.bus,
             )
             await work.placements.forget(placement.booking_id)
-    await _tell_the_day(work, found, plan, kept, now=now)
+    _, freed = await _tell_the_day(work, found, plan, kept, now=now)
+    return freed
 
 
 @dataclass(frozen=True)
@@ -229,9 +254,13 @@ async def _the_day(work: Work, municipality_id: str, day: date, now: datetime) -
 
 async def _tell_the_day(
     work: Work, the: _TheDay, plan: DayPlan, placements: list[Placement], *, now: datetime
-) -> DayPlanPublic:
+) -> tuple[DayPlanPublic, list[GroupYear]]:
+    """The day's plan as kept, and the groups' trips freed by classes that lost theirs."""
+    freed = []
     for booking, occurrence, school in the.bookings:
-        await _tell(work, booking, occurrence, school, plan, the.rules, now=now)
+        held = await _tell(work, booking, occurrence, school, plan, the.rules, now=now)
+        if held is not None:
+            freed.append(held)
     sites = {
         b.booking_id: (
             Site(s.name, s.address) if s else Site(""),
@@ -247,7 +276,7 @@ async def _tell_the_day(
         placed_by_hand=[p.public() for p in placements],
     )
     await work.plans.save(the.municipality_id, public, now)
-    return public
+    return public, freed
 
 
 class MoveRefused(Exception):
@@ -298,12 +327,15 @@ async def move_to_bus(
     placements = [
         p for p in await work.placements.on_day(municipality_id, day) if p.booking_id != booking_id
     ]
-    return await _tell_the_day(work, the, moved, [*placements, placement], now=now)
+    public, freed = await _tell_the_day(work, the, moved, [*placements, placement], now=now)
+    await plan_freed(work, municipality_id, freed, now=now)
+    return public
 
 
 def _refused(refusal: Refusal, bus: str, rules: BusRules) -> str:
     if refusal.reason is not None:
-        why = WHAT_TO_FIX.get(refusal.reason, refusal.reason.value).format(rules=rules)
+        fix = reason_fix(refusal.reason, rules)
+        why = fix.words() if fix else refusal.reason.value
         return f"the class cannot have a bus at all: {why}"
     broken = "; ".join(dict.fromkeys(f"{v.rule}: {v.words}" for v in refusal.broken))
     instead = (
@@ -349,8 +381,10 @@ async def _tell(
     rules: BusRules,
     *,
     now: datetime,
-) -> None:
+) -> GroupYear | None:
+    """Tells the class what changed for it; the group's trip it held, if it lost it."""
     before = booking.told or Told()
+    freed = None
     found = plan.trip(booking.booking_id)
     told: Told | None = None
     if found is not None and school is not None and school.place is not None:
@@ -389,11 +423,11 @@ async def _tell(
                 booking.booking_id,
             )
     else:
-        await work.yearly_trips.release(booking.booking_id)
+        freed = await work.yearly_trips.release(booking.booking_id)
         reason = plan.unserved.get(booking.booking_id, NoBusReason.NO_COORDINATES)
         if before.trip is not None:
             await _cancel_told(work, booking, before.trip, CancelledBecause.REPLANNED)
-        what_to_fix = _what_to_fix(reason, rules, school, occurrence)
+        fixes = _what_to_fix(reason, rules, school, occurrence)
         if before.reason is not reason:
             others = await _alternatives(work, booking, occurrence, rules, reason, now)
             await work.publish(
@@ -404,35 +438,37 @@ async def _tell(
                         event_id=booking.event_id,
                         occurrence_id=occurrence.occurrence_id,
                         reason=reason,
-                        message=what_to_fix,
+                        message=in_words(fixes),
                         alternatives=others,
                     ),
                 )
             )
-        told = Told(reason=reason, what_to_fix=what_to_fix)
+        told = Told(reason=reason, what_to_fix=in_words(fixes), fixes=fixes)
     if told is not None:
         booking.told = told
         await work.bookings.save(booking)
+    return freed
 
 
 def _what_to_fix(
     reason: NoBusReason, rules: BusRules, school: School | None, occurrence: OccurrenceAt
-) -> str:
-    if reason is not NoBusReason.NO_COORDINATES:
-        return WHAT_TO_FIX[reason].format(rules=rules)
-    missing = []
-    if school is None or school.place is None:
-        name = school.name if school else "(not heard of from the directory yet)"
-        missing.append(f"school {name} has no coordinates: add them in the directory")
+) -> list[Fix]:
+    fix = reason_fix(reason, rules)
+    if fix is not None:
+        return [fix]
+    fixes = []
+    if school is None:
+        fixes.append(Fix(code=FixCode.SCHOOL_NOT_KNOWN))
+    elif school.place is None:
+        fixes.append(Fix(code=FixCode.SCHOOL_WITHOUT_COORDINATES, params={"school": school.name}))
     if occurrence.venue is None:
-        missing.append(f"venue {occurrence.venue_name} has no coordinates: its organizer adds them")
+        venue = {"venue": occurrence.venue_name}
+        fixes.append(Fix(code=FixCode.VENUE_WITHOUT_COORDINATES, params=venue))
     homeless = [bus.name for bus in rules.fleet if bus.depot is None]
     if homeless:
-        missing.append(
-            f"bus {', '.join(homeless)} has no depot: set the municipality's depot, or the"
-            " bus's own, in the bus rules"
-        )
-    return "; ".join(missing)
+        buses = {"buses": ", ".join(homeless)}
+        fixes.append(Fix(code=FixCode.BUS_WITHOUT_DEPOT, params=buses))
+    return fixes
 
 
 def _moved(old: BusTrip, new: BusTrip, rules: BusRules) -> bool:

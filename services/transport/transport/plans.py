@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from kulturbro_contracts.transport import NoBusReason
 from transport.domain import Bus, BusRules, BusRun, DayPlan, Leg, Place, Stop, StopKind
+from transport.fixes import Fix
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,12 @@ class RunPublic(BaseModel):
 class UnservedPublic(BaseModel):
     booking_id: UUID
     reason: NoBusReason
-    what_to_fix: str | None = Field(None, description="for the administrator: what to change")
+    what_to_fix: str | None = Field(
+        None, description="for the administrator: what to change, in English"
+    )
+    fixes: list[Fix] = Field(
+        [], description="the same as codes with their values, for a page to say in its language"
+    )
 
 
 class PlacementPublic(BaseModel):

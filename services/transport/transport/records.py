@@ -14,6 +14,7 @@ from kulturbro_contracts import limits
 from kulturbro_contracts.directory import Bus as FleetBus
 from kulturbro_contracts.transport import BusTrip, NoBusReason, RunSheet
 from transport.domain import Bus, BusRules, Place
+from transport.fixes import Fix
 from transport.plans import PlacementPublic
 
 MAX_BUS_NAME = 200
@@ -32,6 +33,7 @@ class Told(BaseModel):
     trip: BusTrip | None = None
     reason: NoBusReason | None = None
     what_to_fix: str | None = None  # for the administrator, beside the reason
+    fixes: list[Fix] = []  # the same as codes; none in what was told before they were kept
 
 
 @dataclass

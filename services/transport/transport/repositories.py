@@ -26,7 +26,7 @@ from transport.db import (
     run_sheet,
     school,
 )
-from transport.domain import Place
+from transport.domain import GroupYear, Place
 from transport.plans import DayPlanPublic
 from transport.records import (
     BookingStatus,
@@ -108,6 +108,19 @@ class SqlBookings:
     async def on_occurrences(self, occurrence_ids: list[UUID]) -> list[BusBooking]:
         rows = await self.session.execute(
             select(bus_booking).where(bus_booking.c.occurrence_id.in_(occurrence_ids))
+        )
+        return [self._booking(row) for row in rows.mappings()]
+
+    async def of_groups(self, municipality_id: str, group_ids: list[UUID]) -> list[BusBooking]:
+        rows = await self.session.execute(
+            select(bus_booking)
+            .where(
+                bus_booking.c.municipality_id == municipality_id,
+                bus_booking.c.group_id.in_(group_ids),
+                bus_booking.c.status == BookingStatus.CONFIRMED.value,
+                bus_booking.c.wants_bus,
+            )
+            .order_by(bus_booking.c.day, bus_booking.c.booking_id)
         )
         return [self._booking(row) for row in rows.mappings()]
 
@@ -242,8 +255,15 @@ class SqlYearlyTrips:
             .on_conflict_do_nothing()
         )
 
-    async def release(self, booking_id: UUID) -> None:
-        await self.session.execute(delete(group_trip).where(group_trip.c.booking_id == booking_id))
+    async def release(self, booking_id: UUID) -> GroupYear | None:
+        held = (
+            await self.session.execute(
+                delete(group_trip)
+                .where(group_trip.c.booking_id == booking_id)
+                .returning(group_trip.c.group_id, group_trip.c.school_year)
+            )
+        ).first()
+        return None if held is None else GroupYear(held.group_id, held.school_year)
 
 
 class SqlPlacements:

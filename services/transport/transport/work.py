@@ -10,6 +10,7 @@ from kulturbro_contracts import Event
 from kulturbro_contracts.directory import Bus as FleetBus
 from kulturbro_contracts.directory import School as SchoolFact
 from kulturbro_contracts.transport import RunSheet
+from transport.domain import GroupYear
 from transport.plans import DayPlanPublic
 from transport.records import (
     BusBooking,
@@ -28,6 +29,8 @@ class Bookings(Protocol):
     async def save(self, booking: BusBooking) -> None: ...
     async def on_day(self, municipality_id: str, day: date) -> list[BusBooking]: ...
     async def on_occurrences(self, occurrence_ids: list[UUID]) -> list[BusBooking]: ...
+    async def of_groups(self, municipality_id: str, group_ids: list[UUID]) -> list[BusBooking]:
+        """The groups' confirmed bookings that want the bus."""
 
 
 class Directory(Protocol):
@@ -66,7 +69,8 @@ class YearlyTrips(Protocol):
     ) -> None:
         """Where no other booking holds it."""
 
-    async def release(self, booking_id: UUID) -> None: ...
+    async def release(self, booking_id: UUID) -> GroupYear | None:
+        """The group's school year whose trip the booking held, if it held one."""
 
 
 class Placements(Protocol):

@@ -536,10 +536,18 @@ class BusRun(_Lenient):
     stops: list[BusStop]
 
 
+class Fix(_Lenient):
+    """One thing to change so that a class gets a bus: transport's code and its values."""
+
+    code: str
+    params: dict[str, str] = {}
+
+
 class Unserved(_Lenient):
     booking_id: UUID
     reason: str
     what_to_fix: str | None = None  # the transport service's words, in English
+    fixes: list[Fix] = []  # the same as codes, for the page to say in the reader's language
 
 
 class Placement(_Lenient):

@@ -105,3 +105,31 @@ NO_BUS_REASONS = {
         " the municipality gives one a year."
     ),
 }
+
+# What the culture office can change so that a class gets a bus, by transport's code; each
+# placeholder is a value transport gives with the code.
+WHAT_TO_FIX = {
+    "too_near": N_("The school is nearer the venue than %(metres)s m."),
+    "too_late_to_book": N_("Booked less than %(days)s days before the visit."),
+    "no_bus_free": N_("Every bus that fits the class is taken at that time."),
+    "ride_too_long": N_("The ride would take longer than %(minutes)s minutes."),
+    "no_fleet": N_("The municipality has no buses: add its bus fleet in the directory."),
+    "one_trip_a_year": N_(
+        "The group has had its bus trip this school year, and the rules give one a year."
+    ),
+    "no_operating_hours": N_(
+        "The trip falls outside the buses' hours (%(opens)s–%(closes)s on school days)."
+    ),
+    "school_not_known": N_(
+        "The school is not known from the directory yet: add it there with its coordinates."
+    ),
+    "school_without_coordinates": N_(
+        "The school %(school)s has no coordinates: add them in the directory."
+    ),
+    "venue_without_coordinates": N_(
+        "The venue %(venue)s has no coordinates: its organizer adds them."
+    ),
+    "bus_without_depot": N_(
+        "No depot for %(buses)s: set the municipality's depot, or the bus's own, in the bus rules."
+    ),
+}

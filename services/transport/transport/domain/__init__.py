@@ -9,6 +9,7 @@ from transport.domain.planning import places_of, plan_day
 from transport.domain.rules import Bus, BusRules
 from transport.domain.travel import MeasuredTravel, StraightLineTravel, Travel, TravelMatrix
 from transport.domain.trips import ClassTrip, Day, school_year
+from transport.domain.yearly import GroupBooking, GroupYear, days_to_plan_again
 
 __all__ = [
     "Bus",
@@ -18,6 +19,8 @@ __all__ = [
     "ClassTrip",
     "Day",
     "DayPlan",
+    "GroupBooking",
+    "GroupYear",
     "Leg",
     "MeasuredTravel",
     "Place",
@@ -32,6 +35,7 @@ __all__ = [
     "Violation",
     "Windows",
     "broken_rules",
+    "days_to_plan_again",
     "ineligible",
     "keep_placements",
     "move_class",

@@ -3,6 +3,7 @@ the place, who gets on or off and how many are on board; the classes no bus coul
 and beside each class a form that moves it to another bus, refused with the rule it would break
 and the buses that could take it."""
 
+import re
 from datetime import date, datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -13,10 +14,10 @@ from fastapi.responses import HTMLResponse, Response
 from kulturbro_runtime import Role
 from web.bus_timeline import timeline
 from web.pages.common import CheckedFormDep, see_other, signed_in_as
-from web.platform import Conflict, DayPlan, Platform, Refused
+from web.platform import Conflict, DayPlan, Platform, Refused, Unserved
 from web.rendering import NO_STORE, render
 from web.visitors import Visitor, VisitorDep
-from web.words import BROKEN_BUS_RULES, N_, NO_BUS_REASONS
+from web.words import BROKEN_BUS_RULES, N_, NO_BUS_REASONS, WHAT_TO_FIX
 
 router = APIRouter(include_in_schema=False)
 WRONG_DAY = N_("Write the day as 2027-03-01.")
@@ -39,6 +40,19 @@ def _classes(plan: DayPlan | None) -> dict[str, list[tuple[UUID, str]]]:
             if stop.kind == "pick_up" and stop.leg == "there":
                 seen.append((stop.booking_id, stop.place))
     return found
+
+
+def what_to_fix(unserved: Unserved) -> list[tuple[str, dict[str, str]]]:
+    """What to change for a class without a bus, as the page's sentences to translate and the
+    values they name; none where the page lacks a code or a value of one (a newer transport),
+    so that transport's English words stand instead."""
+    said = []
+    for fix in unserved.fixes:
+        words = WHAT_TO_FIX.get(fix.code)
+        if words is None or not set(re.findall(r"%\((\w+)\)s", words)) <= fix.params.keys():
+            return []
+        said.append((words, fix.params))
+    return said
 
 
 async def _page(
@@ -67,6 +81,7 @@ async def _page(
         plan=plan,
         problem=problem,
         reasons=NO_BUS_REASONS,
+        fixes={class_.booking_id: what_to_fix(class_) for class_ in plan.unserved} if plan else {},
         time_zone=municipality.time_zone,
         timeline=timeline(plan.buses, ZoneInfo(municipality.time_zone)) if plan else None,
         fleet=[bus.name for bus in municipality.bus_fleet],
