@@ -12,8 +12,9 @@ import pytest
 
 from kulturbro_cli.services import load_service
 from kulturbro_contracts import parse_event, topic_name
-from kulturbro_contracts.catalog import Occurrence, Venue
+from kulturbro_contracts.catalog import EventPublished, Occurrence, Venue
 from kulturbro_contracts.directory import Bus, Municipality, MunicipalityRegistered
+from kulturbro_contracts.school_year import school_year_of
 from kulturbro_contracts.vocabulary import BookingPolicy, Language
 from kulturbro_devstack.facts import MUNICIPALITY, an_event, group_with_teacher, publish, school
 from kulturbro_devstack.smtp import EmbeddedSmtp
@@ -258,3 +259,128 @@ async def test_a_teacher_books_with_the_bus_the_office_moves_her_class_and_she_c
         await deliver_again(servers, topic_prefix, sheets)
         await asyncio.sleep(2.5)
         assert len(await run_sheets(smtp, 3)) == 3
+
+
+def a_bus_event(starts: datetime) -> EventPublished:
+    """An event with one occurrence at `starts`, at a venue with its coordinates."""
+    event = an_event([60])
+    occurrence = Occurrence(
+        occurrence_id=event.payload.occurrences[0].occurrence_id,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+        capacity=60,
+        language=Language.SV,
+    )
+    venue = Venue(name="Stadsteatern", latitude=55.605, longitude=13.0038)
+    payload = event.payload.model_copy(update={"venue": venue, "occurrences": [occurrence]})
+    return event.model_copy(update={"payload": payload})
+
+
+async def test_a_group_refused_its_bus_for_its_trip_a_year_has_it_once_that_trip_is_cancelled(
+    servers: Servers, topic_prefix: str, new_schema, probe: Service
+) -> None:
+    services = {name: load_service(name) for name in ("booking", "allocation", "transport")}
+    schemas = {name: new_schema(name) for name in services}
+    clients = [
+        running(s, service_settings(s, service_env(servers, topic_prefix, schemas[name])))
+        for name, s in services.items()
+    ]
+    async with (
+        world(servers, topic_prefix, new_schema, probe) as (publisher, _, _, _),
+        clients[0] as booking_api,
+        clients[1],
+        clients[2] as transport_api,
+    ):
+        rules = {
+            "depot_latitude": 55.58,
+            "depot_longitude": 13.05,
+            "one_trip_per_school_year": True,
+        }
+        assert (await transport_api.put("/rules", json=rules, headers=administrator())).is_success
+        town = MunicipalityRegistered(
+            municipality_id=MUNICIPALITY,
+            payload=Municipality(
+                name="Malmö",
+                languages=[Language.SV],
+                time_zone="Europe/Stockholm",
+                default_booking_policy=BookingPolicy.INSTANT,
+                bus_fleet=[Bus(name="Buss 1", seats=50)],
+            ),
+        )
+        unit = school("Rosengård")
+        place = {"latitude": 55.584, "longitude": 13.043}
+        unit = unit.model_copy(update={"payload": unit.payload.model_copy(update=place)})
+        group_id, teacher_id, facts = group_with_teacher(unit.payload.unit_id, 22)
+        first = a_tuesday_at_ten()
+        # A week later, or earlier where later is in the next school year (from 1 July).
+        later = first + timedelta(days=7)
+        if school_year_of(later.astimezone(STOCKHOLM).date()) != school_year_of(
+            first.astimezone(STOCKHOLM).date()
+        ):
+            later = first - timedelta(days=7)
+        events = [a_bus_event(first), a_bus_event(later)]
+        await publish(publisher, [town, unit, *facts, *events])
+        for name in ("booking", "transport"):
+            await until_rows(servers.database_url, schemas[name], "replica_event", 2)
+        await until_rows(servers.database_url, schemas["transport"], "school", 1)
+        await until_rows(servers.database_url, schemas["transport"], "fleet", 1)
+
+        async def book(event: EventPublished) -> str:
+            booked = await booking_api.post(
+                "/bookings",
+                json={
+                    "group_id": str(group_id),
+                    "event_id": str(event.payload.event_id),
+                    "occurrence_ids": [str(event.payload.occurrences[0].occurrence_id)],
+                    "pupils": 22,
+                    "adults": 1,
+                    "wants_bus": True,
+                },
+                headers=teacher(teacher_id),
+            )
+            assert booked.status_code == 202, booked.text
+            return str(booked.json()["id"])
+
+        async def bus_of(booking_id: str) -> dict:
+            found = await transport_api.get(
+                f"/bookings/{booking_id}/bus", headers=teacher(teacher_id)
+            )
+            return found.json() if found.status_code == 200 else {}
+
+        async def has_trip(booking_id: str) -> bool:
+            return bool((await bus_of(booking_id)).get("trip"))
+
+        holder = await book(events[0])
+        assert await until(lambda: has_trip(holder)), "the first trip never came"
+        refused = await book(events[1])
+
+        async def refused_for_its_trip_a_year() -> bool:
+            return (await bus_of(refused)).get("reason") == "one_trip_a_year"
+
+        assert await until(refused_for_its_trip_a_year), await bus_of(refused)
+        day = later.astimezone(STOCKHOLM).date()
+        plan = (await transport_api.get(f"/plans/{day}", headers=administrator())).json()
+        [unserved] = plan["unserved"]
+        assert unserved["fixes"] == [{"code": "one_trip_a_year", "params": {}}]
+        assert "one a year" in unserved["what_to_fix"]
+
+        cancelled = await booking_api.delete(f"/bookings/{holder}", headers=teacher(teacher_id))
+        assert cancelled.status_code == 200
+        assert await until(lambda: has_trip(refused)), await bus_of(refused)
+        plan = (await transport_api.get(f"/plans/{day}", headers=administrator())).json()
+        assert plan["unserved"] == [] and len(plan["buses"]) == 1
+        told = [
+            parse_event(record.value)
+            for record in await read_topic(
+                servers.kafka_bootstrap_servers, topic_name("transport", topic_prefix), 4
+            )
+        ]
+        # Keyed by booking: in order for each booking.
+        assert [e.event_type for e in told if str(e.payload.booking_id) == holder] == [
+            "BusScheduled",
+            "BusTripCancelled",
+        ]
+        assert [e.event_type for e in told if str(e.payload.booking_id) == refused] == [
+            "BusUnavailable",
+            "BusScheduled",
+        ]
