@@ -190,6 +190,12 @@ def test_the_office_changes_the_bus_rules_on_its_page_and_is_told_beside_each_fi
     page = signed_in_page(live_site.administrator, "fi")
     page.goto(f"{live_site.url}/office/buses/rules")
     assert_accessible(page)
+    # A time field is as narrow as a number field, not the width of the form.
+    time_box, number_box = (
+        page.locator(f"#{name}").bounding_box() for name in ("closes", "max_ride_min")
+    )
+    assert time_box is not None and number_box is not None
+    assert time_box["width"] < 1.5 * number_box["width"], (time_box, number_box)
     page.locator("#bus-0-latitude").fill("55,61")
     page.locator("#max_ride_min").fill("500")
     page.locator("#closes").fill("07:00")
