@@ -363,6 +363,21 @@ async def test_a_group_refused_for_its_trip_a_year_has_the_bus_once_that_trip_go
     assert work.yearly_trips.held == {(group, 2026): latest}
 
 
+async def test_a_booking_moved_into_the_next_school_year_frees_its_trip_of_the_last() -> None:
+    work, group = a_town(one_trip_per_school_year=True), uuid4()
+    first = await booked(work, an_occurrence(work), group=group)
+    refused = await booked(work, an_occurrence(work, days_later=7), group=group)
+    work.told()
+    # The allocation moves the first booking to an occurrence after 1 July.
+    autumn = an_occurrence(work, days_later=182)
+    await plan_confirmed(allocated(first, autumn, work.bookings.rows[first].unit_id), work)
+    assert [(e.event_type, e.payload.booking_id) for e in work.published] == [
+        ("BusTripChanged", first),
+        ("BusScheduled", refused),
+    ]
+    assert work.yearly_trips.held == {(group, 2026): refused, (group, 2027): first}
+
+
 async def test_a_class_planned_again_for_a_freed_trip_hears_why_it_still_has_no_bus() -> None:
     work, group = a_town(one_trip_per_school_year=True), uuid4()
     first = await booked(work, an_occurrence(work), group=group)

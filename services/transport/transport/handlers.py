@@ -106,6 +106,10 @@ async def plan_confirmed(event: SeatsAllocated, work: Work) -> None:
     booking.day = occurrence.starts_at.astimezone(zone).date()
     await work.bookings.save(booking)
     freed = []
+    if moved_from is not None and school_year(moved_from) != school_year(booking.day):
+        # The trip it held is that school year's no more: the group's other bookings may have it.
+        held = await work.yearly_trips.release(booking.booking_id)
+        freed += [held] if held else []
     for day in sorted(d for d in {booking.day, moved_from} if d is not None):
         freed += await replan(work, event.municipality_id, day, now=event.occurred_at)
     await plan_freed(work, event.municipality_id, freed, now=event.occurred_at)
