@@ -226,6 +226,7 @@ async def serving(
         port=port,
         log_config=None,
         lifespan="on",
+        http="httptools",  # as in production (Service.run); the loop is the test's own
         timeout_graceful_shutdown=5,
     )
     server = uvicorn.Server(config)

@@ -1,6 +1,7 @@
 """OpenTelemetry tracing, with the trace context carried in Kafka headers."""
 
 from collections.abc import Mapping
+from functools import cache
 
 from opentelemetry import propagate, trace
 from opentelemetry.context import Context
@@ -29,7 +30,10 @@ def traces_url(otlp_endpoint: str) -> str:
     return base if base.endswith("/v1/traces") else f"{base}/v1/traces"
 
 
+@cache
 def tracer() -> trace.Tracer:
+    # One for the process (a request's span is started with it): before configure_tracing it
+    # is a proxy that follows the provider installed later.
     return trace.get_tracer("kulturbro")
 
 
