@@ -127,6 +127,28 @@ async def test_an_administrator_reaches_the_directory_through_the_gateway_for_th
     assert created.headers["X-Content-Type-Options"] == "nosniff"
 
 
+async def test_every_one_of_many_writes_at_once_is_in_the_audit_log_before_it_is_answered(
+    servers: Servers, topic_prefix: str, new_schema, directory_url: str
+) -> None:
+    async with platform(servers, topic_prefix, new_schema, {"directory": directory_url}) as p:
+        lund = await p.bearer(Role.ADMINISTRATOR, "lund")
+        names = [f"Skola {n}" for n in range(12)]
+        created = await asyncio.gather(
+            *(
+                p.gateway.post(
+                    "/api/directory/schools", json={"name": name, "kind": "school"}, headers=lund
+                )
+                for name in names
+            )
+        )
+        audit = await p.gateway.get("/audit", headers=lund)
+    assert [c.status_code for c in created] == [201] * len(names)
+    # Written in batches (a group commit), each entry before its own answer was sent.
+    assert [(e["method"], e["path"], e["status"]) for e in audit.json()] == [
+        ("POST", "/api/directory/schools", 201)
+    ] * len(names)
+
+
 async def test_tokens_refresh_once_sign_out_revokes_and_bad_tokens_are_refused(
     servers: Servers, topic_prefix: str, new_schema
 ) -> None:

@@ -11,9 +11,12 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway import web_pages
+from gateway.audit import AuditLog
 from gateway.openapi import combined_document
 from gateway.protection import API_CSP, PAGE_CSP, SECURITY_HEADERS, BodySizeLimit
 from gateway.settings import GatewaySettings
+from gateway.tokens import VerifiedTokens
+from gateway.upstream import Services
 
 DOCS_PATHS = ("/docs", "/redoc", "/openapi.json")
 
@@ -57,10 +60,17 @@ class SecurityHeaders:
 def configure_edge(app: FastAPI, settings: GatewaySettings) -> None:
     app.state.settings = settings
     app.state.redis = Redis.from_url(settings.redis_url, socket_timeout=2)
+    # httpx for the pages and the documents, which stream or are asked for rarely; the API's
+    # requests, every one of them forwarded, on the gateway's own lean connections.
     app.state.upstream = upstream_client(settings.upstream_timeout_seconds)
+    app.state.services = Services(settings.upstream_timeout_seconds)
+    app.state.audit = AuditLog(app.state.runtime.database)
+    app.state.verified_tokens = VerifiedTokens(settings.kulturbro_secret_key.get_secret_value())
     if settings.oidc_jwks_url:
         app.state.jwks = jwt.PyJWKClient(settings.oidc_jwks_url, cache_keys=True)
     app.router.on_shutdown.append(app.state.upstream.aclose)
+    app.router.on_shutdown.append(app.state.services.aclose)
+    app.router.on_shutdown.append(app.state.audit.aclose)
     app.router.on_shutdown.append(app.state.redis.aclose)
 
     # The combined document replaces the gateway's own at the same address.

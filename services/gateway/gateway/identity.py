@@ -6,7 +6,7 @@ from uuid import UUID
 from fastapi import Depends, HTTPException, Request
 
 from gateway.db import Account
-from gateway.tokens import InvalidToken, caller_from_access_token
+from gateway.tokens import InvalidToken, VerifiedTokens
 from kulturbro_runtime import Caller, Role, require_role
 from kulturbro_runtime.identity import ROLES_EXTENSION
 
@@ -20,7 +20,8 @@ async def bearer_caller(request: Request) -> tuple[UUID, Caller] | None:
     if scheme.lower() != "bearer" or not token:
         raise HTTPException(401, "send the access token as 'Authorization: Bearer <token>'")
     try:
-        return caller_from_access_token(token, request.app.state.runtime.secret)
+        tokens: VerifiedTokens = request.app.state.verified_tokens
+        return tokens.caller(token)
     except InvalidToken as error:
         raise HTTPException(401, str(error)) from error
 
