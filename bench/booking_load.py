@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Awaitable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -31,6 +32,7 @@ import httpx
 import psutil
 import psycopg
 
+from bench import http1
 from bench.harness import Stage, csv_import, municipality_with_organizer, ok, stage
 from kulturbro_cli.services import load_service
 from kulturbro_contracts import SignInLinkRequested, parse_event
@@ -271,49 +273,51 @@ async def _teachers(urls: dict[str, str], town: str, tokens: dict[str, str]) -> 
 async def _book(
     gateway: str, teachers: list[Teacher], event: str, occurrence: str, clients: int
 ) -> tuple[Timings, Timings, float]:
-    """The timed part: `clients` at once, each teacher opening the page, then booking."""
+    """The timed part: `clients` at once, each on its own keep-alive connection, each teacher
+    opening the page, then booking."""
     page, booking = Timings(), Timings()
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=gateway, timeout=120, limits=limits) as http:
+    waiting = iter(teachers)
+    page_path = f"/api/catalog/public/events/{event}"
 
-        async def one(teacher: Teacher) -> None:
-            bearer = {"Authorization": f"Bearer {teacher.token}"}
-            for timings, what, send in (
-                (
-                    page,
-                    "page",
-                    lambda: http.get(f"/api/catalog/public/events/{event}", headers=bearer),
-                ),
-                (
-                    booking,
-                    "booking",
-                    lambda: http.post(
-                        "/api/booking/bookings",
-                        headers=bearer | {"Idempotency-Key": str(uuid.uuid4())},
-                        json={
-                            "group_id": teacher.group_id,
-                            "event_id": event,
-                            "occurrence_ids": [occurrence],
-                            "pupils": 24,
-                            "adults": 2,
-                        },
-                    ),
-                ),
-            ):
-                started = time.perf_counter()
-                try:
-                    answer = await send()
-                except httpx.HTTPError as error:
-                    timings.failed(f"{what}: {type(error).__name__}")
-                    return
-                timings.seconds.append(time.perf_counter() - started)
-                if answer.is_error:
-                    timings.failed(f"{what}: {answer.status_code} {answer.text[:120]}")
-                    return
-                timings.answered += 1
+    async def timed(timings: Timings, what: str, asking: Awaitable[http1.Answer]) -> bool:
+        started = time.perf_counter()
+        try:
+            answer = await asking
+        except (http1.ConnectionFailed, TimeoutError) as error:
+            timings.failed(f"{what}: {type(error).__name__}")
+            return False
+        timings.seconds.append(time.perf_counter() - started)
+        if answer.is_error:
+            timings.failed(f"{what}: {answer.status} {answer.text[:120]}")
+            return False
+        timings.answered += 1
+        return True
 
-        started = time.time()
-        await _many([lambda t=t: one(t) for t in teachers], clients)
+    async def one(http: http1.Connection, teacher: Teacher) -> None:
+        bearer = {"Authorization": f"Bearer {teacher.token}"}
+        asked = {
+            "group_id": teacher.group_id,
+            "event_id": event,
+            "occurrence_ids": [occurrence],
+            "pupils": 24,
+            "adults": 2,
+        }
+        if await timed(page, "page", http.request("GET", page_path, bearer)):
+            keyed = bearer | {"Idempotency-Key": str(uuid.uuid4())}
+            await timed(
+                booking, "booking", http.request("POST", "/api/booking/bookings", keyed, asked)
+            )
+
+    async def client() -> None:
+        http = http1.Connection(gateway, timeout=120)
+        try:
+            for teacher in waiting:
+                await one(http, teacher)
+        finally:
+            http.close()
+
+    started = time.time()
+    await asyncio.gather(*(client() for _ in range(clients)))
     return page, booking, started
 
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, Header, HTTPException
+from fastapi import APIRouter, Header, HTTPException, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
@@ -121,10 +121,10 @@ async def request_booking(
             description="sv, fi or en for refusals told in words; default: the municipality's",
         ),
     ] = None,
-) -> BookingPublic:
+) -> Response:
     teacher_id = teacher_id_of(caller)
     try:
-        return await _request(
+        booking = await _request(
             body,
             teacher_id,
             str(caller.municipality_id),
@@ -135,8 +135,11 @@ async def request_booking(
     except IntegrityError:
         # The same retry racing the first attempt: the first one's booking is the answer.
         if idempotency_key and (earlier := await _earlier(runtime, teacher_id, idempotency_key)):
-            return earlier
-        raise
+            booking = earlier
+        else:
+            raise
+    # Serialized once, here: FastAPI would check and convert the answer again on its way out.
+    return Response(booking.model_dump_json(), 202, media_type="application/json")
 
 
 async def _earlier(runtime: RuntimeDep, teacher_id: UUID, key: str) -> BookingPublic | None:
@@ -184,7 +187,8 @@ async def _request(
             raise HTTPException(refusal.status, said) from refusal
         except BookingRefused as refusal:
             raise _refused(refusal) from refusal
-        booking = BookingPublic(
+        # Made from values checked already: not checked again.
+        booking = BookingPublic.model_construct(
             id=uuid4(),
             event_id=body.event_id,
             group_id=body.group_id,

@@ -3,7 +3,7 @@
 from collections.abc import Mapping, Sequence
 from uuid import UUID
 
-from sqlalchemy import update
+from sqlalchemy import Update, bindparam, update
 
 from booking.db import OfferRecord, Status
 from booking.domain import OfferState
@@ -26,17 +26,24 @@ from kulturbro_runtime import HandlerTable, UnitOfWork, merge_handlers
 _NOT_CANCELLED = tuple(status for status in Status if status is not Status.CANCELLED)
 
 
-async def _decided(
-    uow: UnitOfWork, booking_id: UUID, from_statuses: Sequence[Status], **values: object
-) -> None:
-    """The decision written onto the booking in one statement, if the booking is in one of
-    these statuses (a cancelled booking keeps saying so). No ORM object is loaded: a consumer's
-    batch shares one session, which the ORM searched for changes before every read."""
-    await uow.session.execute(
-        update(BOOKING)
-        .where(BOOKING.c.id == booking_id, BOOKING.c.status.in_(from_statuses))
-        .values(**values)
+def _deciding(from_statuses: Sequence[Status]) -> Update:
+    """A decision written onto the booking in one statement, if the booking is in one of these
+    statuses (a cancelled booking keeps saying so); the values to set are the parameters. No ORM
+    object is loaded: a consumer's batch shares one session, which the ORM searched for changes
+    before every read. Built once for each kind of decision, not for each decision."""
+    return update(BOOKING).where(
+        BOOKING.c.id == bindparam("booking_id"), BOOKING.c.status.in_(from_statuses)
     )
+
+
+_CONFIRM = _deciding(_NOT_CANCELLED)
+_WAITLIST = _deciding((Status.REQUESTED, Status.WAITLISTED))
+_REJECT = _deciding(_NOT_CANCELLED)
+_RELEASE = _deciding(tuple(Status))
+
+
+async def _decided(uow: UnitOfWork, deciding: Update, booking_id: UUID, **values: object) -> None:
+    await uow.session.execute(deciding, {"booking_id": booking_id, **values})
 
 
 def _explained(explanation: Mapping[Language, str]) -> dict[str, str]:
@@ -47,8 +54,8 @@ async def confirm(event: SeatsAllocated, uow: UnitOfWork) -> None:
     decision = event.payload
     await _decided(
         uow,
+        _CONFIRM,
         decision.booking_id,
-        from_statuses=_NOT_CANCELLED,
         status=Status.CONFIRMED,
         occurrence_id=decision.occurrence_id,
         waitlist_position=None,
@@ -60,8 +67,8 @@ async def waitlist(event: BookingWaitlisted, uow: UnitOfWork) -> None:
     decision = event.payload
     await _decided(
         uow,
+        _WAITLIST,
         decision.booking_id,
-        from_statuses=(Status.REQUESTED, Status.WAITLISTED),
         status=Status.WAITLISTED,
         waitlist_position=decision.position,
         explanation=_explained(decision.explanation),
@@ -72,8 +79,8 @@ async def reject(event: BookingRejected, uow: UnitOfWork) -> None:
     decision = event.payload
     await _decided(
         uow,
+        _REJECT,
         decision.booking_id,
-        from_statuses=_NOT_CANCELLED,
         status=Status.REJECTED,
         waitlist_position=None,
         explanation=_explained(decision.explanation),
@@ -81,7 +88,7 @@ async def reject(event: BookingRejected, uow: UnitOfWork) -> None:
 
 
 async def released(event: SeatsReleased, uow: UnitOfWork) -> None:
-    await _decided(uow, event.payload.booking_id, tuple(Status), occurrence_id=None)
+    await _decided(uow, _RELEASE, event.payload.booking_id, occurrence_id=None)
 
 
 async def keep_offer(event: SeatsOffered, uow: UnitOfWork) -> None:

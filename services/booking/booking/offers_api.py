@@ -6,9 +6,9 @@ from uuid import UUID, uuid4
 
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, RowMapping, func
 from sqlalchemy import select as core_select
-from sqlmodel import col, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from booking.api import BookingPublic, teacher_id_of
@@ -44,43 +44,17 @@ class OfferPublic(BaseModel):
     explanation: dict[str, str]
 
 
-async def _described(session: AsyncSession, offer: OfferRecord) -> OfferPublic:
-    event = (
-        (
-            await session.execute(
-                core_select(catalog.event.c.title, catalog.event.c.venue).where(
-                    catalog.event.c.event_id == offer.event_id
-                )
-            )
-        )
-        .mappings()
-        .first()
-    )
-    occurrence = (
-        (
-            await session.execute(
-                core_select(catalog.occurrence).where(
-                    catalog.occurrence.c.occurrence_id == offer.occurrence_id,
-                    ~catalog.occurrence.c.cancelled,
-                )
-            )
-        )
-        .mappings()
-        .first()
-    )
-    group_name = await session.scalar(
-        core_select(directory.group.c.name).where(directory.group.c.group_id == offer.group_id)
-    )
+def _described(offer: OfferRecord, row: RowMapping) -> OfferPublic:
     return OfferPublic(
         offer_id=offer.offer_id,
         event_id=offer.event_id,
-        title=event["title"] if event else {},
-        venue=(event["venue"] or {}).get("name", "") if event else "",
+        title=row["title"] or {},
+        venue=(row["venue"] or {}).get("name", ""),
         occurrence_id=offer.occurrence_id,
-        starts_at=occurrence["starts_at"] if occurrence else None,
-        ends_at=occurrence["ends_at"] if occurrence else None,
+        starts_at=row["starts_at"],
+        ends_at=row["ends_at"],
         group_id=offer.group_id,
-        group_name=group_name or "?",
+        group_name=row["group_name"] or "?",
         pupils=offer.pupils,
         adults=offer.adults,
         seats=offer.pupils + offer.adults,
@@ -89,6 +63,41 @@ async def _described(session: AsyncSession, offer: OfferRecord) -> OfferPublic:
         booking_id=offer.booking_id,
         explanation=offer.explanation,
     )
+
+
+async def _offers_described(
+    session: AsyncSession, municipality_id: str, *chosen: ColumnElement[bool]
+) -> list[OfferPublic]:
+    """The chosen offers with their event, performance (none once cancelled) and group, read in
+    one statement rather than three for each offer."""
+    event, occurrence, group = catalog.event, catalog.occurrence, directory.group
+    rows = await session.execute(
+        core_select(
+            OfferRecord,
+            event.c.title,
+            event.c.venue,
+            occurrence.c.starts_at,
+            occurrence.c.ends_at,
+            group.c.name.label("group_name"),
+        )
+        .outerjoin(
+            event,
+            (event.c.event_id == OfferRecord.event_id)
+            & (event.c.municipality_id == municipality_id),
+        )
+        .outerjoin(
+            occurrence,
+            (occurrence.c.occurrence_id == OfferRecord.occurrence_id) & ~occurrence.c.cancelled,
+        )
+        .outerjoin(
+            group,
+            (group.c.group_id == OfferRecord.group_id)
+            & (group.c.municipality_id == municipality_id),
+        )
+        .where(col(OfferRecord.municipality_id) == municipality_id, *chosen)
+        .order_by(col(OfferRecord.deadline), col(OfferRecord.offer_id))
+    )
+    return [_described(row[0], row._mapping) for row in rows]
 
 
 async def _teachers_offer(
@@ -111,15 +120,9 @@ async def my_offers(caller: MunicipalCallerDep, runtime: RuntimeDep) -> list[Off
         taught = core_select(directory.teacher_group.c.group_id).where(
             directory.teacher_group.c.teacher_id == teacher_id_of(caller)
         )
-        found = await session.exec(
-            select(OfferRecord)
-            .where(
-                OfferRecord.municipality_id == caller.municipality_id,
-                col(OfferRecord.group_id).in_(taught),
-            )
-            .order_by(col(OfferRecord.deadline), col(OfferRecord.offer_id))
+        return await _offers_described(
+            session, str(caller.municipality_id), col(OfferRecord.group_id).in_(taught)
         )
-        return [await _described(session, offer) for offer in found]
 
 
 @router.get("/offers/{offer_id}", response_model=OfferPublic, **allow(Role.TEACHER))
@@ -131,7 +134,10 @@ async def offer_for_my_group(
         offer, teaches = await _teachers_offer(session, offer_id, caller, for_update=False)
         if not teaches:
             raise HTTPException(403, "this place is held for a group you do not teach")
-        return await _described(session, offer)
+        (described,) = await _offers_described(
+            session, offer.municipality_id, col(OfferRecord.offer_id) == offer.offer_id
+        )
+        return described
 
 
 @router.post(

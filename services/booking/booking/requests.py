@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Table, func, insert, literal, select, true
+from sqlalchemy import BindParameter, Select, String, Table, bindparam, func, insert, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from booking.db import ACTIVE, Booking
@@ -37,18 +37,16 @@ class Grounds:
     earlier: UUID | None
 
 
-async def grounds(
-    connection: AsyncConnection,
-    teacher_id: UUID,
-    group_id: UUID,
-    event_id: UUID,
-    municipality_id: str,
-    idempotency_key: str | None,
-) -> Grounds:
+def _grounds_statement() -> Select[Any]:
     """One statement where there were five: the aggregate of the event's occurrences is always
     one row, and the teacher's group, the event's rules, the group's active bookings and an
-    earlier attempt are joined to it or asked of it."""
+    earlier attempt are joined to it or asked of it. Built once: building it took as long as
+    running it."""
     group, event, occurrence = directory.group, catalog.event, catalog.occurrence
+    teacher_id: BindParameter[Any] = bindparam("teacher_id")
+    group_id: BindParameter[Any] = bindparam("group_id")
+    event_id: BindParameter[Any] = bindparam("event_id")
+    municipality_id: BindParameter[Any] = bindparam("municipality_id")
     slots = (
         select(
             func.array_agg(occurrence.c.occurrence_id).label("occurrence_ids"),
@@ -92,17 +90,43 @@ async def grounds(
         )
         .scalar_subquery()
     )
+    # No key: NULL, which equals no row's key.
     earlier = (
         select(BOOKING.c.id)
-        .where(BOOKING.c.teacher_id == teacher_id, BOOKING.c.idempotency_key == idempotency_key)
+        .where(
+            BOOKING.c.teacher_id == teacher_id,
+            BOOKING.c.idempotency_key == bindparam("idempotency_key", type_=String),
+        )
         .scalar_subquery()
-        if idempotency_key
-        else literal(None)
     )
-    query = select(
+    return select(
         *slots.c, *taught.c, *rules.c, active.label("active_bookings"), earlier.label("earlier")
     ).select_from(slots.outerjoin(taught, true()).outerjoin(rules, true()))
-    row = (await connection.execute(query)).mappings().one()
+
+
+_GROUNDS = _grounds_statement()
+
+
+async def grounds(
+    connection: AsyncConnection,
+    teacher_id: UUID,
+    group_id: UUID,
+    event_id: UUID,
+    municipality_id: str,
+    idempotency_key: str | None,
+) -> Grounds:
+    """All a request is checked against, in one statement."""
+    found = await connection.execute(
+        _GROUNDS,
+        {
+            "teacher_id": teacher_id,
+            "group_id": group_id,
+            "event_id": event_id,
+            "municipality_id": municipality_id,
+            "idempotency_key": idempotency_key,
+        },
+    )
+    row = found.mappings().one()
     return Grounds(
         group=Group(row["unit_id"], row["target_group"], row["size"])
         if row["unit_id"] is not None
@@ -136,10 +160,13 @@ def rules_of(row: Any) -> Rules:
     )
 
 
+_INSERT_BOOKING = insert(BOOKING)
+
+
 async def record(
     connection: AsyncConnection, booking: dict[str, Any], requested: Event, topic_prefix: str
 ) -> None:
     """The booking and its event in the caller's transaction: both are kept, or neither."""
-    await connection.execute(insert(BOOKING).values(**booking))
+    await connection.execute(_INSERT_BOOKING, booking)
     _, columns = outbox_columns([requested], topic_prefix)
     await connection.exec_driver_sql(INSERT_OUTBOX, columns)

@@ -1,7 +1,7 @@
 """What the catalog does with the events it hears: local copies of groups and their teachers, and
 the seats the allocation has given out."""
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Integer, Update, bindparam, func, select, update
 
 from catalog import db
 from kulturbro_contracts import SeatsAllocated, SeatsReleased
@@ -9,19 +9,37 @@ from kulturbro_replicas.directory import DIRECTORY_REPLICA
 from kulturbro_runtime import HandlerTable, UnitOfWork, merge_handlers
 
 
-async def count_booked_seats(event: SeatsAllocated | SeatsReleased, uow: UnitOfWork) -> None:
-    seats = event.payload
-    change = seats.seats if isinstance(event, SeatsAllocated) else -seats.seats
+def _counting() -> Update:
+    """Seats given out (or back) on an occurrence of an event in the municipality; built once,
+    as it runs for every booking decided."""
     in_this_municipality = select(db.event.c.id).where(
-        db.event.c.id == seats.event_id, db.event.c.municipality_id == event.municipality_id
+        db.event.c.id == bindparam("of_event"),
+        db.event.c.municipality_id == bindparam("in_municipality"),
     )
-    await uow.session.execute(
+    change = bindparam("change", type_=Integer)
+    return (
         update(db.occurrence)
         .where(
-            db.occurrence.c.id == seats.occurrence_id,
+            db.occurrence.c.id == bindparam("of_occurrence"),
             db.occurrence.c.event_id == in_this_municipality.scalar_subquery(),
         )
         .values(booked_seats=func.greatest(db.occurrence.c.booked_seats + change, 0))
+    )
+
+
+_COUNT = _counting()
+
+
+async def count_booked_seats(event: SeatsAllocated | SeatsReleased, uow: UnitOfWork) -> None:
+    seats = event.payload
+    await uow.session.execute(
+        _COUNT,
+        {
+            "of_event": seats.event_id,
+            "in_municipality": event.municipality_id,
+            "of_occurrence": seats.occurrence_id,
+            "change": seats.seats if isinstance(event, SeatsAllocated) else -seats.seats,
+        },
     )
 
 

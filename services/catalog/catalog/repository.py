@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.db import event, occurrence
 from catalog.domain import Event, EventStatus
+from catalog.public_pages import PAGES
 
 _EVENT_COLUMNS = {column.name for column in event.columns} - {"created_at", "updated_at"}
 # booked_seats is left out: only the allocation's events change it.
@@ -97,6 +98,7 @@ async def count_owned(
 
 
 async def save(session: AsyncSession, changed: Event) -> None:
+    PAGES.drop(changed.id)  # every change to an event passes here
     values = changed.model_dump(include=_EVENT_COLUMNS)
     await session.execute(
         insert(event)
@@ -126,4 +128,5 @@ async def save(session: AsyncSession, changed: Event) -> None:
 
 async def delete_draft(session: AsyncSession, draft: Event) -> None:
     draft.ensure_deletable()
+    PAGES.drop(draft.id)
     await session.execute(delete(event).where(event.c.id == draft.id))

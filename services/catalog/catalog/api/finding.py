@@ -1,16 +1,18 @@
 """Finding events: a teacher's events for their groups, and a municipality's public listing."""
 
+import time
 from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, Header, HTTPException, Path, Query, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import AwareDatetime
 
 from catalog import queries
 from catalog.api.callers import id_or_refuse, municipality_of
 from catalog.domain import Category
+from catalog.public_pages import PAGES
 from kulturbro_contracts.vocabulary import Language, TargetGroup
 from kulturbro_runtime import MunicipalCallerDep, Role, RuntimeDep, allow, public
 
@@ -104,15 +106,35 @@ async def public_events(
         return await queries.public_listing(session, municipality_id, search, page, page_size)
 
 
-@router.get("/public/events/{event_id:uuid}", response_model=queries.PublicEvent, **public())
-async def public_event(event_id: UUID, runtime: RuntimeDep) -> queries.PublicEvent:
+@router.get(
+    "/public/events/{event_id:uuid}",
+    response_model=queries.PublicEvent,
+    responses={304: {"description": "your copy (If-None-Match) is the page as it is"}},
+    **public(),
+)
+async def public_event(
+    event_id: UUID,
+    runtime: RuntimeDep,
+    if_none_match: Annotated[str | None, Header(max_length=500)] = None,
+) -> Response:
     """A published event, with its occurrences to come and their free seats, for anyone: what a
-    mail's "Book here" link opens. 404 for a draft, a cancelled event or an unknown id."""
-    async with runtime.database.sessions() as session:
-        found = await queries.public_event(session, event_id, datetime.now(UTC))
-    if found is None:
-        raise HTTPException(404, f"no published event {event_id}")
-    return found
+    mail's "Book here" link opens. 404 for a draft, a cancelled event or an unknown id. The
+    page may be up to a few seconds old (its free seats too): Cache-Control says how long it
+    may be kept, and its ETag answers a conditional request with 304."""
+    page = PAGES.get(event_id)
+    if page is None:
+        async with runtime.database.sessions() as session:
+            found = await queries.public_event(session, event_id, datetime.now(UTC))
+        if found is None:
+            raise HTTPException(404, f"no published event {event_id}")
+        page = PAGES.keep(event_id, found.model_dump_json().encode())
+    headers = {
+        "ETag": page.etag,
+        "Cache-Control": f"public, max-age={page.max_age(time.monotonic())}",
+    }
+    if page.matches(if_none_match):
+        return Response(status_code=304, headers=headers)
+    return Response(page.body, media_type="application/json", headers=headers)
 
 
 def _refuse_an_empty_period(starts_from: datetime, starts_before: datetime | None) -> None:
