@@ -1,7 +1,7 @@
 """Routes `/api/{service}/...` to the service, with the caller's signed identity attached."""
 
 from datetime import UTC, datetime
-from urllib.parse import quote
+from urllib.parse import quote, quote_from_bytes
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
@@ -22,7 +22,7 @@ AUDITED_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # The audit log keeps every forwarded path whole, so no longer path is forwarded.
 LONGEST_PATH: int = AuditEntry.__table__.c.path.type.length  # type: ignore[attr-defined]
 # What may stand unescaped in a query string: anything else a client sent is percent-encoded.
-QUERY_SAFE = "!$&'()*+,/:;=?@[]~%"
+QUERY_SAFE = b"!$&'()*+,/:;=?@[]~%"
 
 
 @router.api_route(
@@ -56,10 +56,7 @@ async def forward(
     headers += inject_headers().items()  # the service's spans join the gateway's trace
     if found is not None:
         headers.append((IDENTITY_HEADER, sign_identity(found[1], runtime.secret)))
-    # The path arrives decoded; send it on encoded, whatever characters a client put in it.
-    target = "/" + quote(path, safe="/")
-    if query := request.scope["query_string"]:
-        target += "?" + quote(query.decode("latin-1"), safe=QUERY_SAFE)
+    target = upstream_target(path, request.scope["query_string"])
     services: Services = state.services
     try:
         answer = await services[str(routes[service])].request(
@@ -87,3 +84,11 @@ async def forward(
             if name.decode("latin-1").lower() in FORWARDED_RESPONSE_HEADERS
         },
     )
+
+
+def upstream_target(path: str, query: bytes) -> str:
+    """The request target for the service. The path arrives decoded: it is sent on encoded,
+    whatever characters a client put in it; the query string as the client sent it, with what
+    may not stand in a request line percent-encoded."""
+    target = "/" + quote(path, safe="/")
+    return f"{target}?{quote_from_bytes(query, safe=QUERY_SAFE)}" if query else target

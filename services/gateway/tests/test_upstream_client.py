@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from gateway.edge import upstream_client
+from gateway.proxy import upstream_target
 from gateway.upstream import ClosedUnderUs, Service, Unreachable
 
 
@@ -155,3 +156,12 @@ async def test_a_service_that_is_not_there_is_unreachable() -> None:
         port = unused.getsockname()[1]
     with pytest.raises(Unreachable):
         await Service(f"http://127.0.0.1:{port}", timeout=5).request("GET", "/", [])
+
+
+def test_the_target_keeps_the_query_as_sent_and_encodes_what_a_request_line_cannot_hold() -> None:
+    assert upstream_target("offers/mine", b"") == "/offers/mine"
+    assert upstream_target("schools/Sankt Görans/a?b", b"") == "/schools/Sankt%20G%C3%B6rans/a%3Fb"
+    assert upstream_target("events", b"q=%C3%A5&tag=a+b&from=2026-12-07T09:00") == (
+        "/events?q=%C3%A5&tag=a+b&from=2026-12-07T09:00"
+    )
+    assert upstream_target("events", "q=å b".encode()) == "/events?q=%C3%A5%20b"
