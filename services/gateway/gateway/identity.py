@@ -44,7 +44,6 @@ async def _account(
     return account
 
 
-OptionalCallerDep = Annotated[tuple[UUID, Caller] | None, Depends(bearer_caller)]
 SignedInDep = Annotated[tuple[UUID, Caller], Depends(_required)]
 AccountDep = Annotated[Account, Depends(_account)]
 
