@@ -16,8 +16,23 @@ from kulturbro_runtime.runtime import Runtime
 from kulturbro_runtime.telemetry import inject_headers
 
 router = APIRouter(tags=["services"])
-FORWARDED_REQUEST_HEADERS = {"content-type", "accept", "accept-language", "idempotency-key"}
-FORWARDED_RESPONSE_HEADERS = {"content-type", "location", "x-correlation-id", "retry-after"}
+# A service's ETag and Cache-Control (the catalog's public event page) let a browser keep what
+# it was given and ask again with If-None-Match, answered with a 304 and no body.
+FORWARDED_REQUEST_HEADERS = {
+    "content-type",
+    "accept",
+    "accept-language",
+    "idempotency-key",
+    "if-none-match",
+}
+FORWARDED_RESPONSE_HEADERS = {
+    "content-type",
+    "location",
+    "x-correlation-id",
+    "retry-after",
+    "etag",
+    "cache-control",
+}
 AUDITED_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # The audit log keeps every forwarded path whole, so no longer path is forwarded.
 LONGEST_PATH: int = AuditEntry.__table__.c.path.type.length  # type: ignore[attr-defined]
