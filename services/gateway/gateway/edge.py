@@ -16,7 +16,7 @@ from gateway.openapi import combined_document
 from gateway.protection import API_CSP, PAGE_CSP, SECURITY_HEADERS, BodySizeLimit
 from gateway.settings import GatewaySettings
 from gateway.tokens import VerifiedTokens
-from gateway.upstream import Services
+from gateway.upstream import ConnectionPools
 
 DOCS_PATHS = ("/docs", "/redoc", "/openapi.json")
 
@@ -63,7 +63,7 @@ def configure_edge(app: FastAPI, settings: GatewaySettings) -> None:
     # httpx for the pages and the documents, which stream or are asked for rarely; the API's
     # requests, every one of them forwarded, on the gateway's own lean connections.
     app.state.upstream = upstream_client(settings.upstream_timeout_seconds)
-    app.state.services = Services(settings.upstream_timeout_seconds)
+    app.state.services = ConnectionPools(settings.upstream_timeout_seconds)
     app.state.audit = AuditLog(app.state.runtime.database)
     app.state.verified_tokens = VerifiedTokens(settings.kulturbro_secret_key.get_secret_value())
     if settings.oidc_jwks_url:

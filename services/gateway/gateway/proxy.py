@@ -10,7 +10,7 @@ from gateway.audit import AuditLog
 from gateway.db import AuditEntry
 from gateway.identity import bearer_caller
 from gateway.protection import client_key, seconds_over_limit, too_many
-from gateway.upstream import Services, Unreachable
+from gateway.upstream import ConnectionPools, Unreachable
 from kulturbro_runtime.identity import IDENTITY_HEADER, sign_identity
 from kulturbro_runtime.runtime import Runtime
 from kulturbro_runtime.telemetry import inject_headers
@@ -70,7 +70,7 @@ async def forward(request: Request) -> Response:
     if found is not None:
         headers.append((IDENTITY_HEADER, sign_identity(found[1], runtime.secret)))
     target = upstream_target(path, request.scope["query_string"])
-    services: Services = state.services
+    services: ConnectionPools = state.services
     try:
         answer = await services[str(routes[service])].request(
             request.method, target, headers, await request.body()

@@ -107,7 +107,7 @@ class _Connection(asyncio.Protocol):
         )
 
 
-class Service:
+class ConnectionPool:
     """The kept-alive connections to one service's base URL."""
 
     def __init__(self, base_url: str, timeout: float) -> None:
@@ -181,17 +181,17 @@ class Service:
         self.idle.clear()
 
 
-class Services:
+class ConnectionPools:
     """A pool of connections per service, made when first used."""
 
     def __init__(self, timeout: float) -> None:
         self.timeout = timeout
-        self.pools: dict[str, Service] = {}
+        self.pools: dict[str, ConnectionPool] = {}
 
-    def __getitem__(self, base_url: str) -> Service:
+    def __getitem__(self, base_url: str) -> ConnectionPool:
         pool = self.pools.get(base_url)
         if pool is None:
-            pool = self.pools[base_url] = Service(base_url, self.timeout)
+            pool = self.pools[base_url] = ConnectionPool(base_url, self.timeout)
         return pool
 
     async def aclose(self) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from gateway.edge import upstream_client
 from gateway.proxy import upstream_target
-from gateway.upstream import ClosedUnderUs, Service, Unreachable
+from gateway.upstream import ClosedUnderUs, ConnectionPool, Unreachable
 
 
 @pytest.mark.asyncio
@@ -77,10 +77,10 @@ async def _service(behaviour: Behaviour) -> AsyncIterator[tuple[str, list[bytes]
 @pytest.mark.asyncio
 async def test_requests_go_out_whole_and_reuse_one_connection() -> None:
     async with _service(lambda _, __: _answer(extra=b"Location: /x\r\n")) as (url, got, on):
-        service = Service(url, timeout=5)
-        first = await service.request("GET", "/offers?a=%C3%A5&b=1", [("Accept", "*/*")])
-        second = await service.request("POST", "/bookings", [], b'{"n": 1}')
-        service.close()
+        pool = ConnectionPool(url, timeout=5)
+        first = await pool.request("GET", "/offers?a=%C3%A5&b=1", [("Accept", "*/*")])
+        second = await pool.request("POST", "/bookings", [], b'{"n": 1}')
+        pool.close()
     assert (first.status, first.body) == (200, b'{"ok":true}')
     assert (b"Location", b"/x") in first.headers
     assert got[0].startswith(b"GET /base/offers?a=%C3%A5&b=1 HTTP/1.1\r\nHost: 127.0.0.1:")
@@ -97,10 +97,10 @@ def _closes_the_second_request(served: int, _: bytes) -> bytes | None:
 @pytest.mark.asyncio
 async def test_a_read_is_sent_again_once_when_a_kept_alive_connection_closes_under_it() -> None:
     async with _service(_closes_the_second_request) as (url, _, on):
-        service = Service(url, timeout=5)
-        await service.request("GET", "/offers", [])
-        again = await service.request("GET", "/offers", [])
-        service.close()
+        pool = ConnectionPool(url, timeout=5)
+        await pool.request("GET", "/offers", [])
+        again = await pool.request("GET", "/offers", [])
+        pool.close()
     assert again.status == 200
     assert on == [1, 1, 2], "sent on the kept-alive connection, then again on a new one"
 
@@ -108,20 +108,20 @@ async def test_a_read_is_sent_again_once_when_a_kept_alive_connection_closes_und
 @pytest.mark.asyncio
 async def test_a_write_is_never_sent_twice() -> None:
     async with _service(_closes_the_second_request) as (url, got, _):
-        service = Service(url, timeout=5)
-        await service.request("GET", "/offers", [])
+        pool = ConnectionPool(url, timeout=5)
+        await pool.request("GET", "/offers", [])
         with pytest.raises(ClosedUnderUs):
-            await service.request("POST", "/bookings", [], b"{}")
-        service.close()
+            await pool.request("POST", "/bookings", [], b"{}")
+        pool.close()
     assert [request.split(b" ")[0] for request in got] == [b"GET", b"POST"]
 
 
 @pytest.mark.asyncio
 async def test_a_read_on_a_new_connection_is_not_sent_again() -> None:
     async with _service(lambda _, __: None) as (url, got, _):
-        service = Service(url, timeout=5)
+        pool = ConnectionPool(url, timeout=5)
         with pytest.raises(Unreachable):
-            await service.request("GET", "/offers", [])
+            await pool.request("GET", "/offers", [])
     assert len(got) == 1
 
 
@@ -132,10 +132,10 @@ async def test_an_answer_ended_by_closing_or_chunked_is_read_whole() -> None:
         2: b"HTTP/1.1 201 Created\r\nConnection: close\r\n\r\nuntil the end",
     }
     async with _service(lambda served, _: answers[served]) as (url, _, __):
-        service = Service(url, timeout=5)
-        chunked = await service.request("GET", "/a", [])
-        closing = await service.request("GET", "/b", [])
-        assert not service.idle, "a connection the service closes is not kept"
+        pool = ConnectionPool(url, timeout=5)
+        chunked = await pool.request("GET", "/a", [])
+        closing = await pool.request("GET", "/b", [])
+        assert not pool.idle, "a connection the service closes is not kept"
     assert chunked.body == b"abcde"
     assert (closing.status, closing.body) == (201, b"until the end")
 
@@ -143,10 +143,10 @@ async def test_an_answer_ended_by_closing_or_chunked_is_read_whole() -> None:
 @pytest.mark.asyncio
 async def test_a_slow_service_times_out_and_its_connection_is_not_reused() -> None:
     async with _service(lambda _, __: b"HTTP/1.1 200 OK\r\n") as (url, _, __):
-        service = Service(url, timeout=0.2)
+        pool = ConnectionPool(url, timeout=0.2)
         with pytest.raises(TimeoutError):
-            await service.request("GET", "/slow", [])
-        assert not service.idle
+            await pool.request("GET", "/slow", [])
+        assert not pool.idle
 
 
 @pytest.mark.asyncio
@@ -155,7 +155,7 @@ async def test_a_service_that_is_not_there_is_unreachable() -> None:
         unused.bind(("127.0.0.1", 0))
         port = unused.getsockname()[1]
     with pytest.raises(Unreachable):
-        await Service(f"http://127.0.0.1:{port}", timeout=5).request("GET", "/", [])
+        await ConnectionPool(f"http://127.0.0.1:{port}", timeout=5).request("GET", "/", [])
 
 
 def test_the_target_keeps_the_query_as_sent_and_encodes_what_a_request_line_cannot_hold() -> None:
