@@ -14,7 +14,9 @@ service = Service(
     migrations=Path(__file__).with_name("migrations") / "versions",
     settings_class=GatewaySettings,
     handlers=handlers.HANDLERS,
-    routers=[auth_api.router, accounts_api.router, me_api.router, proxy.router],
+    # The forwarding route first: most requests are forwarded, and none of the gateway's own
+    # paths begins with /api/, so they need not be tried against every other route first.
+    routers=[proxy.router, auth_api.router, accounts_api.router, me_api.router],
     retention=[erase_old_audit_entries],
     configure=configure_edge,
 )
