@@ -29,6 +29,14 @@ def probe() -> Service:
     return load_probe()
 
 
+@pytest.fixture(params=["one by one", "batched"])
+def either_probe(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Service:
+    """The probe with a handler of each kind: one event at a time, or runs of them."""
+    if request.param == "batched":
+        monkeypatch.setenv("PROBE_BATCHED", "1")
+    return load_probe()
+
+
 def a_school(name: str, municipality: str = "malmo") -> SchoolRegistered:
     from uuid import uuid4
 

@@ -35,8 +35,9 @@ async def wait_for_rows(servers: Servers, sql: str, expected: int, timeout: floa
 
 
 async def test_the_same_event_delivered_twice_has_one_effect(
-    servers: Servers, topic_prefix: str, new_schema, probe: Service
+    servers: Servers, topic_prefix: str, new_schema, either_probe: Service
 ) -> None:
+    probe = either_probe
     schema = new_schema("probe")
     settings = service_settings(probe, service_env(servers, topic_prefix, schema))
     twice, once = a_school("Twice"), a_school("Once")
@@ -55,8 +56,9 @@ async def test_the_same_event_delivered_twice_has_one_effect(
 
 
 async def test_a_poison_message_is_dead_lettered_after_the_retries_and_the_rest_still_flows(
-    servers: Servers, topic_prefix: str, new_schema, probe: Service
+    servers: Servers, topic_prefix: str, new_schema, either_probe: Service
 ) -> None:
+    probe = either_probe
     schema = new_schema("probe")
     env = service_env(servers, topic_prefix, schema, CONSUMER_MAX_RETRIES="3")
     settings = service_settings(probe, env)

@@ -33,12 +33,18 @@ def effects(servers: Servers, schema: str) -> int:
     return int(query(servers.database_url, f'select count(*) from "{schema}".effect')[0][0])  # type: ignore[call-overload]
 
 
+@pytest.mark.parametrize("batched", ["", "1"], ids=["one by one", "batched"])
 async def test_a_consumer_killed_mid_stream_loses_nothing_and_applies_nothing_twice(
-    servers: Servers, topic_prefix: str, new_schema, probe: Service
+    servers: Servers, topic_prefix: str, new_schema, probe: Service, batched: str
 ) -> None:
     schema = new_schema("probe")
     env = service_env(
-        servers, topic_prefix, schema, HTTP_PORT=str(free_port()), PROBE_DELAY_SECONDS="0.01"
+        servers,
+        topic_prefix,
+        schema,
+        HTTP_PORT=str(free_port()),
+        PROBE_DELAY_SECONDS="0.01",
+        PROBE_BATCHED=batched,
     )
     settings = service_settings(probe, env)
     probe.migrate(settings)

@@ -1,6 +1,6 @@
 """The shared runtime every Kulturbro service stands on (the role of eShop's ServiceDefaults)."""
 
-from kulturbro_runtime.consumer import Handler, HandlerTable, NotYet, merge_handlers
+from kulturbro_runtime.consumer import Batched, Handler, HandlerTable, NotYet, merge_handlers
 from kulturbro_runtime.identity import (
     Caller,
     CallerDep,
@@ -15,6 +15,7 @@ from kulturbro_runtime.settings import ServiceSettings
 from kulturbro_runtime.unit_of_work import UnitOfWork
 
 __all__ = [
+    "Batched",
     "Caller",
     "CallerDep",
     "Handler",

@@ -2,13 +2,17 @@
 
 Records arrive in batches. A batch is applied in one transaction, each event in a savepoint of
 its own with its inbox row, and the offsets are committed once the transaction has: a crash
-anywhere redelivers the batch, and the inbox skips what had already committed.
+anywhere redelivers the batch, and the inbox skips what had already committed. Consecutive events
+of a type whose handlers are all `Batched` are applied together in one savepoint (one inbox
+statement, one call of each handler); if that fails they are applied again one by one, so a
+failing event is retried and dead-lettered alone as any other.
 """
 
 import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import ConsumerRecord
@@ -32,6 +36,19 @@ Handler = Callable[[Any, UnitOfWork], Awaitable[None]]
 HandlerTable = Mapping[type[Event], Sequence[Handler]]
 UnitOfWorkFactory = Callable[[], Any]  # an async context manager yielding a UnitOfWork
 BATCH_SIZE = 200
+
+
+@dataclass(frozen=True)
+class Batched:
+    """A handler that takes a run of consecutive events of its type at once, in the order
+    received, each new to this consumer. It publishes with each event's own correlation (the
+    consumer sets none for a run), and must have the effect of taking them one at a time: after
+    a failure it is called again with one event at a time."""
+
+    handle: Callable[[Sequence[Any], UnitOfWork], Awaitable[None]]
+
+    async def __call__(self, event: Event, uow: UnitOfWork) -> None:
+        await self.handle([event], uow)
 
 
 def consumed_topics(handlers: HandlerTable, topic_prefix: str) -> list[str]:
@@ -59,6 +76,7 @@ def _headers(record: ConsumerRecord) -> dict[str, str]:
 
 
 Partition = tuple[str, int]
+Run = list[tuple[ConsumerRecord, Event]]  # consecutive records of one type for Batched handlers
 
 
 class WaitingAge:
@@ -152,14 +170,27 @@ class EventConsumer:
                 # A fact that needs another not yet applied (it travels on another topic) waits
                 # for the rest of the batch, and so does whatever follows it under its key.
                 waiting: list[ConsumerRecord] = []
+                run: Run = []
                 for record in records:
-                    if any(w.topic == record.topic and w.key == record.key for w in waiting):
+                    if _waits(record, waiting):
                         waiting.append(record)
                         continue
+                    event = _parsed(record)
+                    if event is not None and not self.handlers.get(type(event)):
+                        continue  # nothing here reacts to it: it neither breaks a run nor waits
+                    batched = event is not None and self._batched(event)
+                    if run and (not batched or type(event) is not type(run[0][1])):
+                        await self._consume_run(run, uow, waiting)
+                        run = []
+                    if batched:
+                        assert event is not None
+                        run.append((record, event))
+                        continue
                     try:
-                        await self._consume(record, uow)
+                        await self._consume(record, uow, event)
                     except NotYet:
                         waiting.append(record)
+                await self._consume_run(run, uow, waiting)
                 for record in waiting:
                     await self._consume(record, uow)
         except Exception as error:
@@ -173,12 +204,89 @@ class EventConsumer:
         for record in records:
             self.waiting.consume((record.topic, record.partition), record.timestamp)
 
-    async def _consume(self, record: ConsumerRecord, uow: UnitOfWork) -> None:
-        try:
-            event = parse_event(record.value)
-        except MalformedEvent as error:
-            await self._dead_letter(record, f"malformed: {error}")
-            return
+    def _batched(self, event: Event) -> bool:
+        handlers = self.handlers.get(type(event))
+        return bool(handlers) and all(isinstance(h, Batched) for h in handlers or ())
+
+    async def _consume_run(
+        self,
+        run: list[tuple[ConsumerRecord, Event]],
+        uow: UnitOfWork,
+        waiting: list[ConsumerRecord],
+    ) -> None:
+        """A run of events for batched handlers in one savepoint; one by one if that fails."""
+        if len(run) > 1:
+            event_type = run[0][1].event_type
+            started = time.perf_counter()
+            with tracer().start_as_current_span(
+                f"{event_type} process",
+                kind=SpanKind.CONSUMER,
+                attributes={
+                    "messaging.destination.name": run[0][0].topic,
+                    "messaging.batch.message_count": len(run),
+                    "kulturbro.service": self.service,
+                },
+            ):
+                try:
+                    async with uow.session.begin_nested():
+                        await self._apply_run([event for _, event in run], uow)
+                except Exception as error:
+                    uow.cache.clear()
+                    if _transient(error) and not isinstance(error, NotYet):
+                        raise
+                    log.info("applying %d %s one by one: %r", len(run), event_type, error)
+                else:
+                    metrics.handler_seconds.labels(self.service, event_type, "ok").observe(
+                        time.perf_counter() - started
+                    )
+                    return
+        for record, event in run:
+            if _waits(record, waiting):
+                waiting.append(record)
+                continue
+            try:
+                await self._consume(record, uow, event)
+            except NotYet:
+                waiting.append(record)
+
+    async def _apply_run(self, events: list[Event], uow: UnitOfWork) -> None:
+        first_time = set(
+            await uow.session.scalars(
+                insert(inbox)
+                .values(
+                    [
+                        {
+                            "consumer": self.service,
+                            "event_id": e.event_id,
+                            "event_type": e.event_type,
+                        }
+                        for e in events
+                    ]
+                )
+                .on_conflict_do_nothing()
+                .returning(inbox.c.event_id)
+            )
+        )
+        fresh: list[Event] = []
+        for event in events:  # an event delivered twice in one run counts once
+            if event.event_id in first_time:
+                first_time.discard(event.event_id)
+                fresh.append(event)
+        if fresh:
+            for handler in self.handlers[type(fresh[0])]:
+                assert isinstance(handler, Batched)
+                await handler.handle(fresh, uow)
+
+    async def _consume(
+        self, record: ConsumerRecord, uow: UnitOfWork, event: Event | None = None
+    ) -> None:
+        """One record in a savepoint of its own (`event`: the record's, if already parsed)."""
+        if event is None:
+            try:
+                event = parse_event(record.value)
+            except MalformedEvent as error:
+                await self._dead_letter(record, f"malformed: {error}")
+                return
         handlers = self.handlers.get(type(event))
         if not handlers:
             return
@@ -274,6 +382,18 @@ class EventConsumer:
                 metrics.consumer_lag.labels(*labels).set(lag)
                 waited = self.waiting.seconds((partition.topic, partition.partition), lag, now)
                 metrics.consumer_oldest_seconds.labels(*labels).set(waited)
+
+
+def _parsed(record: ConsumerRecord) -> Event | None:
+    """The record's event; None if malformed (it is dead-lettered when consumed)."""
+    try:
+        return parse_event(record.value)
+    except MalformedEvent:
+        return None
+
+
+def _waits(record: ConsumerRecord, waiting: Sequence[ConsumerRecord]) -> bool:
+    return any(w.topic == record.topic and w.key == record.key for w in waiting)
 
 
 def merge_handlers(*tables: HandlerTable) -> HandlerTable:

@@ -34,6 +34,8 @@ allocation_event = Table(
     Column("held_back_release_on", Date),
     Column("quota_release_on", Date),
     Column("held_back_released_at", DateTime(timezone=True)),
+    # Written anew by every transaction that opens the event's ledger (allocation.ledger).
+    Column("ledger_token", BigInteger, nullable=False, server_default="0"),
 )
 
 offer = Table(

@@ -2,6 +2,7 @@
 cancellations from booking; every request decided, every decision explained."""
 
 import secrets
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -9,8 +10,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from allocation.db import allocation_event, seat_pool, seat_request
-from allocation.ledger import open_ledger, record, release
-from allocation.outreach import decide_with_offer, withdraw_offers_on
+from allocation.domain import Decision
+from allocation.ledger import Ledger, as_request, open_ledger, record, record_all, release
+from allocation.outreach import decide_with_offer, groups_with_open_offers, withdraw_offers_on
+from allocation.requests import districts_of, keep_requests, requests_by_id
 from kulturbro_contracts import (
     BookingCancelled,
     BookingRejected,
@@ -24,11 +27,11 @@ from kulturbro_contracts import (
 from kulturbro_contracts.allocation import Rejection
 from kulturbro_contracts.catalog import EventChanged, Occurrence
 from kulturbro_contracts.vocabulary import BookingPolicy, Language
-from kulturbro_replicas import catalog, directory
+from kulturbro_replicas import catalog
 from kulturbro_replicas.catalog import CATALOG_REPLICA
 from kulturbro_replicas.directory import DIRECTORY_REPLICA
 from kulturbro_replicas.municipalities import MUNICIPALITY_REPLICA
-from kulturbro_runtime import HandlerTable, NotYet, UnitOfWork, merge_handlers
+from kulturbro_runtime import Batched, HandlerTable, NotYet, UnitOfWork, merge_handlers
 
 CANCELLED_BY_ORGANIZER = {
     Language.SV: "Arrangören har ställt in föreställningen. Välj gärna ett annat tillfälle.",
@@ -129,46 +132,54 @@ async def cancel_occurrences(
         )
 
 
-async def decide_request(message: BookingRequested, uow: UnitOfWork) -> None:
-    request = message.payload
-    district = await uow.session.scalar(
-        select(directory.unit.c.district).where(directory.unit.c.unit_id == request.unit_id)
-    )
-    await uow.session.execute(
-        insert(seat_request)
-        .values(
-            booking_id=request.booking_id,
-            municipality_id=message.municipality_id,
-            event_id=request.event_id,
-            group_id=request.group_id,
-            unit_id=request.unit_id,
-            teacher_id=request.teacher_id,
-            district=district,
-            pupils=request.pupils,
-            adults=request.adults,
-            occurrence_ids=[str(o) for o in request.occurrence_ids],
-            requested_at=message.occurred_at,
-            status="pending",
-        )
-        .on_conflict_do_nothing()
-    )
-    ledger = await open_ledger(uow, request.event_id)
-    if ledger is None:
-        raise NotYet(f"event {request.event_id} has not reached the allocation yet")
-    if ledger.policy is not BookingPolicy.INSTANT and not ledger.drawn:
-        return  # the draw decides it when the window closes
-    row = (
-        (
-            await uow.session.execute(
-                select(seat_request).where(seat_request.c.booking_id == request.booking_id)
-            )
-        )
-        .mappings()
-        .one()
-    )
-    if row["status"] != "pending":
-        return  # decided already: a redelivery
-    await decide_with_offer(uow, ledger, row, request.offer_id, message.occurred_at)
+async def decide_requests(messages: Sequence[BookingRequested], uow: UnitOfWork) -> None:
+    """Requests in the order they arrived, kept, and each decided at once where its event is
+    instant or already drawn (else the draw decides it when the window closes). However many
+    there are, each event's ledger is opened once and the requests are kept, and their
+    decisions written, in a few statements."""
+    districts = await districts_of(uow, {m.payload.unit_id for m in messages})
+    rows = await keep_requests(uow, [(m, districts.get(m.payload.unit_id)) for m in messages])
+    ledgers: dict[UUID, Ledger] = {}
+    for event_id in dict.fromkeys(m.payload.event_id for m in messages):
+        ledger = await open_ledger(uow, event_id)
+        if ledger is None:
+            raise NotYet(f"event {event_id} has not reached the allocation yet")
+        ledgers[event_id] = ledger
+    deciding = [
+        m
+        for m in messages
+        if ledgers[m.payload.event_id].policy is BookingPolicy.INSTANT
+        or ledgers[m.payload.event_id].drawn
+    ]
+    if not deciding:
+        return
+    kept_before = [m.payload.booking_id for m in deciding if m.payload.booking_id not in rows]
+    if kept_before:  # redelivered with another event id: decided once, if not already
+        rows |= await requests_by_id(uow, kept_before)
+    offered = {
+        event_id: await groups_with_open_offers(uow, event_id)
+        for event_id, ledger in ledgers.items()
+        if ledger.drawn
+    }
+    decided: dict[UUID, tuple[list[Decision], list[BookingRequested]]] = {}
+    for message in deciding:
+        request = message.payload
+        row = rows.pop(request.booking_id, None)
+        if row is None or row["status"] != "pending":
+            continue  # decided already: a redelivery (or twice in this run)
+        ledger = ledgers[request.event_id]
+        decisions, causes = decided.setdefault(request.event_id, ([], []))
+        if row["group_id"] in offered.get(request.event_id, ()):
+            # The group's answer to its offer may change the seating: decided in its turn alone.
+            await record_all(uow, ledger, decisions, causes)
+            decisions.clear()
+            causes.clear()
+            await decide_with_offer(uow, ledger, row, request.offer_id, message.occurred_at)
+            continue
+        decisions.append(ledger.seating.request(as_request(row)))
+        causes.append(message)
+    for event_id, (decisions, causes) in decided.items():
+        await record_all(uow, ledgers[event_id], decisions, causes)
 
 
 async def cancel_request(message: BookingCancelled, uow: UnitOfWork) -> None:
@@ -225,7 +236,7 @@ HANDLERS: HandlerTable = merge_handlers(
         OccurrenceChanged: [keep_occurrence],
         OccurrenceCancelled: [cancel_occurrences],
         EventCancelled: [cancel_occurrences],
-        BookingRequested: [decide_request],
+        BookingRequested: [Batched(decide_requests)],
         BookingCancelled: [cancel_request],
     },
 )

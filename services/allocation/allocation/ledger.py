@@ -1,12 +1,15 @@
 """One event's seats as the database holds them: loaded into the domain's Seating under a row
 lock, and every decision written back, with the event that tells it, in the same transaction."""
 
+import secrets
+from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.engine import RowMapping
 
 from allocation.db import allocation_event, offer, seat_pool, seat_request
@@ -24,7 +27,13 @@ from allocation.domain import (
     explain,
 )
 from allocation.domain.outreach import OfferState
-from kulturbro_contracts import BookingRejected, BookingWaitlisted, SeatsAllocated, SeatsReleased
+from kulturbro_contracts import (
+    BookingRejected,
+    BookingWaitlisted,
+    Event,
+    SeatsAllocated,
+    SeatsReleased,
+)
 from kulturbro_contracts.allocation import Allocation, Rejection, Release, Waitlisting
 from kulturbro_contracts.vocabulary import BookingPolicy
 from kulturbro_replicas import catalog, directory
@@ -137,11 +146,30 @@ async def held_for_open_offers(uow: UnitOfWork, event_id: UUID) -> dict[UUID, in
     return {occurrence_id: int(seats) for occurrence_id, seats in rows.all()}
 
 
+@dataclass(frozen=True)
+class _Kept:
+    """A ledger as the transaction that last opened the event left it in this process."""
+
+    event_row: dict[str, Any]  # with the token that transaction wrote
+    ledger: Ledger
+    kept_by: dict[object, object]  # that transaction's cache: emptied if its changes rolled back
+
+
+_KEPT: OrderedDict[UUID, _Kept] = OrderedDict()
+_KEPT_EVENTS = 64  # popular events at once, per process
+
+
 async def open_ledger(uow: UnitOfWork, event_id: UUID) -> Ledger | None:
     """The event's seating with every decision so far, the event row locked until commit, so
     decisions for one event are made one at a time whichever process makes them. Within one
-    transaction (a batch of messages) the seating is loaded once and kept up to date."""
-    cached = uow.cache.get(("ledger", event_id))
+    transaction (a batch of messages) the seating is loaded once and kept up to date.
+
+    Every opening writes a new token on the event row. The process keeps the ledger as the last
+    opening here left it, and takes it up again, instead of reading every decision back, when
+    the row still has that opening's token (it committed and nobody opened the event since) and
+    the ledger's other inputs, read again, are what it was built from."""
+    cache_key = ("ledger", event_id)
+    cached = uow.cache.get(cache_key)
     if isinstance(cached, Ledger):
         return cached
     row = (
@@ -161,7 +189,9 @@ async def open_ledger(uow: UnitOfWork, event_id: UUID) -> Ledger | None:
         Occurrence(o["occurrence_id"], event_id, o["capacity"], o["starts_at"], o["cancelled"])
         for o in (
             await uow.session.execute(
-                select(catalog.occurrence).where(catalog.occurrence.c.event_id == event_id)
+                select(catalog.occurrence)
+                .where(catalog.occurrence.c.event_id == event_id)
+                .order_by(catalog.occurrence.c.occurrence_id)
             )
         ).mappings()
     ]
@@ -173,6 +203,49 @@ async def open_ledger(uow: UnitOfWork, event_id: UUID) -> Ledger | None:
         else None
     )
     history = await term_history(uow, municipality, event_id)
+    kept = _KEPT.pop(event_id, None)
+    if (
+        kept is not None
+        and kept.event_row == dict(row)
+        and kept.kept_by.get(cache_key) is kept.ledger
+        and kept.ledger.occurrences == occurrences
+        and kept.ledger.history == history
+        and kept.ledger.district_pupils == (quotas[event_id] if quotas else None)
+    ):
+        ledger = kept.ledger
+    else:
+        ledger = await _load(uow, row, occurrences, history, quotas)
+    token = secrets.randbits(63)
+    await uow.session.execute(
+        update(allocation_event)
+        .where(allocation_event.c.event_id == event_id)
+        .values(ledger_token=token)
+    )
+    _KEPT[event_id] = _Kept({**row, "ledger_token": token}, ledger, uow.cache)
+    while len(_KEPT) > _KEPT_EVENTS:
+        _KEPT.popitem(last=False)
+    uow.cache[cache_key] = ledger
+    if row["held_back_released_at"] is None and row["drawn_at"] is not None:  # offers: at a draw
+        held = await held_for_open_offers(uow, event_id)
+        ledger.seating.hold_back(held)
+        ledger.held_back = sum(held.values())
+    if row["released_at"] is not None:
+        # Seats freed since the release went to waiting groups then; any that fit now, go now.
+        for promotion in ledger.seating.release_quotas(event_id, at=datetime.now(UTC)):
+            await record(uow, ledger, promotion)
+    return ledger
+
+
+async def _load(
+    uow: UnitOfWork,
+    row: RowMapping,
+    occurrences: list[Occurrence],
+    history: TermHistory,
+    quotas: dict[UUID, dict[str, int]] | None,
+) -> Ledger:
+    """The ledger built again from every decision of the event kept so far."""
+    event_id = row["event_id"]
+    policy = BookingPolicy(row["policy"])
     seating = Seating(
         occurrences, policy, history=history, seed=row["seed"], district_pupils=quotas
     )
@@ -194,9 +267,9 @@ async def open_ledger(uow: UnitOfWork, event_id: UUID) -> Ledger | None:
         [(as_request(r), r["occurrence_id"]) for r in decided if r["status"] == "confirmed"],
         [(as_request(r), Basis(r["basis"])) for r in decided if r["status"] == "waitlisted"],
     )
-    ledger = Ledger(
+    return Ledger(
         event_id,
-        municipality,
+        row["municipality_id"],
         policy,
         row["seed"],
         row["drawn_at"] is not None,
@@ -205,40 +278,98 @@ async def open_ledger(uow: UnitOfWork, event_id: UUID) -> Ledger | None:
         history,
         quotas[event_id] if quotas else None,
     )
-    uow.cache[("ledger", event_id)] = ledger
-    if row["held_back_released_at"] is None:
-        held = await held_for_open_offers(uow, event_id)
-        seating.hold_back(held)
-        ledger.held_back = sum(held.values())
-    if row["released_at"] is not None:
-        # Seats freed since the release went to waiting groups then; any that fit now, go now.
-        for promotion in seating.release_quotas(event_id, at=datetime.now(UTC)):
-            await record(uow, ledger, promotion)
-    return ledger
 
 
 async def record(uow: UnitOfWork, ledger: Ledger, decision: Decision) -> None:
     """Write one decision and publish the event that tells it."""
-    request, now = decision.request, datetime.now(UTC)
-    explanation = explain(decision, held_back=ledger.held_back)
-    values: dict[str, Any] = {
-        "decided_at": now,
-        "explanation": {k.value: v for k, v in explanation.items()},
-    }
-    base = {"booking_id": request.booking_id, "event_id": request.event_id}
-    if isinstance(decision, Allocated):
-        await _take_seats(uow, decision.occurrence_id, decision.seats)
-        ranking = decision.ranking
-        values |= {
-            "status": "confirmed",
-            "occurrence_id": decision.occurrence_id,
-            "position": None,
-            "basis": decision.basis.value,
-            "rank": ranking.rank if ranking else None,
-            "rank_of": ranking.of if ranking else None,
+    await record_all(uow, ledger, [decision])
+
+
+# Every decision writes the same columns, so a batch is one statement executed many times: a
+# request decided had them all empty (pending), and a waiting group promoted has no reason.
+_DECIDED = (
+    update(seat_request)
+    .where(seat_request.c.booking_id == bindparam("decided_booking_id"))
+    .values(
+        {
+            column: bindparam(f"decided_{column}")
+            for column in (
+                "status",
+                "occurrence_id",
+                "position",
+                "basis",
+                "rank",
+                "rank_of",
+                "reason",
+                "decided_at",
+                "explanation",
+            )
         }
-        fact: Any = SeatsAllocated(
-            municipality_id=ledger.municipality_id,
+    )
+)
+
+
+async def record_all(
+    uow: UnitOfWork,
+    ledger: Ledger,
+    decisions: Sequence[Decision],
+    causes: Sequence[Event | None] | None = None,
+) -> None:
+    """Write decisions of one event in their order and publish the events that tell them, in
+    a few statements however many: the seats taken at each occurrence, the requests' rows, the
+    outbox. `causes`: the message each decision answers, when no single message is being
+    handled (a run of requests), so each event carries its own request's correlation."""
+    if not decisions:
+        return
+    now = datetime.now(UTC)
+    taken: dict[UUID, int] = {}
+    rows: list[dict[str, Any]] = []
+    facts: list[Event] = []
+    for index, decision in enumerate(decisions):
+        cause = causes[index] if causes else None
+        row, fact = _decided(ledger, decision, now, cause)
+        rows.append(row)
+        facts.append(fact)
+        if isinstance(decision, Allocated):
+            taken[decision.occurrence_id] = taken.get(decision.occurrence_id, 0) + decision.seats
+    for occurrence_id, seats in taken.items():
+        await _take_seats(uow, occurrence_id, seats)
+    connection = await uow.session.connection()
+    await connection.execute(_DECIDED, rows)
+    await uow.publish_all(facts)
+
+
+def _decided(
+    ledger: Ledger, decision: Decision, now: datetime, cause: Event | None
+) -> tuple[dict[str, Any], Event]:
+    """A decision's row values and the event that tells it."""
+    request = decision.request
+    explanation = explain(decision, held_back=ledger.held_back)
+    row: dict[str, Any] = {
+        "decided_booking_id": request.booking_id,
+        "decided_occurrence_id": None,
+        "decided_position": None,
+        "decided_basis": None,
+        "decided_rank": None,
+        "decided_rank_of": None,
+        "decided_reason": None,
+        "decided_decided_at": now,
+        "decided_explanation": {k.value: v for k, v in explanation.items()},
+    }
+    envelope: dict[str, Any] = {"municipality_id": ledger.municipality_id}
+    if cause is not None:
+        envelope |= {"correlation_id": cause.correlation_id, "causation_id": cause.event_id}
+    base = {"booking_id": request.booking_id, "event_id": request.event_id}
+    if isinstance(decision, Allocated | Waitlisted) and decision.ranking is not None:
+        row |= {"decided_rank": decision.ranking.rank, "decided_rank_of": decision.ranking.of}
+    if isinstance(decision, Allocated):
+        row |= {
+            "decided_status": "confirmed",
+            "decided_occurrence_id": decision.occurrence_id,
+            "decided_basis": decision.basis.value,
+        }
+        fact: Event = SeatsAllocated(
+            **envelope,
             payload=Allocation(
                 **base,
                 occurrence_id=decision.occurrence_id,
@@ -249,29 +380,23 @@ async def record(uow: UnitOfWork, ledger: Ledger, decision: Decision) -> None:
             ),
         )
     elif isinstance(decision, Waitlisted):
-        ranking = decision.ranking
-        values |= {
-            "status": "waitlisted",
-            "position": decision.position,
-            "basis": decision.basis.value,
-            "rank": ranking.rank if ranking else None,
-            "rank_of": ranking.of if ranking else None,
+        row |= {
+            "decided_status": "waitlisted",
+            "decided_position": decision.position,
+            "decided_basis": decision.basis.value,
         }
         fact = BookingWaitlisted(
-            municipality_id=ledger.municipality_id,
+            **envelope,
             payload=Waitlisting(**base, position=decision.position, explanation=explanation),
         )
     else:
         assert isinstance(decision, Rejected)
-        values |= {"status": "rejected", "reason": decision.reason.value}
+        row |= {"decided_status": "rejected", "decided_reason": decision.reason.value}
         fact = BookingRejected(
-            municipality_id=ledger.municipality_id,
+            **envelope,
             payload=Rejection(**base, reason=decision.reason.value, explanation=explanation),
         )
-    await uow.session.execute(
-        update(seat_request).where(seat_request.c.booking_id == request.booking_id).values(values)
-    )
-    await uow.publish(fact)
+    return row, fact
 
 
 async def release(uow: UnitOfWork, ledger: Ledger, booking: RowMapping, status: str) -> None:

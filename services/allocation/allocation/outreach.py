@@ -234,6 +234,17 @@ async def _open_offer(uow: UnitOfWork, event_id: UUID, group_id: UUID) -> RowMap
     )
 
 
+async def groups_with_open_offers(uow: UnitOfWork, event_id: UUID) -> set[UUID]:
+    """The groups that hold an open offer of the event's seats (offers are made at the draw)."""
+    return set(
+        await uow.session.scalars(
+            select(offer.c.group_id).where(
+                offer.c.event_id == event_id, offer.c.state == OfferState.OPEN.value
+            )
+        )
+    )
+
+
 async def decide_with_offer(
     uow: UnitOfWork, ledger: Ledger, row: RowMapping, offer_id: UUID | None, sent_at: datetime
 ) -> None:

@@ -76,6 +76,9 @@ class Seating:
         self._groups = {group: Tally(r.seats, r.pupils) for group, r in history.groups.items()}
         self._schools_in_history = frozenset(history.schools)
         self._order = arrival if policy is BookingPolicy.INSTANT else rotating_priority
+        # A place in arrival order never changes, so it is worked out once per request: a queue's
+        # positions compare every waiting request's.
+        self._arrivals: dict[UUID, Order] | None = {} if policy is BookingPolicy.INSTANT else None
         self._decided: set[UUID] = set()
         self._candidates: dict[UUID, Candidate] = {}
         self._live: set[tuple[UUID, UUID]] = set()
@@ -380,7 +383,14 @@ class Seating:
         )
 
     def _order_of(self, request: SeatRequest) -> Order:
-        return self._order(self._candidates[request.booking_id])
+        if self._arrivals is None:
+            return self._order(self._candidates[request.booking_id])
+        order = self._arrivals.get(request.booking_id)
+        if order is None:
+            order = self._arrivals[request.booking_id] = arrival(
+                self._candidates[request.booking_id]
+            )
+        return order
 
     def _serve(
         self, candidates: list[Candidate], at: datetime | None
