@@ -1,7 +1,6 @@
 """The booking service hears the allocation's decisions and keeps its replicas."""
 
 from collections.abc import Mapping, Sequence
-from uuid import UUID
 
 from sqlalchemy import Update, bindparam, update
 
@@ -21,7 +20,7 @@ from kulturbro_contracts.vocabulary import Language
 from kulturbro_replicas.catalog import CATALOG_REPLICA
 from kulturbro_replicas.directory import DIRECTORY_REPLICA
 from kulturbro_replicas.municipalities import MUNICIPALITY_REPLICA
-from kulturbro_runtime import HandlerTable, UnitOfWork, merge_handlers
+from kulturbro_runtime import Batched, HandlerTable, UnitOfWork, merge_handlers
 
 _NOT_CANCELLED = tuple(status for status in Status if status is not Status.CANCELLED)
 
@@ -42,53 +41,71 @@ _REJECT = _deciding(_NOT_CANCELLED)
 _RELEASE = _deciding(tuple(Status))
 
 
-async def _decided(uow: UnitOfWork, deciding: Update, booking_id: UUID, **values: object) -> None:
-    await uow.session.execute(deciding, {"booking_id": booking_id, **values})
+async def _decided(uow: UnitOfWork, deciding: Update, decisions: list[dict[str, object]]) -> None:
+    """A run of decisions of one kind in one call: psycopg sends them as a pipeline, one round
+    trip, in the order they came (so each has the effect it had alone)."""
+    await uow.session.execute(deciding, decisions)
 
 
 def _explained(explanation: Mapping[Language, str]) -> dict[str, str]:
     return {language.value: said for language, said in explanation.items()}
 
 
-async def confirm(event: SeatsAllocated, uow: UnitOfWork) -> None:
-    decision = event.payload
+async def confirm(events: Sequence[SeatsAllocated], uow: UnitOfWork) -> None:
     await _decided(
         uow,
         _CONFIRM,
-        decision.booking_id,
-        status=Status.CONFIRMED,
-        occurrence_id=decision.occurrence_id,
-        waitlist_position=None,
-        explanation=_explained(decision.explanation),
+        [
+            {
+                "booking_id": event.payload.booking_id,
+                "status": Status.CONFIRMED,
+                "occurrence_id": event.payload.occurrence_id,
+                "waitlist_position": None,
+                "explanation": _explained(event.payload.explanation),
+            }
+            for event in events
+        ],
     )
 
 
-async def waitlist(event: BookingWaitlisted, uow: UnitOfWork) -> None:
-    decision = event.payload
+async def waitlist(events: Sequence[BookingWaitlisted], uow: UnitOfWork) -> None:
     await _decided(
         uow,
         _WAITLIST,
-        decision.booking_id,
-        status=Status.WAITLISTED,
-        waitlist_position=decision.position,
-        explanation=_explained(decision.explanation),
+        [
+            {
+                "booking_id": event.payload.booking_id,
+                "status": Status.WAITLISTED,
+                "waitlist_position": event.payload.position,
+                "explanation": _explained(event.payload.explanation),
+            }
+            for event in events
+        ],
     )
 
 
-async def reject(event: BookingRejected, uow: UnitOfWork) -> None:
-    decision = event.payload
+async def reject(events: Sequence[BookingRejected], uow: UnitOfWork) -> None:
     await _decided(
         uow,
         _REJECT,
-        decision.booking_id,
-        status=Status.REJECTED,
-        waitlist_position=None,
-        explanation=_explained(decision.explanation),
+        [
+            {
+                "booking_id": event.payload.booking_id,
+                "status": Status.REJECTED,
+                "waitlist_position": None,
+                "explanation": _explained(event.payload.explanation),
+            }
+            for event in events
+        ],
     )
 
 
-async def released(event: SeatsReleased, uow: UnitOfWork) -> None:
-    await _decided(uow, _RELEASE, event.payload.booking_id, occurrence_id=None)
+async def released(events: Sequence[SeatsReleased], uow: UnitOfWork) -> None:
+    await _decided(
+        uow,
+        _RELEASE,
+        [{"booking_id": event.payload.booking_id, "occurrence_id": None} for event in events],
+    )
 
 
 async def keep_offer(event: SeatsOffered, uow: UnitOfWork) -> None:
@@ -125,10 +142,10 @@ HANDLERS: HandlerTable = merge_handlers(
     MUNICIPALITY_REPLICA,
     CATALOG_REPLICA,
     {
-        SeatsAllocated: [confirm],
-        BookingWaitlisted: [waitlist],
-        BookingRejected: [reject],
-        SeatsReleased: [released],
+        SeatsAllocated: [Batched(confirm)],
+        BookingWaitlisted: [Batched(waitlist)],
+        BookingRejected: [Batched(reject)],
+        SeatsReleased: [Batched(released)],
         SeatsOffered: [keep_offer],
         OfferExpired: [end_offer],
     },

@@ -1,12 +1,14 @@
 """What the catalog does with the events it hears: local copies of groups and their teachers, and
 the seats the allocation has given out."""
 
+from collections.abc import Sequence
+
 from sqlalchemy import Integer, Update, bindparam, func, select, update
 
 from catalog import db
 from kulturbro_contracts import SeatsAllocated, SeatsReleased
 from kulturbro_replicas.directory import DIRECTORY_REPLICA
-from kulturbro_runtime import HandlerTable, UnitOfWork, merge_handlers
+from kulturbro_runtime import Batched, HandlerTable, UnitOfWork, merge_handlers
 
 
 def _counting() -> Update:
@@ -30,20 +32,28 @@ def _counting() -> Update:
 _COUNT = _counting()
 
 
-async def count_booked_seats(event: SeatsAllocated | SeatsReleased, uow: UnitOfWork) -> None:
-    seats = event.payload
+async def count_booked_seats(
+    events: Sequence[SeatsAllocated] | Sequence[SeatsReleased], uow: UnitOfWork
+) -> None:
+    """A run of seats given out (or back) in one call: psycopg sends the updates as a pipeline,
+    in the order they came."""
     await uow.session.execute(
         _COUNT,
-        {
-            "of_event": seats.event_id,
-            "in_municipality": event.municipality_id,
-            "of_occurrence": seats.occurrence_id,
-            "change": seats.seats if isinstance(event, SeatsAllocated) else -seats.seats,
-        },
+        [
+            {
+                "of_event": event.payload.event_id,
+                "in_municipality": event.municipality_id,
+                "of_occurrence": event.payload.occurrence_id,
+                "change": event.payload.seats
+                if isinstance(event, SeatsAllocated)
+                else -event.payload.seats,
+            }
+            for event in events
+        ],
     )
 
 
 HANDLERS: HandlerTable = merge_handlers(
     DIRECTORY_REPLICA,
-    {SeatsAllocated: [count_booked_seats], SeatsReleased: [count_booked_seats]},
+    {SeatsAllocated: [Batched(count_booked_seats)], SeatsReleased: [Batched(count_booked_seats)]},
 )
