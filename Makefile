@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PACKAGES := libs/contracts libs/runtime libs/replicas libs/devstack libs/cli $(wildcard services/*)
 INSTALLED := $(VENV)/.installed
 
-.PHONY: dev test unit lint format deploy-check contracts bench bench-smoke faults clean
+.PHONY: dev test unit fuzz lint format deploy-check contracts bench bench-smoke faults clean
 
 $(INSTALLED): constraints.txt requirements-dev.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	@$(PYTHON) -c "import sys; assert sys.version_info >= (3, 11)" 2>/dev/null || { echo "make: Kulturbro needs Python 3.11 or newer (found: $(PYTHON)); run make PYTHON=/path/to/python3.11"; exit 1; }
@@ -25,6 +25,9 @@ test: $(INSTALLED)  ## lint, deployment checks, every test against real servers,
 
 unit: $(INSTALLED)
 	$(BIN)/python -m pytest -m "not integration and not e2e and not browser"
+
+fuzz: $(INSTALLED)  ## the gateway's fuzz test at its full budget, every phase (the suite runs a smaller one)
+	KULTURBRO_FUZZ=full $(BIN)/python -m pytest tests/integration/test_gateway_fuzz.py
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
