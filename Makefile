@@ -20,7 +20,7 @@ dev: $(INSTALLED)  ## set up and run all of Kulturbro with demo data
 test: $(INSTALLED)  ## lint, deployment checks, every test against real servers, the benchmarks small
 	@command -v chromium >/dev/null || echo "make test: the browser tests need Debian's chromium (apt-get install -y chromium); they skip without it, and fail when CI=true"
 	$(MAKE) --no-print-directory lint deploy-check
-	$(BIN)/python -m pytest $(if $(PYTEST_WORKERS),-n $(PYTEST_WORKERS) --dist loadfile)
+	$(BIN)/python -m pytest $(if $(PYTEST_WORKERS),-n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder)
 	$(MAKE) --no-print-directory bench-smoke
 
 unit: $(INSTALLED)
