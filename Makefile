@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PACKAGES := libs/contracts libs/runtime libs/replicas libs/devstack libs/cli $(wildcard services/*)
 INSTALLED := $(VENV)/.installed
+# pytest workers for `make test` (pytest-xdist); `make test PYTEST_WORKERS=` runs in one process.
+PYTEST_WORKERS ?= 2
 
 .PHONY: dev test unit fuzz lint format deploy-check contracts bench bench-smoke faults clean
 

@@ -152,7 +152,13 @@ def test_kulturbro_dev_closed_with_its_terminal_leaves_no_process(
         assert len(children) >= len(SERVICE_NAMES) + 3, "the services, mailbox, broker and Redis"
 
         os.close(terminal)
-        dev.wait(timeout=60)
+        try:
+            dev.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            # It has outlived its terminal under a loaded full run, never alone: say where it is.
+            py_spy = Path(sys.executable).with_name("py-spy")
+            subprocess.run([str(py_spy), "dump", "--pid", str(dev.pid)], check=False)
+            raise
         alive = [c for c in children if c.is_running() and c.status() != "zombie"]
     finally:
         with contextlib.suppress(OSError):
