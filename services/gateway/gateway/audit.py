@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 COLUMNS = "at, account_id, role, municipality_id, method, path, status"
 ROW = "(%s, %s, %s, %s, %s, %s, %s)"
 Entry = tuple[datetime, UUID, str, str | None, str, str, int]  # as COLUMNS
+# PostgreSQL takes at most 65,535 parameters a statement: 7 an entry.
+MOST_AT_ONCE = 5_000
 
 
 class AuditLog:
@@ -42,7 +44,7 @@ class AuditLog:
     async def _write(self) -> None:
         # Whatever arrived while a batch was being written is the next batch.
         while self.waiting:
-            batch, self.waiting = self.waiting, []
+            batch, self.waiting = self.waiting[:MOST_AT_ONCE], self.waiting[MOST_AT_ONCE:]
             try:
                 await self._insert([entry for entry, _ in batch])
             except Exception as error:

@@ -54,3 +54,15 @@ async def test_a_failed_batch_fails_its_requests_and_the_next_batch_is_written()
         await failed
     await log.record(_entry("/y"))
     assert log.committed == ["/y"]
+
+
+@pytest.mark.asyncio
+async def test_no_batch_holds_more_entries_than_one_statement_takes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("gateway.audit.MOST_AT_ONCE", 2)
+    log = SlowDatabase()
+    first = asyncio.create_task(log.record(_entry("/a")))
+    await asyncio.sleep(0)
+    await asyncio.gather(first, *(log.record(_entry(f"/{n}")) for n in range(5)))
+    assert log.batches == [["/a"], ["/0", "/1"], ["/2", "/3"], ["/4"]]
