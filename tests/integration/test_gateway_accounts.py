@@ -114,7 +114,8 @@ async def test_the_command_line_adds_accounts_only_for_what_exists(
         "kulturbro accounts: no municipality 'nosuchtown' is registered; check the id, or "
         "register it first\n",
         f"kulturbro accounts: no organizer {nobody} is registered; check the id in "
-        "the catalog's list\n",
+        "the catalog's list (one registered a moment ago reaches the sign-in service within "
+        "seconds: try again)\n",
         f"kulturbro accounts: organizer {organizers['espoo']} is not in the offering of "
         "'malmo'; an administrator there adds it first\n",
         "kulturbro accounts: 'nosuchtheatre' is not an organizer id; the catalog's list of "

@@ -35,7 +35,10 @@ async def unknown_organizer(
     )
     offerings = set(found)
     if not offerings:
-        return f"no organizer {organizer_id} is registered; check the id in the catalog's list"
+        return (
+            f"no organizer {organizer_id} is registered; check the id in the catalog's list (one"
+            " registered a moment ago reaches the sign-in service within seconds: try again)"
+        )
     if municipality_id is not None and municipality_id not in offerings:
         return (
             f"organizer {organizer_id} is not in the offering of {municipality_id!r}; an "
